@@ -1,0 +1,374 @@
+//! PBKDF2-HMAC-SHA256 for keyslots: cost bounds checked before any work, and a derivation
+//! that runs in steps so callers can show progress or keep a user interface responsive.
+//!
+//! The output is always exactly one 32-byte block (`dkLen = 32`), so PBKDF2 runs its
+//! iteration loop exactly once.
+//!
+//! The loop works on SHA-256 compression states: the HMAC inner and outer pads are
+//! compressed once, and every iteration is then exactly two compressions (RFC 2104 with the
+//! message length fixed at 32 bytes). `sha2::compress256` picks the CPU's SHA extensions at
+//! run time where present. The result is checked against RFC 7914 and, differentially,
+//! against the `pbkdf2` crate.
+
+use core::fmt;
+
+use hmac::{Hmac, Mac};
+use sha2::digest::generic_array::GenericArray;
+use sha2::Sha256;
+use zeroize::Zeroize;
+
+use crate::constants::{KEY_LEN, MAX_ITERATIONS, MIN_ITERATIONS};
+use crate::error::Error;
+use crate::secrets::SlotKey;
+
+/// The PBKDF2 iteration counts a reader accepts from a file and a writer accepts from a
+/// caller. Checked before any key derivation runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KdfLimits {
+    min: u32,
+    max: u32,
+}
+
+impl KdfLimits {
+    /// The format's bounds: [`MIN_ITERATIONS`]`..=`[`MAX_ITERATIONS`].
+    pub const STANDARD: Self = Self {
+        min: MIN_ITERATIONS,
+        max: MAX_ITERATIONS,
+    };
+
+    /// **Insecure: for tests only.** Accepts any iteration count from 1 up to
+    /// [`MAX_ITERATIONS`], so unit tests and test firmware can run quickly. Exists only
+    /// when the `insecure-test-kdf` feature is enabled (or in this crate's own tests).
+    #[cfg(any(test, feature = "insecure-test-kdf"))]
+    #[must_use]
+    pub const fn insecure_test_only() -> Self {
+        Self {
+            min: 1,
+            max: MAX_ITERATIONS,
+        }
+    }
+
+    /// The smallest accepted iteration count.
+    #[must_use]
+    pub const fn min(&self) -> u32 {
+        self.min
+    }
+
+    /// The largest accepted iteration count.
+    #[must_use]
+    pub const fn max(&self) -> u32 {
+        self.max
+    }
+
+    /// Checks `iterations` against the bounds.
+    ///
+    /// # Errors
+    /// [`Error::KdfCostRefused`] if out of bounds.
+    pub const fn check(&self, iterations: u32) -> Result<(), Error> {
+        if iterations < self.min || iterations > self.max {
+            Err(Error::KdfCostRefused {
+                iterations,
+                min: self.min,
+                max: self.max,
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Default for KdfLimits {
+    fn default() -> Self {
+        Self::STANDARD
+    }
+}
+
+const SHA256_IV: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+type Block = GenericArray<u8, sha2::digest::consts::U64>;
+
+/// One block holding a 32-byte message after a 64-byte key block: the message, `0x80`,
+/// zeros and the bit length 768 (`(64 + 32) * 8`), as SHA-256 pads it.
+fn padded_digest_block(digest: &[u32; 8]) -> Block {
+    let mut block = Block::default();
+    for (chunk, word) in block.chunks_exact_mut(4).zip(digest.iter()) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    block[32] = 0x80;
+    block[62] = 0x03; // 768 = 0x0300, big-endian in the last 8 bytes
+    block
+}
+
+fn words_to_bytes(words: &[u32; 8], out: &mut [u8; 32]) {
+    for (chunk, word) in out.chunks_exact_mut(4).zip(words.iter()) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+}
+
+fn bytes_to_words(bytes: &[u8; 32]) -> [u32; 8] {
+    let mut words = [0u32; 8];
+    for (word, chunk) in words.iter_mut().zip(bytes.chunks_exact(4)) {
+        *word = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+    }
+    words
+}
+
+/// A PBKDF2-HMAC-SHA256 derivation of one 32-byte block, run in steps.
+///
+/// ```
+/// # use vault_core::kdf::{KdfLimits, Pbkdf2};
+/// let mut job = Pbkdf2::new(b"password", b"salt", 100_000, &KdfLimits::STANDARD)?;
+/// while job.remaining() > 0 {
+///     job.step(10_000); // show progress between steps
+/// }
+/// let key = job.finish();
+/// # Ok::<(), vault_core::Error>(())
+/// ```
+pub struct Pbkdf2 {
+    inner: [u32; 8],
+    outer: [u32; 8],
+    /// `U_j` of the last completed iteration, as SHA-256 state words.
+    u: [u32; 8],
+    /// `U_1 ^ … ^ U_j`, as words.
+    acc: [u32; 8],
+    done: u32,
+    total: u32,
+}
+
+impl Pbkdf2 {
+    /// Prepares a derivation of `PBKDF2-HMAC-SHA256(password, salt, iterations, 32)`.
+    ///
+    /// # Errors
+    /// [`Error::KdfCostRefused`] if `iterations` is outside `limits`; nothing is computed.
+    pub fn new(
+        password: &[u8],
+        salt: &[u8],
+        iterations: u32,
+        limits: &KdfLimits,
+    ) -> Result<Self, Error> {
+        limits.check(iterations)?;
+
+        // HMAC key block: the password, or its SHA-256 if longer than a block, zero-padded.
+        let mut key_block = Block::default();
+        if password.len() > 64 {
+            use sha2::Digest;
+            let digest = Sha256::digest(password);
+            key_block[..32].copy_from_slice(&digest);
+        } else {
+            key_block[..password.len()].copy_from_slice(password);
+        }
+        let mut pad = key_block;
+        for b in pad.iter_mut() {
+            *b ^= 0x36;
+        }
+        let mut inner = SHA256_IV;
+        sha2::compress256(&mut inner, core::slice::from_ref(&pad));
+        for (p, k) in pad.iter_mut().zip(key_block.iter()) {
+            *p = k ^ 0x5c;
+        }
+        let mut outer = SHA256_IV;
+        sha2::compress256(&mut outer, core::slice::from_ref(&pad));
+        pad.zeroize();
+        key_block.zeroize();
+
+        // U_1 = HMAC(password, salt || INT(1)) for a salt of any length.
+        let mut u1 = [0u8; 32];
+        {
+            let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(password) {
+                Ok(mac) => mac,
+                // HMAC accepts every key length; keep this path panic-free regardless.
+                Err(_) => return Err(Error::InvalidInput { reason: "HMAC key" }),
+            };
+            mac.update(salt);
+            mac.update(&1u32.to_be_bytes());
+            u1.copy_from_slice(&mac.finalize().into_bytes());
+        }
+        let u = bytes_to_words(&u1);
+        u1.zeroize();
+
+        Ok(Self {
+            inner,
+            outer,
+            u,
+            acc: u,
+            done: 1,
+            total: iterations,
+        })
+    }
+
+    /// Runs up to `max_iterations` more iterations; returns how many remain.
+    pub fn step(&mut self, max_iterations: u32) -> u32 {
+        let n = max_iterations.min(self.remaining());
+        let mut u = self.u;
+        let mut acc = self.acc;
+        for _ in 0..n {
+            let mut block = padded_digest_block(&u);
+            let mut state = self.inner;
+            sha2::compress256(&mut state, core::slice::from_ref(&block));
+            block = padded_digest_block(&state);
+            u = self.outer;
+            sha2::compress256(&mut u, core::slice::from_ref(&block));
+            for (a, x) in acc.iter_mut().zip(u.iter()) {
+                *a ^= x;
+            }
+            block.zeroize();
+            state.zeroize();
+        }
+        self.u = u;
+        self.acc = acc;
+        u.zeroize();
+        acc.zeroize();
+        self.done += n;
+        self.remaining()
+    }
+
+    /// Iterations still to run.
+    #[must_use]
+    pub const fn remaining(&self) -> u32 {
+        self.total - self.done
+    }
+
+    /// Total iterations of this derivation.
+    #[must_use]
+    pub const fn total(&self) -> u32 {
+        self.total
+    }
+
+    /// Runs any remaining iterations and returns the derived key.
+    #[must_use]
+    pub fn finish(mut self) -> SlotKey {
+        self.step(u32::MAX);
+        let mut out = [0u8; KEY_LEN];
+        words_to_bytes(&self.acc, &mut out);
+        let key = SlotKey::from_bytes(out);
+        out.zeroize();
+        key
+    }
+}
+
+impl Drop for Pbkdf2 {
+    fn drop(&mut self) {
+        self.inner.zeroize();
+        self.outer.zeroize();
+        self.u.zeroize();
+        self.acc.zeroize();
+    }
+}
+
+impl fmt::Debug for Pbkdf2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pbkdf2")
+            .field("done", &self.done)
+            .field("total", &self.total)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `PBKDF2-HMAC-SHA256(password, salt, iterations, 32)` in one call.
+///
+/// # Errors
+/// [`Error::KdfCostRefused`] if `iterations` is outside `limits`; nothing is computed.
+pub fn derive_slot_key(
+    password: &[u8],
+    salt: &[u8],
+    iterations: u32,
+    limits: &KdfLimits,
+) -> Result<SlotKey, Error> {
+    Ok(Pbkdf2::new(password, salt, iterations, limits)?.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ANY: KdfLimits = KdfLimits::insecure_test_only();
+
+    /// RFC 7914 §11, PBKDF2-HMAC-SHA256 test vectors (first 32 bytes of each output).
+    #[test]
+    fn rfc7914_section11() {
+        let key = derive_slot_key(b"passwd", b"salt", 1, &ANY).unwrap();
+        assert_eq!(
+            hex::encode(key.expose_secret()),
+            "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+        );
+        let key = derive_slot_key(b"Password", b"NaCl", 80_000, &ANY).unwrap();
+        assert_eq!(
+            hex::encode(key.expose_secret()),
+            "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56"
+        );
+    }
+
+    /// RFC 6070's cases recomputed for SHA-256 (widely published values).
+    #[test]
+    fn sha256_variants_of_rfc6070() {
+        let key = derive_slot_key(b"password", b"salt", 4096, &ANY).unwrap();
+        assert_eq!(
+            hex::encode(key.expose_secret()),
+            "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"
+        );
+    }
+
+    #[test]
+    fn bounds_checked_before_work() {
+        let limits = KdfLimits::STANDARD;
+        assert_eq!(
+            derive_slot_key(b"p", b"s", 99_999, &limits).err(),
+            Some(Error::KdfCostRefused {
+                iterations: 99_999,
+                min: MIN_ITERATIONS,
+                max: MAX_ITERATIONS
+            })
+        );
+        assert!(matches!(
+            derive_slot_key(b"p", b"s", u32::MAX, &limits),
+            Err(Error::KdfCostRefused { .. })
+        ));
+        assert!(matches!(
+            derive_slot_key(b"p", b"s", 0, &limits),
+            Err(Error::KdfCostRefused { .. })
+        ));
+        assert!(limits.check(MIN_ITERATIONS).is_ok());
+        assert!(limits.check(MAX_ITERATIONS).is_ok());
+        assert!(limits.check(MAX_ITERATIONS + 1).is_err());
+    }
+
+    #[test]
+    fn steps_give_the_same_key() {
+        let whole = derive_slot_key(b"pw", b"salty", 1000, &ANY).unwrap();
+        let mut job = Pbkdf2::new(b"pw", b"salty", 1000, &ANY).unwrap();
+        let mut rounds = 0;
+        while job.remaining() > 0 {
+            job.step(77);
+            rounds += 1;
+        }
+        assert_eq!(rounds, 13);
+        assert_eq!(job.finish().expose_secret(), whole.expose_secret());
+    }
+
+    #[test]
+    fn debug_shows_no_state() {
+        let job = Pbkdf2::new(b"hunter2", b"s", 10, &ANY).unwrap();
+        let s = format!("{job:?}");
+        assert!(s.contains("Pbkdf2") && !s.contains("inner") && !s.contains("acc"));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        /// Differential test against the `pbkdf2` crate for passwords shorter than, equal
+        /// to and longer than the SHA-256 block, and salts of any length.
+        #[test]
+        fn matches_pbkdf2_crate(
+            password in proptest::collection::vec(any::<u8>(), 0..150),
+            salt in proptest::collection::vec(any::<u8>(), 0..100),
+            iterations in 1u32..300,
+        ) {
+            let mut want = [0u8; 32];
+            pbkdf2::pbkdf2_hmac::<Sha256>(&password, &salt, iterations, &mut want);
+            let got = derive_slot_key(&password, &salt, iterations, &ANY).unwrap();
+            prop_assert_eq!(got.expose_secret(), &want);
+        }
+    }
+}

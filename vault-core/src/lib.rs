@@ -1,0 +1,50 @@
+//! # vault-core
+//!
+//! The core of airvault: the v1 vault file format and all of its cryptography, with no
+//! operating system, no heap, no clock and no global random number generator. Callers pass
+//! byte buffers, the time (seconds since the Unix epoch) and a
+//! [`rand_core::CryptoRngCore`].
+//!
+//! The construction (see `docs/FORMAT.md`):
+//! - PBKDF2-HMAC-SHA256 keyslots wrap a random 256-bit vault master key (VMK);
+//! - subkeys are `HMAC-SHA256(key, label)` with a distinct label per purpose;
+//! - every record is AES-256-CBC (fresh IV, PKCS#7) then HMAC-SHA256 over the header
+//!   fields that describe it, its IV and its ciphertext; the MAC is checked in constant
+//!   time before any decryption;
+//! - the header (stored twice) carries the record table with an unkeyed SHA-256 checksum
+//!   per record, and is itself MACed under the VMK, binding the set and order of records.
+//!
+//! Reading: [`VaultFile::parse`] → [`VaultFile::verify`] (keyless) →
+//! [`VaultFile::unlock`] → [`UnlockedVault::open_record`].
+//! Writing: [`SealedSlot::seal`] → [`VaultWriter::new`] → `push_entry`/`push_audit` →
+//! [`VaultWriter::finish`], into a buffer of [`Layout::file_len`] bytes.
+
+#![no_std]
+#![deny(missing_docs)]
+#![deny(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+#[cfg(test)]
+#[macro_use]
+extern crate std;
+
+pub mod constants;
+pub mod error;
+pub mod format;
+pub mod kdf;
+pub mod records;
+pub(crate) mod sealing;
+pub mod secrets;
+pub mod vault;
+pub mod writer;
+
+pub use error::{Error, ErrorKind};
+pub use format::{PartState, RecordKind, RecordRef, SlotKind, VaultFile, Verification};
+pub use kdf::{KdfLimits, Pbkdf2};
+pub use records::{AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, Kcv, Meta, Record};
+pub use secrets::{RecoverySecret, SlotKey, VaultMasterKey};
+pub use vault::UnlockedVault;
+pub use writer::{HeaderParams, Layout, SealedSlot, VaultWriter};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,648 @@
+//! Round trips, damage detection and hostile-input tests for the container.
+
+use std::format;
+use std::string::String;
+use std::vec;
+use std::vec::Vec;
+
+use proptest::prelude::*;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+use crate::constants::*;
+use crate::format::{H_BODY_LEN, H_HEADER_LEN, H_RECORD_COUNT, H_VERSION, S_ITERATIONS};
+use crate::sealing::sha256;
+use crate::*;
+
+const LIMITS: KdfLimits = KdfLimits::insecure_test_only();
+const ITER: u32 = 3;
+const PASSWORD: &[u8] = b"correct horse battery staple";
+
+struct OwnedEntry {
+    id: [u8; 16],
+    version: u32,
+    kind: EntryKind,
+    status: EntryStatus,
+    name: String,
+    secret: Vec<u8>,
+}
+
+impl OwnedEntry {
+    fn view(&self) -> Entry<'_> {
+        Entry {
+            id: self.id,
+            version: self.version,
+            kind: self.kind,
+            status: self.status,
+            name: &self.name,
+            secret: &self.secret,
+            created_at: 1_700_000_000,
+            rotated_at: 1_700_000_000 + u64::from(self.version),
+            policy_days: 0,
+        }
+    }
+}
+
+fn sample_entries() -> Vec<OwnedEntry> {
+    vec![
+        OwnedEntry {
+            id: [1; 16],
+            version: 1,
+            kind: EntryKind::SymmetricKey,
+            status: EntryStatus::Retired,
+            name: "db-key".into(),
+            secret: vec![0xAA; 32],
+        },
+        OwnedEntry {
+            id: [1; 16],
+            version: 2,
+            kind: EntryKind::SymmetricKey,
+            status: EntryStatus::Active,
+            name: "db-key".into(),
+            secret: vec![0xBB; 32],
+        },
+        OwnedEntry {
+            id: [2; 16],
+            version: 1,
+            kind: EntryKind::Password,
+            status: EntryStatus::Active,
+            name: "root password ✓".into(),
+            secret: b"hunter2".to_vec(),
+        },
+    ]
+}
+
+fn recovery() -> RecoverySecret {
+    RecoverySecret::from_bytes([0x5A; 16])
+}
+
+/// Builds a vault with a password slot, a recovery slot, `entries` and two audit events.
+fn build(entries: &[OwnedEntry], seed: u64) -> Vec<u8> {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let vmk = VaultMasterKey::generate(&mut rng);
+    let vault_id = [7u8; 16];
+    let slots = [
+        SealedSlot::seal(
+            SlotKind::Password,
+            PASSWORD,
+            ITER,
+            &LIMITS,
+            &vmk,
+            &vault_id,
+            &mut rng,
+        )
+        .unwrap(),
+        SealedSlot::seal(
+            SlotKind::Recovery,
+            recovery().expose_secret(),
+            ITER,
+            &LIMITS,
+            &vmk,
+            &vault_id,
+            &mut rng,
+        )
+        .unwrap(),
+    ];
+    let e0 = AuditEvent {
+        seq: 0,
+        time: 1_700_000_000,
+        op: AuditOp::Init,
+        entry_id: [0; 16],
+        version: 0,
+        kcv: Kcv::default(),
+        prev_hash: [0; 32],
+        name: "",
+        detail: "",
+    };
+    let e1 = AuditEvent {
+        seq: 1,
+        op: AuditOp::Add,
+        entry_id: [2; 16],
+        version: 1,
+        kcv: Kcv::of(b"hunter2"),
+        prev_hash: e0.hash(),
+        name: "root password ✓",
+        ..e0
+    };
+    let meta = Meta {
+        recovery_secret: Some(recovery()),
+        default_policy_days: 90,
+        created_at: 1_700_000_000,
+        audit_next_seq: 2,
+        audit_head: e1.hash(),
+    };
+    let mut layout = Layout::new(slots.len());
+    for e in entries {
+        layout.add_entry(&e.view());
+    }
+    layout.add_audit(&e0);
+    layout.add_audit(&e1);
+    let mut out = vec![0u8; layout.file_len().unwrap()];
+    let params = HeaderParams {
+        vault_id,
+        generation: 5,
+        written_at: 1_700_000_100,
+    };
+    let mut w = VaultWriter::new(
+        &mut out,
+        &vmk,
+        &params,
+        &slots,
+        &meta,
+        layout.records(),
+        &mut rng,
+    )
+    .unwrap();
+    for e in entries {
+        w.push_entry(&e.view(), &mut rng).unwrap();
+    }
+    w.push_audit(&e0, &mut rng).unwrap();
+    w.push_audit(&e1, &mut rng).unwrap();
+    let n = w.finish().unwrap();
+    assert_eq!(n, out.len());
+    out
+}
+
+/// Opens `file` and checks that it holds exactly `entries`.
+fn check_contents(file: &[u8], entries: &[OwnedEntry]) {
+    let vf = VaultFile::parse(file, &LIMITS).unwrap();
+    let v = vf.unlock(SlotKind::Password, PASSWORD).unwrap();
+    let mut buf = vec![0u8; MAX_RECORD_LEN];
+    let mut seen = 0;
+    for r in vf.records() {
+        match v.open_record(&r, &mut buf).unwrap() {
+            Record::Entry(e) => {
+                assert_eq!(e, entries[seen].view());
+                seen += 1;
+            }
+            Record::Meta(m) => assert_eq!(m.recovery_secret, Some(recovery())),
+            Record::Audit(_) => {}
+        }
+    }
+    assert_eq!(seen, entries.len());
+}
+
+#[test]
+fn round_trip_with_password_and_recovery() {
+    let entries = sample_entries();
+    let file = build(&entries, 1);
+    let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+    assert!(vf.verify().is_intact(), "{:?}", vf.verify());
+    assert_eq!(vf.header().generation(), 5);
+    assert_eq!(vf.header().record_count(), 6);
+    check_contents(&file, &entries);
+
+    let v = vf
+        .unlock(SlotKind::Recovery, recovery().expose_secret())
+        .unwrap();
+    assert_eq!(v.slot_index(), 1);
+
+    // The audit chain links up and its head is in the metadata record.
+    let mut buf = vec![0u8; MAX_RECORD_LEN];
+    let mut prev = [0u8; 32];
+    let mut head = [1u8; 32];
+    for r in vf.records() {
+        match v.open_record(&r, &mut buf).unwrap() {
+            Record::Audit(a) => {
+                assert_eq!(a.prev_hash, prev);
+                prev = a.hash();
+            }
+            Record::Meta(m) => head = m.audit_head,
+            Record::Entry(_) => {}
+        }
+    }
+    assert_eq!(prev, head);
+}
+
+#[test]
+fn deterministic_for_a_seed() {
+    assert_eq!(build(&sample_entries(), 9), build(&sample_entries(), 9));
+    assert_ne!(build(&sample_entries(), 9), build(&sample_entries(), 10));
+}
+
+#[test]
+fn wrong_secrets_are_told_apart_from_damage() {
+    let file = build(&sample_entries(), 2);
+    let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+    assert_eq!(
+        vf.unlock(SlotKind::Password, b"wrong").err(),
+        Some(Error::WrongSecret)
+    );
+    assert_eq!(
+        vf.unlock(SlotKind::Recovery, &[0u8; 16]).err(),
+        Some(Error::WrongSecret)
+    );
+    assert_eq!(Error::WrongSecret.kind(), ErrorKind::Authentication);
+}
+
+#[test]
+fn standard_limits_refuse_weak_files_before_any_work() {
+    let file = build(&sample_entries(), 3);
+    assert_eq!(
+        VaultFile::parse(&file, &KdfLimits::STANDARD).err(),
+        Some(Error::KdfCostRefused {
+            iterations: ITER,
+            min: MIN_ITERATIONS,
+            max: MAX_ITERATIONS
+        })
+    );
+}
+
+#[test]
+fn survives_loss_of_either_header_copy() {
+    let entries = sample_entries();
+    let file = build(&entries, 4);
+    let h = VaultFile::parse(&file, &LIMITS).unwrap().header().len();
+
+    let mut a_gone = file.clone();
+    a_gone[..h].fill(0);
+    let vf = VaultFile::parse(&a_gone, &LIMITS).unwrap();
+    assert_eq!(vf.header_copies(), (PartState::Missing, PartState::Intact));
+    assert!(!vf.verify().is_intact());
+    check_contents(&a_gone, &entries);
+
+    let mut b_gone = file.clone();
+    let b = file.len() - TRAILER_LEN - h;
+    b_gone[b..b + h].fill(0xFF);
+    let vf = VaultFile::parse(&b_gone, &LIMITS).unwrap();
+    assert_eq!(vf.header_copies(), (PartState::Intact, PartState::Missing));
+    check_contents(&b_gone, &entries);
+
+    // First copy and trailer both gone: the second copy is found by searching.
+    let mut a_and_trailer = file.clone();
+    a_and_trailer[..h].fill(0);
+    let t = file.len() - TRAILER_LEN;
+    a_and_trailer[t..].fill(0);
+    let vf = VaultFile::parse(&a_and_trailer, &LIMITS).unwrap();
+    assert_eq!(vf.header_copies().1, PartState::Intact);
+    assert_eq!(vf.verify().trailer, PartState::Damaged);
+    check_contents(&a_and_trailer, &entries);
+
+    let mut both = file.clone();
+    both[..h].fill(0);
+    both[b..b + h].fill(0);
+    assert_eq!(
+        VaultFile::parse(&both, &LIMITS).err(),
+        Some(Error::HeaderDamaged)
+    );
+}
+
+#[test]
+fn damaged_record_loses_only_that_record() {
+    let file = build(&sample_entries(), 5);
+    let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+    let r2 = vf.record(2).unwrap();
+    let mut bad = file.clone();
+    bad[r2.offset as usize + 20] ^= 0x01;
+    let vf = VaultFile::parse(&bad, &LIMITS).unwrap();
+    let report = vf.verify();
+    assert_eq!(report.records_damaged, 1);
+    assert_eq!(&report.damaged[..], &[2]);
+    assert_eq!(report.trailer, PartState::Intact);
+    let v = vf.unlock(SlotKind::Password, PASSWORD).unwrap();
+    let mut buf = vec![0u8; MAX_RECORD_LEN];
+    for r in vf.records() {
+        let res = v.open_record(&r, &mut buf).map(|_| ());
+        if r.index == 2 {
+            assert_eq!(res, Err(Error::RecordDamaged { index: 2 }));
+        } else {
+            assert_eq!(res, Ok(()));
+        }
+    }
+}
+
+/// Rewrites both header copies' checksums and the trailer after a deliberate edit of the
+/// first copy, as an attacker without the key could.
+fn reseal_unkeyed(file: &mut [u8]) {
+    let h = format::le_u32(file, H_HEADER_LEN) as usize;
+    let sum = sha256(&file[..h - 32]);
+    file[h - 32..h].copy_from_slice(&sum);
+    let b = file.len() - TRAILER_LEN - h;
+    let (head, tail) = file.split_at_mut(b);
+    tail[..h].copy_from_slice(&head[..h]);
+}
+
+#[test]
+fn tampering_with_checksums_recomputed_is_caught_by_macs() {
+    let file = build(&sample_entries(), 6);
+    let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+    let h = vf.header().len();
+
+    // Generation bumped (a rollback disguise): header MAC fails.
+    let mut t = file.clone();
+    t[crate::format::H_GENERATION] ^= 1;
+    reseal_unkeyed(&mut t);
+    let vf = VaultFile::parse(&t, &LIMITS).unwrap();
+    assert_eq!(
+        vf.unlock(SlotKind::Password, PASSWORD).err(),
+        Some(Error::HeaderAuthFailed)
+    );
+
+    // A record modified and its table checksum fixed: header MAC fails.
+    let mut t = file.clone();
+    let r = VaultFile::parse(&file, &LIMITS).unwrap().record(1).unwrap();
+    t[r.offset as usize + 40] ^= 0x80;
+    let sum = sha256(&t[r.offset as usize..r.offset as usize + r.entry.length as usize]);
+    let at = 64 + 2 * SLOT_LEN + 64 + 32;
+    t[at..at + 32].copy_from_slice(&sum);
+    reseal_unkeyed(&mut t);
+    let vf = VaultFile::parse(&t, &LIMITS).unwrap();
+    assert_eq!(
+        vf.unlock(SlotKind::Password, PASSWORD).err(),
+        Some(Error::HeaderAuthFailed)
+    );
+
+    // Two entry records swapped in the body with the table untouched: each fails.
+    let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+    let (r1, r2) = (vf.record(1).unwrap(), vf.record(2).unwrap());
+    assert_eq!(r1.entry.length, r2.entry.length);
+    let mut t = file.clone();
+    let (o1, o2, l) = (
+        r1.offset as usize,
+        r2.offset as usize,
+        r1.entry.length as usize,
+    );
+    let rec1 = file[o1..o1 + l].to_vec();
+    t.copy_within(o2..o2 + l, o1);
+    t[o2..o2 + l].copy_from_slice(&rec1);
+    let vf = VaultFile::parse(&t, &LIMITS).unwrap();
+    assert_eq!(vf.verify().records_damaged, 2);
+    let _ = h;
+}
+
+#[test]
+fn every_bit_flip_is_detected() {
+    let file = build(&sample_entries()[2..], 7);
+    let mut buf = vec![0u8; MAX_RECORD_LEN];
+    for byte in 0..file.len() {
+        for bit in 0..8 {
+            let mut f = file.clone();
+            f[byte] ^= 1 << bit;
+            let Ok(vf) = VaultFile::parse(&f, &LIMITS) else {
+                continue;
+            };
+            assert!(
+                !vf.verify().is_intact(),
+                "flip at {byte}.{bit} not seen by verify"
+            );
+            // Keyed: either opening fails, or some part is reported damaged; never a
+            // silently different result.
+            if let Ok(v) = vf.unlock(SlotKind::Password, PASSWORD) {
+                for r in vf.records() {
+                    if let Ok(Record::Entry(e)) = v.open_record(&r, &mut buf) {
+                        assert_eq!(e.secret, b"hunter2");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_truncation_is_detected() {
+    let file = build(&sample_entries()[2..], 8);
+    for len in 0..file.len() {
+        let f = &file[..len];
+        match VaultFile::parse(f, &LIMITS) {
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Corrupted, "len {len}: {e}"),
+            Ok(vf) => {
+                let report = vf.verify();
+                assert!(!report.is_intact(), "truncation to {len} not seen");
+                assert!(report.is_truncated());
+            }
+        }
+    }
+    assert_eq!(VaultFile::parse(&[], &LIMITS).err(), Some(Error::NotAVault));
+    assert_eq!(
+        VaultFile::parse(&file[..10], &LIMITS).err(),
+        Some(Error::Truncated {
+            expected: 64,
+            actual: 10
+        })
+    );
+}
+
+#[test]
+fn hostile_headers_are_refused_quickly() {
+    let file = build(&sample_entries(), 11);
+
+    // Iterations 4,294,967,295 with valid checksums: refused before any KDF.
+    let mut t = file.clone();
+    let at = HEADER_FIXED_LEN + S_ITERATIONS;
+    t[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    reseal_unkeyed(&mut t);
+    assert!(matches!(
+        VaultFile::parse(&t, &KdfLimits::STANDARD),
+        Err(Error::KdfCostRefused {
+            iterations: u32::MAX,
+            ..
+        })
+    ));
+    // Iterations 0.
+    t[at..at + 4].copy_from_slice(&0u32.to_le_bytes());
+    reseal_unkeyed(&mut t);
+    assert!(matches!(
+        VaultFile::parse(&t, &LIMITS),
+        Err(Error::KdfCostRefused { iterations: 0, .. })
+    ));
+
+    // Record count 2^32 - 1 and header length past the end.
+    let mut t = file.clone();
+    t[H_RECORD_COUNT..H_RECORD_COUNT + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert_eq!(VaultFile::parse(&t, &LIMITS).map(|_| ()), Ok(()));
+    let mut t2 = t.clone();
+    let h = format::le_u32(&t, H_HEADER_LEN) as usize;
+    let b = t.len() - TRAILER_LEN - h;
+    t2[b + H_RECORD_COUNT..b + H_RECORD_COUNT + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert_eq!(
+        VaultFile::parse(&t2, &LIMITS).err(),
+        Some(Error::HeaderDamaged)
+    );
+    let mut t3 = file.clone();
+    t3[H_HEADER_LEN..H_HEADER_LEN + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    t3[b + H_HEADER_LEN..b + H_HEADER_LEN + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert_eq!(
+        VaultFile::parse(&t3, &LIMITS).err(),
+        Some(Error::HeaderDamaged)
+    );
+
+    // Body length inconsistent with the table, checksums recomputed.
+    let mut t = file.clone();
+    t[H_BODY_LEN] ^= 0x10;
+    reseal_unkeyed(&mut t);
+    assert!(matches!(
+        VaultFile::parse(&t, &LIMITS),
+        Err(Error::Malformed { .. })
+    ));
+
+    // Unknown version in both copies.
+    let mut t = file.clone();
+    t[H_VERSION] = 2;
+    t[b + H_VERSION] = 2;
+    assert_eq!(
+        VaultFile::parse(&t, &LIMITS).err(),
+        Some(Error::UnsupportedVersion { version: 2 })
+    );
+    // Unknown version in one copy only: that copy is damaged, the other is used.
+    let mut t = file.clone();
+    t[H_VERSION] = 2;
+    let vf = VaultFile::parse(&t, &LIMITS).unwrap();
+    assert_eq!(vf.header_copies().0, PartState::Damaged);
+
+    // Not a vault at all.
+    assert_eq!(
+        VaultFile::parse(b"%PDF-1.7 not a vault at all, really not", &LIMITS).err(),
+        Some(Error::NotAVault)
+    );
+    // Trailing bytes are reported.
+    let mut t = file.clone();
+    t.extend_from_slice(b"junk");
+    let vf = VaultFile::parse(&t, &LIMITS).unwrap();
+    assert!(!vf.verify().is_intact());
+}
+
+#[test]
+fn writer_enforces_order_limits_and_buffer_size() {
+    let mut rng = ChaCha20Rng::seed_from_u64(12);
+    let vmk = VaultMasterKey::generate(&mut rng);
+    let slot = SealedSlot::seal(
+        SlotKind::Password,
+        b"pw",
+        ITER,
+        &LIMITS,
+        &vmk,
+        &[0; 16],
+        &mut rng,
+    )
+    .unwrap();
+    let meta = Meta {
+        recovery_secret: None,
+        default_policy_days: 0,
+        created_at: 0,
+        audit_next_seq: 0,
+        audit_head: [0; 32],
+    };
+    let params = HeaderParams {
+        vault_id: [0; 16],
+        generation: 1,
+        written_at: 0,
+    };
+    let entries = sample_entries();
+    let mut out = vec![0u8; 4096];
+    let mut w = VaultWriter::new(&mut out, &vmk, &params, &[slot], &meta, 3, &mut rng).unwrap();
+    w.push_entry(&entries[1].view(), &mut rng).unwrap();
+    assert!(matches!(
+        w.push_entry(&entries[0].view(), &mut rng),
+        Err(Error::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        w.push_entry(&entries[1].view(), &mut rng),
+        Err(Error::InvalidInput { .. })
+    ));
+    let mut bad = entries[2].view();
+    bad.name = "";
+    assert!(matches!(
+        w.push_entry(&bad, &mut rng),
+        Err(Error::InvalidInput { .. })
+    ));
+    bad.name = "tab\there";
+    assert!(matches!(
+        w.push_entry(&bad, &mut rng),
+        Err(Error::InvalidInput { .. })
+    ));
+    assert!(matches!(w.finish(), Err(Error::InvalidInput { .. })));
+
+    let mut small = vec![0u8; 100];
+    assert!(matches!(
+        VaultWriter::new(&mut small, &vmk, &params, &[slot], &meta, 1, &mut rng),
+        Err(Error::BufferTooSmall { .. })
+    ));
+    assert!(matches!(
+        VaultWriter::new(&mut out, &vmk, &params, &[], &meta, 1, &mut rng),
+        Err(Error::InvalidInput { .. })
+    ));
+}
+
+#[test]
+fn debug_output_holds_no_secrets() {
+    let entries = sample_entries();
+    let file = build(&entries, 13);
+    let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+    let v = vf.unlock(SlotKind::Password, PASSWORD).unwrap();
+    let mut buf = vec![0u8; MAX_RECORD_LEN];
+    let mut dumps = vec![
+        format!("{vf:?}"),
+        format!("{v:?}"),
+        format!("{:?}", v.master_key()),
+    ];
+    for r in vf.records() {
+        dumps.push(format!("{:?}", v.open_record(&r, &mut buf).unwrap()));
+    }
+    dumps.push(format!("{:?}", recovery()));
+    let vmk_hex = hex::encode(v.master_key().expose_secret());
+    for d in &dumps {
+        for needle in [
+            "hunter2", "aaaa", "AAAA", "170, 170", "5a5a", "90, 90", &vmk_hex,
+        ] {
+            assert!(!d.contains(needle), "{d} contains {needle}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn any_entries_round_trip(
+        items in proptest::collection::vec(
+            ("[a-z][a-z0-9 _.-]{0,40}", proptest::collection::vec(any::<u8>(), 1..300), 1u8..=5, 1u32..4),
+            0..12,
+        ),
+        seed in any::<u64>(),
+    ) {
+        let mut entries: Vec<OwnedEntry> = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, secret, kind, version))| OwnedEntry {
+                id: [i as u8 + 10; 16],
+                version,
+                kind: EntryKind::from_u8(kind).unwrap(),
+                status: EntryStatus::Active,
+                name,
+                secret,
+            })
+            .collect();
+        entries.sort_by_key(|e| (e.id, e.version));
+        let file = build(&entries, seed);
+        let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+        prop_assert!(vf.verify().is_intact());
+        check_contents(&file, &entries);
+    }
+
+    #[test]
+    fn parse_never_panics(data in proptest::collection::vec(any::<u8>(), 0..2000)) {
+        let _ = VaultFile::parse(&data, &LIMITS).map(|vf| vf.verify());
+    }
+
+    #[test]
+    fn parse_never_panics_on_mutated_vaults(
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
+        cut in any::<usize>(),
+    ) {
+        let mut f = build(&sample_entries(), 99);
+        for (at, v) in edits {
+            let n = f.len();
+            f[at % n] = v;
+        }
+        let n = f.len();
+        f.truncate(cut % (n + 1));
+        if let Ok(vf) = VaultFile::parse(&f, &LIMITS) {
+            let _ = vf.verify();
+            if let Ok(v) = vf.unlock(SlotKind::Password, PASSWORD) {
+                let mut buf = vec![0u8; MAX_RECORD_LEN];
+                for r in vf.records() {
+                    let _ = v.open_record(&r, &mut buf);
+                }
+            }
+        }
+    }
+}

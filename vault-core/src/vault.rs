@@ -1,0 +1,191 @@
+//! Opening a parsed file with a secret: keyslot unwrapping, the header MAC, and record
+//! decryption, each MAC checked in constant time before anything is decrypted.
+
+use core::fmt;
+
+use zeroize::Zeroize;
+
+use crate::constants::*;
+use crate::error::Error;
+use crate::format::{array, RecordKind, RecordRef, SlotKind, SlotView, VaultFile};
+use crate::kdf::Pbkdf2;
+use crate::records::{AuditEvent, Entry, Meta, Record};
+use crate::sealing::{cbc_decrypt_in_place, sha256, verify_hmac_sha256};
+use crate::secrets::{SlotKey, SlotKeys, VaultKeys, VaultMasterKey};
+
+/// A file opened with a password or recovery secret: the master key is known and the
+/// header MAC has verified. Records are decrypted on demand into caller buffers.
+pub struct UnlockedVault<'a> {
+    file: VaultFile<'a>,
+    keys: VaultKeys,
+    slot: u8,
+}
+
+impl fmt::Debug for UnlockedVault<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnlockedVault")
+            .field("file", &self.file)
+            .field("slot", &self.slot)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Tries to unwrap the master key from `slot` with `slot_key`. `None` if the slot's MAC
+/// does not verify (wrong secret), checked before decryption.
+fn unwrap_slot(
+    slot: &SlotView<'_>,
+    slot_key: &SlotKey,
+    vault_id: &[u8; VAULT_ID_LEN],
+) -> Option<VaultMasterKey> {
+    let keys = SlotKeys::derive(slot_key);
+    if !verify_hmac_sha256(&keys.mac.0, &[vault_id, slot.authenticated()], slot.mac()) {
+        return None;
+    }
+    let mut buf = [0u8; WRAPPED_KEY_LEN];
+    buf.copy_from_slice(slot.wrapped());
+    let n = cbc_decrypt_in_place(&keys.enc.0, &slot.iv(), &mut buf);
+    let vmk = match n {
+        Some(KEY_LEN) => Some(VaultMasterKey::from_bytes(array(&buf, 0))),
+        _ => None,
+    };
+    buf.zeroize();
+    vmk
+}
+
+impl<'a> VaultFile<'a> {
+    /// Opens the file with a password (`kind = Password`) or the 16-byte recovery secret
+    /// (`kind = Recovery`), trying every keyslot of that kind. Runs PBKDF2 once per slot
+    /// tried; the cost of every slot was checked when the file was parsed.
+    ///
+    /// # Errors
+    /// [`Error::NoSuchSlot`] if no slot has that kind; [`Error::WrongSecret`] if none
+    /// accepts the secret (the slots are intact: the header passed its checksum);
+    /// [`Error::HeaderAuthFailed`] if a slot accepts it but the header MAC fails.
+    pub fn unlock(&self, kind: SlotKind, secret: &[u8]) -> Result<UnlockedVault<'a>, Error> {
+        let mut any = false;
+        for slot in self.header.slots().filter(|s| s.kind() == kind) {
+            any = true;
+            let key = Pbkdf2::new(secret, &slot.salt(), slot.iterations(), &self.limits)?.finish();
+            match self.unlock_with_slot_key(slot.index() as usize, &key) {
+                Err(Error::WrongSecret) => continue,
+                other => return other,
+            }
+        }
+        Err(if any {
+            Error::WrongSecret
+        } else {
+            Error::NoSuchSlot
+        })
+    }
+
+    /// Opens the file through keyslot `slot` with a key the caller derived itself (for
+    /// example in steps with [`Pbkdf2`], or with the browser's WebCrypto) as
+    /// `PBKDF2-HMAC-SHA256(secret, slot.salt(), slot.iterations(), 32)`.
+    ///
+    /// # Errors
+    /// As [`VaultFile::unlock`], for this one slot.
+    pub fn unlock_with_slot_key(
+        &self,
+        slot: usize,
+        slot_key: &SlotKey,
+    ) -> Result<UnlockedVault<'a>, Error> {
+        let view = self.header.slot(slot).ok_or(Error::NoSuchSlot)?;
+        let vmk =
+            unwrap_slot(&view, slot_key, &self.header.vault_id()).ok_or(Error::WrongSecret)?;
+        let keys = VaultKeys::derive(&vmk);
+        drop(vmk);
+        if !verify_hmac_sha256(
+            &keys.header_mac.0,
+            &[self.header.mac_input()],
+            self.header.mac(),
+        ) {
+            return Err(Error::HeaderAuthFailed);
+        }
+        Ok(UnlockedVault {
+            file: *self,
+            keys,
+            slot: view.index(),
+        })
+    }
+}
+
+impl<'a> UnlockedVault<'a> {
+    /// The parsed file.
+    #[must_use]
+    pub fn file(&self) -> &VaultFile<'a> {
+        &self.file
+    }
+
+    /// The keyslot that opened the file.
+    #[must_use]
+    pub fn slot_index(&self) -> u8 {
+        self.slot
+    }
+
+    /// The master key, for writing a new file (a changed vault, a backup, a rewrapped
+    /// keyslot).
+    ///
+    /// # Security
+    /// Secret. Clone it only into types that wipe themselves.
+    #[must_use]
+    pub fn master_key(&self) -> &VaultMasterKey {
+        &self.keys.vmk
+    }
+
+    /// Bytes of buffer [`UnlockedVault::open_record`] needs for `record`.
+    #[must_use]
+    pub fn buffer_len(record: &RecordRef<'_>) -> usize {
+        (record.entry.length as usize).saturating_sub(BLOCK_LEN + MAC_LEN)
+    }
+
+    /// Authenticates and decrypts one record into `buf` (at least
+    /// [`UnlockedVault::buffer_len`] bytes) and decodes it. The MAC is checked in constant
+    /// time before any decryption; the caller should wipe `buf` when done.
+    ///
+    /// # Errors
+    /// [`Error::RecordMissing`] (truncated file), [`Error::RecordDamaged`] (MAC and
+    /// checksum fail), [`Error::RecordAuthFailed`] (checksum holds but MAC fails),
+    /// [`Error::RecordMalformed`], [`Error::BufferTooSmall`].
+    pub fn open_record<'b>(
+        &self,
+        record: &RecordRef<'_>,
+        buf: &'b mut [u8],
+    ) -> Result<Record<'b>, Error> {
+        let index = record.index;
+        let bytes = record.bytes.ok_or(Error::RecordMissing { index })?;
+        let len = bytes.len();
+        let (iv, rest) = bytes.split_at(BLOCK_LEN);
+        let (ct, tag) = rest.split_at(len - BLOCK_LEN - MAC_LEN);
+        let vault_id = self.file.header.vault_id();
+        let authenticated = &record.table_bytes[..crate::format::T_AUTHENTICATED_LEN];
+        if !verify_hmac_sha256(
+            &self.keys.record_mac.0,
+            &[&vault_id, authenticated, iv, ct],
+            tag,
+        ) {
+            return Err(if sha256(bytes) == record.entry.checksum {
+                Error::RecordAuthFailed { index }
+            } else {
+                Error::RecordDamaged { index }
+            });
+        }
+        let out = buf
+            .get_mut(..ct.len())
+            .ok_or(Error::BufferTooSmall { needed: ct.len() })?;
+        out.copy_from_slice(ct);
+        let n = cbc_decrypt_in_place(&self.keys.record_enc.0, &array(iv, 0), out).ok_or(
+            Error::RecordMalformed {
+                index,
+                reason: "bad padding",
+            },
+        )?;
+        let pt = &buf[..n];
+        let e = &record.entry;
+        let malformed = |reason| Error::RecordMalformed { index, reason };
+        Ok(match e.kind {
+            RecordKind::Meta => Record::Meta(Meta::decode(pt).map_err(malformed)?),
+            RecordKind::Entry => Record::Entry(Entry::decode(pt, e.id, e.seq).map_err(malformed)?),
+            RecordKind::Audit => Record::Audit(AuditEvent::decode(pt, e.seq).map_err(malformed)?),
+        })
+    }
+}

@@ -1,0 +1,419 @@
+//! Writing a file into a caller buffer: keyslots sealed around the master key, records
+//! encrypted in place one by one, then the header MAC, both header copies and the trailer.
+
+use core::fmt;
+
+use rand_core::CryptoRngCore;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroize;
+
+use crate::constants::*;
+use crate::error::Error;
+use crate::format::{
+    self, RecordKind, SlotKind, SlotView, TableEntry, H_BODY_LEN, H_GENERATION, H_HEADER_LEN,
+    H_RECORD_COUNT, H_SLOT_COUNT, H_VAULT_ID, H_VERSION, H_WRITTEN_AT, KDF_PBKDF2_SHA256,
+    S_ITERATIONS, S_IV, S_KDF, S_KIND, S_MAC, S_SALT, S_WRAPPED, TR_BODY_LEN, TR_CHECKSUM,
+    TR_HEADER_LEN, T_AUTHENTICATED_LEN,
+};
+use crate::kdf::{KdfLimits, Pbkdf2};
+use crate::records::{AuditEvent, Entry, Meta};
+use crate::sealing::{cbc_encrypt_in_place, hmac_sha256, sha256};
+use crate::secrets::{SlotKey, SlotKeys, VaultKeys, VaultMasterKey};
+
+/// A keyslot ready to be written: the master key wrapped under a key derived from a
+/// password or the recovery secret. Holds no secret in the clear.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SealedSlot {
+    bytes: [u8; SLOT_LEN],
+}
+
+impl fmt::Debug for SealedSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SealedSlot")
+            .field("kind", &self.kind())
+            .field("iterations", &format::le_u32(&self.bytes, S_ITERATIONS))
+            .finish_non_exhaustive()
+    }
+}
+
+impl SealedSlot {
+    /// Seals `vmk` under `secret` with a fresh salt and IV: runs PBKDF2 with `iterations`.
+    ///
+    /// # Errors
+    /// [`Error::KdfCostRefused`] if `iterations` is outside `limits` (checked first).
+    pub fn seal(
+        kind: SlotKind,
+        secret: &[u8],
+        iterations: u32,
+        limits: &KdfLimits,
+        vmk: &VaultMasterKey,
+        vault_id: &[u8; VAULT_ID_LEN],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Self, Error> {
+        let mut salt = [0u8; SALT_LEN];
+        rng.fill_bytes(&mut salt);
+        let key = Pbkdf2::new(secret, &salt, iterations, limits)?.finish();
+        Ok(Self::seal_with_key(
+            kind, iterations, salt, &key, vmk, vault_id, rng,
+        ))
+    }
+
+    /// Seals `vmk` under a slot key the caller derived as
+    /// `PBKDF2-HMAC-SHA256(secret, salt, iterations, 32)` (in steps, or with WebCrypto).
+    /// `salt` must be fresh random bytes. `iterations` is what the slot records; the
+    /// caller is responsible for having derived `slot_key` with it.
+    pub fn seal_with_key(
+        kind: SlotKind,
+        iterations: u32,
+        salt: [u8; SALT_LEN],
+        slot_key: &SlotKey,
+        vmk: &VaultMasterKey,
+        vault_id: &[u8; VAULT_ID_LEN],
+        rng: &mut impl CryptoRngCore,
+    ) -> Self {
+        let keys = SlotKeys::derive(slot_key);
+        let mut b = [0u8; SLOT_LEN];
+        b[S_KIND] = kind as u8;
+        b[S_KDF] = KDF_PBKDF2_SHA256;
+        b[S_ITERATIONS..S_ITERATIONS + 4].copy_from_slice(&iterations.to_le_bytes());
+        b[S_SALT..S_SALT + SALT_LEN].copy_from_slice(&salt);
+        let mut iv = [0u8; BLOCK_LEN];
+        rng.fill_bytes(&mut iv);
+        b[S_IV..S_IV + BLOCK_LEN].copy_from_slice(&iv);
+        let wrapped = &mut b[S_WRAPPED..S_WRAPPED + WRAPPED_KEY_LEN];
+        wrapped[..KEY_LEN].copy_from_slice(vmk.expose_secret());
+        // 32 bytes of key always pad to exactly 48 bytes.
+        let _ = cbc_encrypt_in_place(&keys.enc.0, &iv, wrapped, KEY_LEN);
+        let tag = hmac_sha256(&keys.mac.0, &[vault_id, &b[..S_MAC]]);
+        b[S_MAC..].copy_from_slice(&tag);
+        Self { bytes: b }
+    }
+
+    /// A copy of an existing keyslot, to carry it into a new file of the same vault with
+    /// the same master key (its MAC binds the vault id).
+    #[must_use]
+    pub fn from_view(view: &SlotView<'_>) -> Self {
+        Self {
+            bytes: format::array(view.as_bytes(), 0),
+        }
+    }
+
+    /// What the slot opens with.
+    #[must_use]
+    pub fn kind(&self) -> SlotKind {
+        SlotKind::from_u8(self.bytes[S_KIND]).unwrap_or(SlotKind::Password)
+    }
+
+    /// The slot's bytes.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8; SLOT_LEN] {
+        &self.bytes
+    }
+}
+
+/// The public fields of a header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeaderParams {
+    /// The vault's random id (kept by its backups).
+    pub vault_id: [u8; VAULT_ID_LEN],
+    /// Write counter; raise it on every change.
+    pub generation: u64,
+    /// Seconds since the Unix epoch.
+    pub written_at: u64,
+}
+
+/// The sizes a file will have, computed before writing so the caller can size its buffer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Layout {
+    slots: usize,
+    records: u32,
+    body_len: u64,
+}
+
+impl Layout {
+    /// A layout with `slots` keyslots and the metadata record.
+    #[must_use]
+    pub fn new(slots: usize) -> Self {
+        Self {
+            slots,
+            records: 1,
+            body_len: format::record_len(META_LEN) as u64,
+        }
+    }
+
+    /// Adds an entry record.
+    pub fn add_entry(&mut self, entry: &Entry<'_>) {
+        self.add(entry.plaintext_len());
+    }
+
+    /// Adds an audit record.
+    pub fn add_audit(&mut self, event: &AuditEvent<'_>) {
+        self.add(event.plaintext_len());
+    }
+
+    fn add(&mut self, plaintext_len: usize) {
+        self.records = self.records.saturating_add(1);
+        self.body_len += format::record_len(plaintext_len) as u64;
+    }
+
+    /// Number of records, the metadata record included.
+    #[must_use]
+    pub fn records(&self) -> u32 {
+        self.records
+    }
+
+    /// The total file length, or `None` if the counts exceed the format's limits.
+    #[must_use]
+    pub fn file_len(&self) -> Option<usize> {
+        let h = format::header_len(self.slots, self.records)?;
+        usize::try_from(format::file_len(h, self.body_len)?).ok()
+    }
+}
+
+/// Writes one file into a caller buffer. Create with [`VaultWriter::new`] (which writes
+/// the metadata record), push entries in ascending `(id, version)` order, then audit
+/// events in ascending sequence order, and [`VaultWriter::finish`].
+pub struct VaultWriter<'o> {
+    out: &'o mut [u8],
+    keys: VaultKeys,
+    vault_id: [u8; VAULT_ID_LEN],
+    header_len: usize,
+    table_start: usize,
+    record_count: u32,
+    written: u32,
+    pos: usize,
+    last: (RecordKind, [u8; ENTRY_ID_LEN], u32),
+}
+
+impl fmt::Debug for VaultWriter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VaultWriter")
+            .field("record_count", &self.record_count)
+            .field("written", &self.written)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'o> VaultWriter<'o> {
+    /// Starts a file with `slots` and room for `record_count` records (the metadata record
+    /// included; see [`Layout::records`]), and writes the metadata record.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for bad counts or slots (none, more than 8, two recovery
+    /// slots); [`Error::BufferTooSmall`].
+    pub fn new(
+        out: &'o mut [u8],
+        vmk: &VaultMasterKey,
+        params: &HeaderParams,
+        slots: &[SealedSlot],
+        meta: &Meta,
+        record_count: u32,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Self, Error> {
+        let header_len =
+            format::header_len(slots.len(), record_count).ok_or(Error::InvalidInput {
+                reason: "keyslot or record count out of range",
+            })?;
+        if record_count == 0 {
+            return Err(Error::InvalidInput {
+                reason: "a file holds at least the metadata record",
+            });
+        }
+        if slots
+            .iter()
+            .filter(|s| s.kind() == SlotKind::Recovery)
+            .count()
+            > 1
+        {
+            return Err(Error::InvalidInput {
+                reason: "more than one recovery keyslot",
+            });
+        }
+        let needed = header_len + format::record_len(META_LEN);
+        if out.len() < needed {
+            return Err(Error::BufferTooSmall { needed });
+        }
+        let h = &mut out[..header_len];
+        h.fill(0);
+        h[..8].copy_from_slice(&MAGIC);
+        h[H_VERSION..H_VERSION + 2].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+        h[H_HEADER_LEN..H_HEADER_LEN + 4].copy_from_slice(&(header_len as u32).to_le_bytes());
+        h[H_VAULT_ID..H_VAULT_ID + VAULT_ID_LEN].copy_from_slice(&params.vault_id);
+        h[H_GENERATION..H_GENERATION + 8].copy_from_slice(&params.generation.to_le_bytes());
+        h[H_WRITTEN_AT..H_WRITTEN_AT + 8].copy_from_slice(&params.written_at.to_le_bytes());
+        h[H_SLOT_COUNT..H_SLOT_COUNT + 2].copy_from_slice(&(slots.len() as u16).to_le_bytes());
+        h[H_RECORD_COUNT..H_RECORD_COUNT + 4].copy_from_slice(&record_count.to_le_bytes());
+        for (i, slot) in slots.iter().enumerate() {
+            let at = HEADER_FIXED_LEN + SLOT_LEN * i;
+            h[at..at + SLOT_LEN].copy_from_slice(&slot.bytes);
+        }
+        let mut writer = Self {
+            out,
+            keys: VaultKeys::derive(vmk),
+            vault_id: params.vault_id,
+            header_len,
+            table_start: HEADER_FIXED_LEN + SLOT_LEN * slots.len(),
+            record_count,
+            written: 0,
+            pos: header_len,
+            last: (RecordKind::Meta, [0; ENTRY_ID_LEN], 0),
+        };
+        writer.push(RecordKind::Meta, [0; ENTRY_ID_LEN], 0, META_LEN, rng, |b| {
+            meta.encode(b)
+        })?;
+        Ok(writer)
+    }
+
+    /// Encrypts and appends one entry version.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if the entry breaks a limit or the canonical order, or
+    /// more records are pushed than declared; [`Error::BufferTooSmall`].
+    pub fn push_entry(
+        &mut self,
+        entry: &Entry<'_>,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<(), Error> {
+        entry
+            .check()
+            .map_err(|reason| Error::InvalidInput { reason })?;
+        self.push(
+            RecordKind::Entry,
+            entry.id,
+            entry.version,
+            entry.plaintext_len(),
+            rng,
+            |b| entry.encode(b),
+        )
+    }
+
+    /// Encrypts and appends one audit event.
+    ///
+    /// # Errors
+    /// As [`VaultWriter::push_entry`].
+    pub fn push_audit(
+        &mut self,
+        event: &AuditEvent<'_>,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<(), Error> {
+        event
+            .check()
+            .map_err(|reason| Error::InvalidInput { reason })?;
+        self.push(
+            RecordKind::Audit,
+            [0; ENTRY_ID_LEN],
+            event.seq,
+            event.plaintext_len(),
+            rng,
+            |b| event.encode(b),
+        )
+    }
+
+    fn push(
+        &mut self,
+        kind: RecordKind,
+        id: [u8; ENTRY_ID_LEN],
+        seq: u32,
+        plaintext_len: usize,
+        rng: &mut impl CryptoRngCore,
+        encode: impl FnOnce(&mut [u8]),
+    ) -> Result<(), Error> {
+        if self.written >= self.record_count {
+            return Err(Error::InvalidInput {
+                reason: "more records than declared",
+            });
+        }
+        if self.written > 0 && (self.last >= (kind, id, seq) || kind == RecordKind::Meta) {
+            return Err(Error::InvalidInput {
+                reason: "records out of canonical order or duplicated",
+            });
+        }
+        let len = format::record_len(plaintext_len);
+        let end = self.pos + len;
+        if self.out.len() < end {
+            return Err(Error::BufferTooSmall { needed: end });
+        }
+        let mut entry = TableEntry {
+            kind,
+            length: len as u32,
+            id,
+            seq,
+            checksum: [0; 32],
+        };
+        let table_bytes = entry.to_bytes();
+        let rec = &mut self.out[self.pos..end];
+        let (iv, rest) = rec.split_at_mut(BLOCK_LEN);
+        rng.fill_bytes(iv);
+        let ct_len = len - BLOCK_LEN - MAC_LEN;
+        let (ct, tag) = rest.split_at_mut(ct_len);
+        encode(ct);
+        let iv_arr = format::array(iv, 0);
+        if cbc_encrypt_in_place(&self.keys.record_enc.0, &iv_arr, ct, plaintext_len) != Some(ct_len)
+        {
+            ct.zeroize();
+            return Err(Error::InvalidInput {
+                reason: "record encryption",
+            });
+        }
+        let mac = hmac_sha256(
+            &self.keys.record_mac.0,
+            &[&self.vault_id, &table_bytes[..T_AUTHENTICATED_LEN], iv, ct],
+        );
+        tag.copy_from_slice(&mac);
+        entry.checksum = sha256(rec);
+        let at = self.table_start + TABLE_ENTRY_LEN * self.written as usize;
+        self.out[at..at + TABLE_ENTRY_LEN].copy_from_slice(&entry.to_bytes());
+        self.pos = end;
+        self.written += 1;
+        self.last = (kind, id, seq);
+        Ok(())
+    }
+
+    /// Writes the header MAC and checksum, the second header copy and the trailer;
+    /// returns the file length.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if fewer records were pushed than declared;
+    /// [`Error::BufferTooSmall`].
+    pub fn finish(self) -> Result<usize, Error> {
+        if self.written != self.record_count {
+            return Err(Error::InvalidInput {
+                reason: "fewer records than declared",
+            });
+        }
+        let h = self.header_len;
+        let body_len = (self.pos - h) as u64;
+        let total = self.pos + h + TRAILER_LEN;
+        if self.out.len() < total {
+            return Err(Error::BufferTooSmall { needed: total });
+        }
+        let out = self.out;
+        out[H_BODY_LEN..H_BODY_LEN + 8].copy_from_slice(&body_len.to_le_bytes());
+        let mac_at = h - HEADER_TAIL_LEN;
+        let mac = hmac_sha256(&self.keys.header_mac.0, &[&out[..mac_at]]);
+        out[mac_at..mac_at + MAC_LEN].copy_from_slice(&mac);
+        let checksum = sha256(&out[..h - CHECKSUM_LEN]);
+        out[h - CHECKSUM_LEN..h].copy_from_slice(&checksum);
+        out.copy_within(..h, self.pos);
+
+        let t = self.pos + h;
+        let trailer = &mut out[t..total];
+        trailer.fill(0);
+        trailer[..8].copy_from_slice(&TRAILER_MAGIC);
+        trailer[TR_HEADER_LEN..TR_HEADER_LEN + 4].copy_from_slice(&(h as u32).to_le_bytes());
+        trailer[TR_BODY_LEN..TR_BODY_LEN + 8].copy_from_slice(&body_len.to_le_bytes());
+
+        let mut root = Sha256::new();
+        root.update(LABEL_FILE_CHECKSUM);
+        root.update(checksum);
+        for i in 0..self.record_count as usize {
+            let at = self.table_start + TABLE_ENTRY_LEN * i + format::T_CHECKSUM;
+            root.update(&out[at..at + CHECKSUM_LEN]);
+        }
+        root.update(checksum);
+        root.update(&out[t..t + TR_CHECKSUM]);
+        let sum: [u8; 32] = root.finalize().into();
+        out[t + TR_CHECKSUM..total].copy_from_slice(&sum);
+        Ok(total)
+    }
+}

@@ -28,11 +28,13 @@
 #[macro_use]
 extern crate std;
 
+pub mod armor;
 pub mod constants;
 pub mod error;
 pub mod format;
 pub mod kdf;
 pub mod records;
+pub mod recovery_code;
 pub(crate) mod sealing;
 pub mod secrets;
 pub mod vault;

@@ -1,0 +1,632 @@
+//! ASCII armor for paper backups: the file's bytes as numbered lines of Crockford base32,
+//! each line with its own check, so that a line mistyped from paper is named by number.
+//!
+//! ```text
+//! -----BEGIN AIRVAULT BACKUP-----
+//! Version: 1
+//! Length: 1234
+//!
+//! 0001: 8G3B 5RQ2 … (8 groups of 4)  CHK1
+//! …
+//! -----END AIRVAULT BACKUP-----
+//! ```
+//!
+//! Each data line carries 20 bytes (the last line fewer). Its check is the first 20 bits
+//! of `SHA-256("airvault v1 armor line" || data_line_number (u32 LE) || line_bytes)`, as
+//! four base32 characters. Decoding ignores case and all whitespace inside a line, reads
+//! `I`/`L` as `1` and `O` as `0` (Crockford's rule for hand-typed text), and ignores blank
+//! lines.
+
+use core::fmt;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+
+/// The line that opens an armored backup.
+pub const BEGIN: &str = "-----BEGIN AIRVAULT BACKUP-----";
+/// The line that closes an armored backup.
+pub const END: &str = "-----END AIRVAULT BACKUP-----";
+/// Bytes carried by each full data line.
+pub const BYTES_PER_LINE: usize = 20;
+/// Label prefixed to every line check's hash input.
+pub const LABEL_ARMOR_LINE: &[u8] = b"airvault v1 armor line";
+
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const CHECK_CHARS: usize = 4;
+
+/// Why armored text could not be decoded. Line numbers count text lines from 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ArmorError {
+    /// No `-----BEGIN AIRVAULT BACKUP-----` line.
+    NoBeginLine,
+    /// No `-----END AIRVAULT BACKUP-----` line after the data.
+    NoEndLine,
+    /// A header line (`Version:`, `Length:`) is missing, unknown or unreadable.
+    BadHeader {
+        /// Text line number.
+        line: usize,
+    },
+    /// The armor declares a version other than 1.
+    UnsupportedVersion {
+        /// Text line number.
+        line: usize,
+    },
+    /// A character that is not in the base32 alphabet.
+    BadCharacter {
+        /// Text line number.
+        line: usize,
+    },
+    /// A data line's check does not match its contents: the line is mistyped.
+    BadLine {
+        /// Text line number.
+        line: usize,
+        /// The data line's own number (as printed at its start).
+        data_line: u32,
+    },
+    /// A data line has the wrong number of characters.
+    WrongLineLength {
+        /// Text line number.
+        line: usize,
+        /// The data line's own number.
+        data_line: u32,
+    },
+    /// A data line carries an unexpected number: a line is missing, repeated or out of
+    /// order.
+    WrongLineNumber {
+        /// Text line number.
+        line: usize,
+        /// The number expected here.
+        expected: u32,
+    },
+    /// The END line comes before all the data that `Length:` announced.
+    MissingLines {
+        /// Text line number of the END line.
+        line: usize,
+        /// The first data line that is missing.
+        expected: u32,
+    },
+    /// The output buffer is too small.
+    BufferTooSmall {
+        /// Bytes needed.
+        needed: usize,
+    },
+}
+
+impl fmt::Display for ArmorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoBeginLine => write!(f, "no '{BEGIN}' line found"),
+            Self::NoEndLine => write!(f, "no '{END}' line found"),
+            Self::BadHeader { line } => {
+                write!(f, "line {line}: expected 'Version: 1' and 'Length: N' header lines")
+            }
+            Self::UnsupportedVersion { line } => {
+                write!(f, "line {line}: unsupported armor version (this build reads 1)")
+            }
+            Self::BadCharacter { line } => {
+                write!(f, "line {line}: character not used in airvault armor — mistyped?")
+            }
+            Self::BadLine { line, data_line } => write!(
+                f,
+                "line {line} (data line {data_line}) is mistyped: its check does not match"
+            ),
+            Self::WrongLineLength { line, data_line } => write!(
+                f,
+                "line {line} (data line {data_line}) has the wrong number of characters"
+            ),
+            Self::WrongLineNumber { line, expected } => write!(
+                f,
+                "line {line}: expected data line {expected} — a line is missing, repeated or out of order"
+            ),
+            Self::MissingLines { line, expected } => write!(
+                f,
+                "line {line}: the armor ends early; data line {expected} and later are missing"
+            ),
+            Self::BufferTooSmall { needed } => write!(f, "buffer too small: {needed} bytes needed"),
+        }
+    }
+}
+
+impl core::error::Error for ArmorError {}
+
+/// Whether `bytes` look like armored text (they contain the BEGIN line).
+#[must_use]
+pub fn is_armored(bytes: &[u8]) -> bool {
+    bytes.windows(BEGIN.len()).any(|w| w == BEGIN.as_bytes())
+}
+
+fn line_check(data_line: u32, bytes: &[u8]) -> [u8; CHECK_CHARS] {
+    let digest = Sha256::new()
+        .chain_update(LABEL_ARMOR_LINE)
+        .chain_update(data_line.to_le_bytes())
+        .chain_update(bytes)
+        .finalize();
+    let bits =
+        (u32::from(digest[0]) << 12) | (u32::from(digest[1]) << 4) | (u32::from(digest[2]) >> 4);
+    let mut out = [0u8; CHECK_CHARS];
+    for (i, c) in out.iter_mut().enumerate() {
+        *c = ALPHABET[((bits >> (15 - 5 * i)) & 31) as usize];
+    }
+    out
+}
+
+/// Number of base32 characters for `n` bytes.
+const fn b32_len(n: usize) -> usize {
+    (n * 8).div_ceil(5)
+}
+
+/// A sink that writes into a buffer or only counts.
+struct Sink<'o> {
+    out: Option<&'o mut [u8]>,
+    pos: usize,
+    overflow: bool,
+}
+
+impl Sink<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        if let Some(out) = self.out.as_deref_mut() {
+            match out.get_mut(self.pos..self.pos + bytes.len()) {
+                Some(dst) => dst.copy_from_slice(bytes),
+                None => self.overflow = true,
+            }
+        }
+        self.pos += bytes.len();
+    }
+
+    fn put_decimal(&mut self, mut v: u64, min_width: usize) {
+        let mut digits = [b'0'; 20];
+        let mut n = 0;
+        while v > 0 || n < min_width.max(1) {
+            digits[19 - n] = b'0' + (v % 10) as u8;
+            v /= 10;
+            n += 1;
+        }
+        self.put(&digits[20 - n..]);
+    }
+}
+
+fn write_armor(data: &[u8], sink: &mut Sink<'_>) {
+    sink.put(BEGIN.as_bytes());
+    sink.put(b"\nVersion: 1\nLength: ");
+    sink.put_decimal(data.len() as u64, 1);
+    sink.put(b"\n\n");
+    for (i, chunk) in data.chunks(BYTES_PER_LINE).enumerate() {
+        let number = i as u32 + 1;
+        sink.put_decimal(u64::from(number), 4);
+        sink.put(b":");
+        let mut chars = [0u8; 32];
+        let n = encode_b32(chunk, &mut chars);
+        for group in chars[..n].chunks(4) {
+            sink.put(b" ");
+            sink.put(group);
+        }
+        sink.put(b"  ");
+        sink.put(&line_check(number, chunk));
+        sink.put(b"\n");
+    }
+    sink.put(END.as_bytes());
+    sink.put(b"\n");
+}
+
+fn encode_b32(bytes: &[u8], out: &mut [u8; 32]) -> usize {
+    let mut acc: u64 = 0;
+    let mut bits = 0;
+    let mut n = 0;
+    for &b in bytes {
+        acc = (acc << 8) | u64::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out[n] = ALPHABET[((acc >> bits) & 31) as usize];
+            n += 1;
+        }
+    }
+    if bits > 0 {
+        out[n] = ALPHABET[((acc << (5 - bits)) & 31) as usize];
+        n += 1;
+    }
+    n
+}
+
+/// Length of the armored text for `data_len` bytes.
+#[must_use]
+pub fn encoded_len(data_len: usize) -> usize {
+    // The text's shape depends only on the data length; this mirrors `write_armor`, and
+    // `encode` checks that the two agree.
+    let mut sink = Sink {
+        out: None,
+        pos: 0,
+        overflow: false,
+    };
+    sink.put(BEGIN.as_bytes());
+    sink.put(b"\nVersion: 1\nLength: ");
+    sink.put_decimal(data_len as u64, 1);
+    sink.put(b"\n\n");
+    let lines = data_len.div_ceil(BYTES_PER_LINE);
+    for i in 0..lines {
+        let len = (data_len - i * BYTES_PER_LINE).min(BYTES_PER_LINE);
+        let chars = b32_len(len);
+        sink.put_decimal(i as u64 + 1, 4);
+        // ':' + one space before each group of 4 + two spaces + check + newline
+        sink.pos += 1 + chars + chars.div_ceil(4) + 2 + CHECK_CHARS + 1;
+    }
+    sink.pos + END.len() + 1
+}
+
+/// Writes the armor of `data` into `out`; returns its length ([`encoded_len`]).
+///
+/// # Errors
+/// [`Error::BufferTooSmall`].
+pub fn encode(data: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+    let needed = encoded_len(data.len());
+    if out.len() < needed {
+        return Err(Error::BufferTooSmall { needed });
+    }
+    let mut sink = Sink {
+        out: Some(out),
+        pos: 0,
+        overflow: false,
+    };
+    write_armor(data, &mut sink);
+    if sink.overflow || sink.pos != needed {
+        return Err(Error::BufferTooSmall { needed: sink.pos });
+    }
+    Ok(sink.pos)
+}
+
+/// An upper bound on the decoded length of `text_len` bytes of armor.
+#[must_use]
+pub const fn decoded_len_max(text_len: usize) -> usize {
+    text_len * 5 / 8 + 1
+}
+
+fn b32_value(c: u8) -> Option<u8> {
+    let c = c.to_ascii_uppercase();
+    let c = match c {
+        b'I' | b'L' => b'1',
+        b'O' => b'0',
+        other => other,
+    };
+    ALPHABET.iter().position(|&a| a == c).map(|p| p as u8)
+}
+
+fn trim(line: &[u8]) -> &[u8] {
+    line.trim_ascii()
+}
+
+/// Decodes armored text (anything before the BEGIN line and after the END line is
+/// ignored) into `out`; returns the number of bytes.
+///
+/// # Errors
+/// An [`ArmorError`] naming the text line at fault.
+pub fn decode(text: &[u8], out: &mut [u8]) -> Result<usize, ArmorError> {
+    let mut lines = text
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, trim(l)));
+    // Find BEGIN.
+    lines
+        .by_ref()
+        .find(|(_, l)| l.eq_ignore_ascii_case(BEGIN.as_bytes()))
+        .ok_or(ArmorError::NoBeginLine)?;
+    // Header lines up to the first blank line or data line.
+    let mut version = None;
+    let mut length: Option<usize> = None;
+    let mut last_header_line = 0;
+    let mut pending: Option<(usize, &[u8])> = None;
+    for (n, l) in lines.by_ref() {
+        last_header_line = n;
+        if l.is_empty() {
+            if version.is_some() && length.is_some() {
+                break;
+            }
+            continue;
+        }
+        let Some(colon) = l.iter().position(|&b| b == b':') else {
+            return Err(ArmorError::BadHeader { line: n });
+        };
+        let (key, value) = (trim(&l[..colon]), trim(&l[colon + 1..]));
+        if key.eq_ignore_ascii_case(b"version") {
+            if value != b"1" {
+                return Err(ArmorError::UnsupportedVersion { line: n });
+            }
+            version = Some(());
+        } else if key.eq_ignore_ascii_case(b"length") {
+            length = Some(parse_decimal(value).ok_or(ArmorError::BadHeader { line: n })?);
+        } else if key.iter().all(u8::is_ascii_digit) && version.is_some() && length.is_some() {
+            pending = Some((n, l));
+            break;
+        } else {
+            return Err(ArmorError::BadHeader { line: n });
+        }
+    }
+    let (Some(()), Some(length)) = (version, length) else {
+        return Err(ArmorError::BadHeader {
+            line: last_header_line.max(1),
+        });
+    };
+    if out.len() < length {
+        return Err(ArmorError::BufferTooSmall { needed: length });
+    }
+    let mut written = 0;
+    let mut expected: u32 = 1;
+    let mut rest = pending.into_iter().chain(lines);
+    loop {
+        let Some((n, l)) = rest.next() else {
+            return Err(ArmorError::NoEndLine);
+        };
+        if l.is_empty() {
+            continue;
+        }
+        if l.eq_ignore_ascii_case(END.as_bytes()) {
+            if written < length {
+                return Err(ArmorError::MissingLines { line: n, expected });
+            }
+            return Ok(written);
+        }
+        if written >= length {
+            return Err(ArmorError::WrongLineNumber { line: n, expected });
+        }
+        let colon = l
+            .iter()
+            .position(|&b| b == b':')
+            .ok_or(ArmorError::BadCharacter { line: n })?;
+        let number = parse_decimal(trim(&l[..colon]))
+            .and_then(|v| u32::try_from(v).ok())
+            .ok_or(ArmorError::BadCharacter { line: n })?;
+        if number != expected {
+            return Err(ArmorError::WrongLineNumber { line: n, expected });
+        }
+        let line_bytes = (length - written).min(BYTES_PER_LINE);
+        let want_chars = b32_len(line_bytes) + CHECK_CHARS;
+        // Collect the line's characters, ignoring whitespace.
+        let mut chars = [0u8; 32 + CHECK_CHARS];
+        let mut count = 0;
+        for &c in &l[colon + 1..] {
+            if c.is_ascii_whitespace() {
+                continue;
+            }
+            let v = b32_value(c).ok_or(ArmorError::BadCharacter { line: n })?;
+            if count < chars.len() {
+                chars[count] = v;
+            }
+            count += 1;
+        }
+        if count != want_chars {
+            return Err(ArmorError::WrongLineLength {
+                line: n,
+                data_line: number,
+            });
+        }
+        let (data_chars, check) = chars[..count].split_at(count - CHECK_CHARS);
+        let dst = &mut out[written..written + line_bytes];
+        if !decode_b32(data_chars, dst) {
+            return Err(ArmorError::BadLine {
+                line: n,
+                data_line: number,
+            });
+        }
+        let want = line_check(number, dst);
+        if want
+            .iter()
+            .zip(check.iter())
+            .any(|(w, &c)| ALPHABET[c as usize] != *w)
+        {
+            return Err(ArmorError::BadLine {
+                line: n,
+                data_line: number,
+            });
+        }
+        written += line_bytes;
+        expected += 1;
+    }
+}
+
+/// Decodes base32 values (0..32) into exactly `out.len()` bytes; false if leftover bits
+/// are not zero (a non-canonical, hence mistyped, last character).
+fn decode_b32(values: &[u8], out: &mut [u8]) -> bool {
+    let mut acc: u64 = 0;
+    let mut bits = 0;
+    let mut n = 0;
+    for &v in values {
+        acc = (acc << 5) | u64::from(v);
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            if n < out.len() {
+                out[n] = (acc >> bits) as u8;
+            }
+            n += 1;
+        }
+        acc &= (1 << bits) - 1;
+    }
+    n == out.len() && acc == 0
+}
+
+fn parse_decimal(s: &[u8]) -> Option<usize> {
+    if s.is_empty() || s.len() > 12 || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        s.iter()
+            .fold(0usize, |a, &d| a * 10 + usize::from(d - b'0')),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::String;
+    use std::vec::Vec;
+
+    fn armor(data: &[u8]) -> String {
+        let mut out = vec![0u8; encoded_len(data.len())];
+        let n = encode(data, &mut out).unwrap();
+        assert_eq!(n, out.len());
+        String::from_utf8(out).unwrap()
+    }
+
+    fn unarmor(text: &str) -> Result<Vec<u8>, ArmorError> {
+        let mut out = vec![0u8; decoded_len_max(text.len())];
+        let n = decode(text.as_bytes(), &mut out)?;
+        out.truncate(n);
+        Ok(out)
+    }
+
+    #[test]
+    fn round_trips_every_length_up_to_three_lines() {
+        for len in 0..=61 {
+            let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            let text = armor(&data);
+            assert!(is_armored(text.as_bytes()));
+            assert_eq!(unarmor(&text).unwrap(), data, "len {len}");
+        }
+    }
+
+    #[test]
+    fn layout_is_stable() {
+        let text = armor(b"airvault armor test vector, 40 bytes...");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], BEGIN);
+        assert_eq!(lines[1], "Version: 1");
+        assert_eq!(lines[2], "Length: 39");
+        assert_eq!(lines[3], "");
+        assert!(lines[4].starts_with("0001: "));
+        assert_eq!(lines[4].len(), "0001: ".len() + 32 + 7 + 2 + 4);
+        assert!(lines[5].starts_with("0002: "));
+        assert_eq!(lines[6], END);
+    }
+
+    #[test]
+    fn tolerates_case_whitespace_and_lookalikes() {
+        let data: Vec<u8> = (0..=255u8).collect();
+        let text = armor(&data);
+        let sloppy: String = text
+            .lines()
+            .map(|l| {
+                if l.starts_with(|c: char| c.is_ascii_digit()) {
+                    let lower = l.to_ascii_lowercase().replace('1', "l").replace('0', "o");
+                    // keep the line number digits intact; spacing changes freely
+                    let (num, rest) = l.split_at(5);
+                    let rest_lower = &lower[5..];
+                    let _ = rest;
+                    format!("  {num}{}   \r", rest_lower.replace(' ', "  "))
+                } else {
+                    format!("{l}  ")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let framed = format!("Some notes from paper\n\n{sloppy}\n\ntrailing words");
+        assert_eq!(unarmor(&framed).unwrap(), data);
+    }
+
+    #[test]
+    fn a_typo_is_named_by_line() {
+        let data: Vec<u8> = (0..100u8).collect();
+        let text = armor(&data);
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        // Data line 3 is text line 7. Change one character of its data.
+        let l = &mut lines[6];
+        let pos = 8;
+        let c = l.as_bytes()[pos];
+        let replacement = if c == b'A' { "B" } else { "A" };
+        l.replace_range(pos..pos + 1, replacement);
+        let typo = lines.join("\n");
+        assert_eq!(
+            unarmor(&typo),
+            Err(ArmorError::BadLine {
+                line: 7,
+                data_line: 3
+            })
+        );
+        let msg = format!("{}", unarmor(&typo).unwrap_err());
+        assert!(msg.contains("line 7"), "{msg}");
+    }
+
+    #[test]
+    fn every_single_character_substitution_is_caught() {
+        let data: Vec<u8> = (0..45u8).map(|i| i.wrapping_mul(91)).collect();
+        let text = armor(&data);
+        let bytes = text.as_bytes();
+        for (i, &c) in bytes.iter().enumerate() {
+            if c == b'\n' || c == b' ' {
+                continue;
+            }
+            for &r in ALPHABET.iter() {
+                if r.eq_ignore_ascii_case(&c) || b32_value(r) == b32_value(c) {
+                    continue;
+                }
+                let mut t = bytes.to_vec();
+                t[i] = r;
+                let t = String::from_utf8(t).unwrap();
+                if let Ok(d) = unarmor(&t) {
+                    // The only accepted substitutions are in parts that carry no data.
+                    assert_eq!(d, data, "substitution at {i} changed the data silently");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn missing_swapped_and_extra_lines() {
+        let data: Vec<u8> = (0..70u8).collect();
+        let text = armor(&data);
+        let lines: Vec<&str> = text.lines().collect();
+        let without = |skip: usize| -> String {
+            lines
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, l)| *l)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            unarmor(&without(5)),
+            Err(ArmorError::WrongLineNumber {
+                line: 6,
+                expected: 2
+            })
+        );
+        assert!(matches!(
+            unarmor(&without(7)),
+            Err(ArmorError::MissingLines { expected: 4, .. })
+        ));
+        assert_eq!(unarmor(&without(8)), Err(ArmorError::NoEndLine));
+        assert_eq!(unarmor("hello"), Err(ArmorError::NoBeginLine));
+        let mut swapped = lines.clone();
+        swapped.swap(4, 5);
+        assert!(matches!(
+            unarmor(&swapped.join("\n")),
+            Err(ArmorError::WrongLineNumber { line: 5, .. })
+        ));
+        let bad_version = text.replace("Version: 1", "Version: 2");
+        assert_eq!(
+            unarmor(&bad_version),
+            Err(ArmorError::UnsupportedVersion { line: 2 })
+        );
+        let bad_len = text.replace("Length: 70", "Length: 71");
+        assert!(unarmor(&bad_len).is_err());
+        let mut small = [0u8; 10];
+        assert_eq!(
+            decode(text.as_bytes(), &mut small),
+            Err(ArmorError::BufferTooSmall { needed: 70 })
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decode_never_panics(text in ".{0,400}") {
+            let mut out = vec![0u8; 512];
+            let _ = decode(text.as_bytes(), &mut out);
+        }
+
+        #[test]
+        fn round_trip_any(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..500)) {
+            proptest::prop_assert_eq!(unarmor(&armor(&data)).unwrap(), data);
+        }
+    }
+}

@@ -49,4 +49,18 @@ pub use vault::UnlockedVault;
 pub use writer::{HeaderParams, Layout, SealedSlot, VaultWriter};
 
 #[cfg(test)]
-mod tests;
+mod test_util {
+    use std::string::String;
+    use std::vec::Vec;
+
+    pub(crate) fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| std::format!("{b:02x}")).collect()
+    }
+
+    pub(crate) fn unhex(s: &str) -> Vec<u8> {
+        let s: Vec<u8> = s.bytes().filter(u8::is_ascii_hexdigit).collect();
+        s.chunks(2)
+            .map(|p| u8::from_str_radix(core::str::from_utf8(p).unwrap(), 16).unwrap())
+            .collect()
+    }
+}

@@ -1,18 +1,23 @@
-//! Round trips, damage detection and hostile-input tests for the container.
+//! vault-core's container: round trips, damage detection and hostile-input tests, with
+//! the test-only KDF limits (so thousands of files open in seconds), plus the property
+//! and differential tests that need `std` crates.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::format;
-use std::string::String;
-use std::vec;
-use std::vec::Vec;
-
+use airvault_tests::forge::{sha256, u32_at};
 use proptest::prelude::*;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
-use crate::constants::*;
-use crate::format::{H_BODY_LEN, H_HEADER_LEN, H_RECORD_COUNT, H_VERSION, S_ITERATIONS};
-use crate::sealing::sha256;
-use crate::*;
+use vault_core::constants::*;
+use vault_core::*;
+
+// Header and keyslot field offsets (docs/FORMAT.md).
+const H_VERSION: usize = 8;
+const H_HEADER_LEN: usize = 12;
+const H_GENERATION: usize = 32;
+const H_RECORD_COUNT: usize = 52;
+const H_BODY_LEN: usize = 56;
+const S_ITERATIONS: usize = 4;
 
 const LIMITS: KdfLimits = KdfLimits::insecure_test_only();
 const ITER: u32 = 3;
@@ -314,7 +319,7 @@ fn damaged_record_loses_only_that_record() {
 /// Rewrites both header copies' checksums and the trailer after a deliberate edit of the
 /// first copy, as an attacker without the key could.
 fn reseal_unkeyed(file: &mut [u8]) {
-    let h = format::le_u32(file, H_HEADER_LEN) as usize;
+    let h = u32_at(file, H_HEADER_LEN) as usize;
     let sum = sha256(&file[..h - 32]);
     file[h - 32..h].copy_from_slice(&sum);
     let b = file.len() - TRAILER_LEN - h;
@@ -330,7 +335,7 @@ fn tampering_with_checksums_recomputed_is_caught_by_macs() {
 
     // Generation bumped (a rollback disguise): header MAC fails.
     let mut t = file.clone();
-    t[crate::format::H_GENERATION] ^= 1;
+    t[H_GENERATION] ^= 1;
     reseal_unkeyed(&mut t);
     let vf = VaultFile::parse(&t, &LIMITS).unwrap();
     assert_eq!(
@@ -451,7 +456,7 @@ fn hostile_headers_are_refused_quickly() {
     t[H_RECORD_COUNT..H_RECORD_COUNT + 4].copy_from_slice(&u32::MAX.to_le_bytes());
     assert_eq!(VaultFile::parse(&t, &LIMITS).map(|_| ()), Ok(()));
     let mut t2 = t.clone();
-    let h = format::le_u32(&t, H_HEADER_LEN) as usize;
+    let h = u32_at(&t, H_HEADER_LEN) as usize;
     let b = t.len() - TRAILER_LEN - h;
     t2[b + H_RECORD_COUNT..b + H_RECORD_COUNT + 4].copy_from_slice(&u32::MAX.to_le_bytes());
     assert_eq!(
@@ -644,5 +649,45 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+    /// The step-wise PBKDF2 against the `pbkdf2` crate, for passwords shorter than, equal
+    /// to and longer than the SHA-256 block, and salts of any length.
+    #[test]
+    fn pbkdf2_matches_the_pbkdf2_crate(
+        password in proptest::collection::vec(any::<u8>(), 0..150),
+        salt in proptest::collection::vec(any::<u8>(), 0..100),
+        iterations in 1u32..300,
+    ) {
+        let mut want = [0u8; 32];
+        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(&password, &salt, iterations, &mut want);
+        let got = kdf::derive_slot_key(&password, &salt, iterations, &LIMITS).unwrap();
+        prop_assert_eq!(got.expose_secret(), &want);
+    }
+
+    #[test]
+    fn armor_decode_never_panics(text in ".{0,400}") {
+        let mut out = vec![0u8; 512];
+        let _ = armor::decode(text.as_bytes(), &mut out);
+    }
+
+    #[test]
+    fn armor_round_trips(data in proptest::collection::vec(any::<u8>(), 0..500)) {
+        let mut text = vec![0u8; armor::encoded_len(data.len())];
+        let n = armor::encode(&data, &mut text).unwrap();
+        prop_assert_eq!(n, text.len());
+        let mut out = vec![0u8; armor::decoded_len_max(n)];
+        let m = armor::decode(&text, &mut out).unwrap();
+        prop_assert_eq!(&out[..m], &data[..]);
+    }
+
+    #[test]
+    fn recovery_code_round_trips(bytes in any::<[u8; 16]>()) {
+        let secret = RecoverySecret::from_bytes(bytes);
+        let code = recovery_code::encode(&secret);
+        prop_assert!(recovery_code::parse(code.expose_secret()).unwrap() == secret);
     }
 }

@@ -691,3 +691,197 @@ proptest! {
         prop_assert!(recovery_code::parse(code.expose_secret()).unwrap() == secret);
     }
 }
+
+fn slots_for(vmk: &VaultMasterKey, password: &[u8], rng: &mut ChaCha20Rng) -> [SealedSlot; 2] {
+    [
+        SealedSlot::seal(
+            SlotKind::Password,
+            password,
+            ITER,
+            &LIMITS,
+            vmk,
+            &[7; 16],
+            rng,
+        )
+        .unwrap(),
+        SealedSlot::seal(
+            SlotKind::Recovery,
+            recovery().expose_secret(),
+            ITER,
+            &LIMITS,
+            vmk,
+            &[7; 16],
+            rng,
+        )
+        .unwrap(),
+    ]
+}
+
+fn read_meta(vf: &VaultFile<'_>, v: &UnlockedVault<'_>) -> Meta {
+    let mut buf = vec![0u8; 200];
+    match v.open_record(&vf.record(0).unwrap(), &mut buf).unwrap() {
+        Record::Meta(m) => m,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn rewrite_with_the_same_key_copies_records_unchanged() {
+    let entries = sample_entries();
+    let file = build(&entries, 20);
+    let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+    let v = vf.unlock(SlotKind::Password, PASSWORD).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(21);
+    // A password change: a new password slot, the recovery slot carried over.
+    let new_pw = SealedSlot::seal(
+        SlotKind::Password,
+        b"new password",
+        ITER,
+        &LIMITS,
+        v.master_key(),
+        &[7; 16],
+        &mut rng,
+    )
+    .unwrap();
+    let recovery_slot = SealedSlot::from_view(&vf.header().slot(1).unwrap());
+    let meta = read_meta(&vf, &v);
+    let event = AuditEvent {
+        seq: meta.audit_next_seq,
+        time: 1_800_000_000,
+        op: AuditOp::Passwd,
+        entry_id: [0; 16],
+        version: 0,
+        kcv: Kcv::default(),
+        prev_hash: meta.audit_head,
+        name: "",
+        detail: "",
+    };
+    let rw = Rewrite {
+        params: HeaderParams {
+            vault_id: [7; 16],
+            generation: 6,
+            written_at: 1_800_000_000,
+        },
+        slots: &[new_pw, recovery_slot],
+        new_master_key: None,
+        event: Some(event),
+    };
+    let mut out = vec![0u8; v.rewrite_len(&rw).unwrap()];
+    let mut scratch = vec![0u8; v.scratch_len()];
+    let n = v.rewrite(&mut out, &mut scratch, &rw, &mut rng).unwrap();
+    assert_eq!(n, out.len());
+    assert!(scratch.iter().all(|&b| b == 0), "scratch wiped");
+
+    let nf = VaultFile::parse(&out, &LIMITS).unwrap();
+    assert!(nf.verify().is_intact());
+    assert_eq!(
+        nf.unlock(SlotKind::Password, PASSWORD).err(),
+        Some(Error::WrongSecret)
+    );
+    let nv = nf.unlock(SlotKind::Password, b"new password").unwrap();
+    nf.unlock(SlotKind::Recovery, recovery().expose_secret())
+        .unwrap();
+    // Records other than the metadata are byte-identical: not re-encrypted.
+    for (a, b) in vf.records().zip(nf.records()).skip(1) {
+        assert_eq!(a.bytes, b.bytes);
+    }
+    let m = read_meta(&nf, &nv);
+    assert_eq!(m.audit_next_seq, meta.audit_next_seq + 1);
+    assert_eq!(m.audit_head, event.hash());
+    let mut buf = vec![0u8; MAX_RECORD_LEN];
+    let last = nf.record(nf.header().record_count() - 1).unwrap();
+    assert!(
+        matches!(nv.open_record(&last, &mut buf).unwrap(), Record::Audit(a) if a.op == AuditOp::Passwd)
+    );
+
+    // An event that does not follow the chain is refused.
+    let bad = Rewrite {
+        event: Some(AuditEvent { seq: 99, ..event }),
+        ..rw
+    };
+    assert!(matches!(
+        v.rewrite(&mut out, &mut scratch, &bad, &mut rng),
+        Err(Error::InvalidInput { .. })
+    ));
+    // Keeping the key but changing the vault id is refused.
+    let bad = Rewrite {
+        params: HeaderParams {
+            vault_id: [8; 16],
+            ..rw.params
+        },
+        event: None,
+        ..rw
+    };
+    assert!(matches!(
+        v.rewrite(&mut out, &mut scratch, &bad, &mut rng),
+        Err(Error::InvalidInput { .. })
+    ));
+}
+
+#[test]
+fn rewrite_under_a_new_master_key_re_encrypts_everything() {
+    let entries = sample_entries();
+    let file = build(&entries, 22);
+    let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+    let v = vf
+        .unlock(SlotKind::Recovery, recovery().expose_secret())
+        .unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(23);
+    let new_vmk = VaultMasterKey::generate(&mut rng);
+    let slots = slots_for(&new_vmk, PASSWORD, &mut rng);
+    let rw = Rewrite {
+        params: HeaderParams {
+            vault_id: [7; 16],
+            generation: 9,
+            written_at: 0,
+        },
+        slots: &slots,
+        new_master_key: Some(&new_vmk),
+        event: None,
+    };
+    let mut out = vec![0u8; v.rewrite_len(&rw).unwrap()];
+    let mut scratch = vec![0u8; v.scratch_len()];
+    v.rewrite(&mut out, &mut scratch, &rw, &mut rng).unwrap();
+    check_contents(&out, &entries);
+    let nf = VaultFile::parse(&out, &LIMITS).unwrap();
+    for (a, b) in vf.records().zip(nf.records()) {
+        assert_ne!(a.bytes, b.bytes);
+        assert_eq!(a.entry.length, b.entry.length);
+    }
+    assert_ne!(
+        nf.unlock(SlotKind::Password, PASSWORD)
+            .unwrap()
+            .master_key()
+            .expose_secret(),
+        v.master_key().expose_secret()
+    );
+}
+
+#[test]
+fn rewrite_stops_at_a_damaged_record() {
+    let file = build(&sample_entries(), 24);
+    let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+    let r = vf.record(2).unwrap();
+    let mut bad = file.clone();
+    bad[r.offset as usize + 30] ^= 1;
+    let vf = VaultFile::parse(&bad, &LIMITS).unwrap();
+    let v = vf.unlock(SlotKind::Password, PASSWORD).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(25);
+    let slots = [SealedSlot::from_view(&vf.header().slot(0).unwrap())];
+    let rw = Rewrite {
+        params: HeaderParams {
+            vault_id: [7; 16],
+            generation: 1,
+            written_at: 0,
+        },
+        slots: &slots,
+        new_master_key: None,
+        event: None,
+    };
+    let mut out = vec![0u8; v.rewrite_len(&rw).unwrap()];
+    let mut scratch = vec![0u8; v.scratch_len()];
+    assert_eq!(
+        v.rewrite(&mut out, &mut scratch, &rw, &mut rng).err(),
+        Some(Error::RecordDamaged { index: 2 })
+    );
+}

@@ -1,0 +1,576 @@
+//! An opened backup: its entries listed without their secrets, each secret decrypted only
+//! when the page asks for it, and the backup rewritten as a new vault file with a new
+//! password.
+
+use std::rc::Rc;
+
+use rand_core::OsRng;
+use vault_core::constants::{ENTRY_ID_LEN, SALT_LEN};
+use vault_core::{
+    AuditEvent, AuditOp, EntryKind, HeaderParams, Kcv, KdfLimits, Meta, Record, RecordKind,
+    Rewrite, SealedSlot, SlotKind, UnlockedVault, VaultFile,
+};
+use wasm_bindgen::prelude::*;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::backup::{parse, record_kind_name, slot_kind_name};
+use crate::encode;
+use crate::error::{Category, WasmError};
+use crate::kdf::SlotKey;
+
+/// What the audit trail records for a rewrite made by the restore page.
+const AUDIT_DETAIL: &str = "restore page";
+
+/// A backup opened with its password, recovery code or shares. Holds the file's bytes and
+/// the keyslot key that opened it (wiped when the vault is freed); every operation
+/// re-opens the file with that key and wipes what it decrypted.
+#[wasm_bindgen]
+pub struct Vault {
+    bytes: Rc<[u8]>,
+    slot: usize,
+    slot_kind: SlotKind,
+    key: vault_core::SlotKey,
+    entries: Vec<EntryInfo>,
+    lost: Vec<LostRecord>,
+    audit: Vec<AuditInfo>,
+    created_at: Option<u64>,
+    has_recovery_secret: bool,
+    password_iterations: Option<u32>,
+}
+
+impl core::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Vault")
+            .field("slot", &self.slot)
+            .field("entries", &self.entries.len())
+            .field("lost", &self.lost.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A buffer for one decrypted record, wiped when dropped.
+fn scratch(len: usize) -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(vec![0u8; len])
+}
+
+impl Vault {
+    /// Opens `bytes` through `slot` with `key` and reads every record once to list what
+    /// it holds (public fields only; secrets are wiped right away).
+    pub(crate) fn open(
+        bytes: Rc<[u8]>,
+        slot: usize,
+        key: vault_core::SlotKey,
+    ) -> Result<Vault, WasmError> {
+        let file = parse(&bytes)?;
+        let slot_kind = file
+            .header()
+            .slot(slot)
+            .ok_or(vault_core::Error::NoSuchSlot)?
+            .kind();
+        let password_iterations = file
+            .header()
+            .slots()
+            .find(|s| s.kind() == SlotKind::Password)
+            .map(|s| s.iterations());
+        let unlocked = file.unlock_with_slot_key(slot, &key)?;
+        let mut entries = Vec::new();
+        let mut lost = Vec::new();
+        let mut audit = Vec::new();
+        let mut created_at = None;
+        let mut has_recovery_secret = false;
+        for r in file.records() {
+            let mut buf = scratch(UnlockedVault::buffer_len(&r));
+            match unlocked.open_record(&r, &mut buf) {
+                Ok(Record::Meta(m)) => {
+                    created_at = Some(m.created_at);
+                    has_recovery_secret = m.recovery_secret.is_some();
+                }
+                Ok(Record::Entry(e)) => entries.push(EntryInfo {
+                    record: r.index,
+                    id: encode::hex_string(&e.id),
+                    name: e.name.into(),
+                    kind: e.kind,
+                    status: e.status.name(),
+                    version: e.version,
+                    created_at: e.created_at,
+                    rotated_at: e.rotated_at,
+                    policy_days: e.policy_days,
+                    kcv: e.kcv().to_string(),
+                    secret_len: e.secret.len() as u32,
+                }),
+                Ok(Record::Audit(a)) => audit.push(AuditInfo {
+                    seq: a.seq,
+                    time: a.time,
+                    op: a.op.name(),
+                    name: a.name.into(),
+                    detail: a.detail.into(),
+                    version: a.version,
+                    kcv: if a.kcv == Kcv::default() {
+                        String::new()
+                    } else {
+                        a.kcv.to_string()
+                    },
+                }),
+                Err(err) => {
+                    let err = WasmError::from(err);
+                    lost.push(LostRecord {
+                        record: r.index,
+                        kind: record_kind_name(r.entry.kind),
+                        id: encode::hex_string(&r.entry.id),
+                        seq: r.entry.seq,
+                        name: String::new(),
+                        code: err.code(),
+                        message: err.message().into(),
+                    });
+                }
+            }
+        }
+        // Name a lost entry version after another version of the same entry, if one opened.
+        for l in lost.iter_mut().filter(|l| l.kind == "entry") {
+            if let Some(e) = entries.iter().find(|e| e.id == l.id) {
+                l.name.clone_from(&e.name);
+            }
+        }
+        drop(unlocked);
+        Ok(Vault {
+            bytes,
+            slot,
+            slot_kind,
+            key,
+            entries,
+            lost,
+            audit,
+            created_at,
+            has_recovery_secret,
+            password_iterations,
+        })
+    }
+
+    fn file(&self) -> Result<VaultFile<'_>, WasmError> {
+        parse(&self.bytes)
+    }
+
+    /// Decrypts the entry in record `record` and hands its kind and secret to `f`; the
+    /// decrypted record is wiped afterwards.
+    fn with_secret<R>(
+        &self,
+        record: u32,
+        f: impl FnOnce(EntryKind, &[u8]) -> Result<R, WasmError>,
+    ) -> Result<R, WasmError> {
+        let file = self.file()?;
+        let unlocked = file.unlock_with_slot_key(self.slot, &self.key)?;
+        let r = file
+            .record(record)
+            .filter(|r| r.entry.kind == RecordKind::Entry)
+            .ok_or_else(|| WasmError::invalid("no entry record with that index"))?;
+        let mut buf = scratch(UnlockedVault::buffer_len(&r));
+        match unlocked.open_record(&r, &mut buf)? {
+            Record::Entry(e) => f(e.kind, e.secret),
+            _ => Err(WasmError::invalid("no entry record with that index")),
+        }
+    }
+
+    /// Reads the metadata record.
+    fn meta(file: &VaultFile<'_>, unlocked: &UnlockedVault<'_>) -> Result<Meta, WasmError> {
+        let first = file.record(0).ok_or(vault_core::Error::Malformed {
+            reason: "no metadata record",
+        })?;
+        let mut buf = scratch(UnlockedVault::buffer_len(&first));
+        match unlocked.open_record(&first, &mut buf)? {
+            Record::Meta(m) => Ok(m),
+            _ => Err(vault_core::Error::Malformed {
+                reason: "record 0 is not the metadata record",
+            }
+            .into()),
+        }
+    }
+
+    /// Writes the opened file out again with a new password keyslot (see
+    /// [`Vault::rewrap_with_password`]).
+    fn rewrite(
+        &self,
+        key: &vault_core::SlotKey,
+        salt: [u8; SALT_LEN],
+        iterations: u32,
+        now: u64,
+    ) -> Result<Vec<u8>, WasmError> {
+        KdfLimits::STANDARD.check(iterations)?;
+        let file = self.file()?;
+        let unlocked = file.unlock_with_slot_key(self.slot, &self.key)?;
+        let header = file.header();
+        let vault_id = header.vault_id();
+        let meta = Self::meta(&file, &unlocked)?;
+        let mut slots = vec![SealedSlot::seal_with_key(
+            SlotKind::Password,
+            iterations,
+            salt,
+            key,
+            unlocked.master_key(),
+            &vault_id,
+            &mut OsRng,
+        )];
+        slots.extend(
+            header
+                .slots()
+                .filter(|s| s.kind() == SlotKind::Recovery)
+                .map(|s| SealedSlot::from_view(&s)),
+        );
+        let event = AuditEvent {
+            seq: meta.audit_next_seq,
+            time: now,
+            op: match self.slot_kind {
+                SlotKind::Recovery => AuditOp::Recover,
+                SlotKind::Password => AuditOp::Restore,
+            },
+            entry_id: [0; ENTRY_ID_LEN],
+            version: 0,
+            kcv: Kcv::default(),
+            prev_hash: meta.audit_head,
+            name: "",
+            detail: AUDIT_DETAIL,
+        };
+        drop(meta);
+        let generation = header
+            .generation()
+            .checked_add(1)
+            .ok_or_else(|| WasmError::invalid("generation counter exhausted"))?;
+        let rewrite = Rewrite {
+            params: HeaderParams {
+                vault_id,
+                generation,
+                written_at: now,
+            },
+            slots: &slots,
+            new_master_key: None,
+            event: Some(event),
+        };
+        let mut out = vec![0u8; unlocked.rewrite_len(&rewrite)?];
+        let mut buf = scratch(unlocked.scratch_len());
+        let n = unlocked.rewrite(&mut out, &mut buf, &rewrite, &mut OsRng)?;
+        out.truncate(n);
+
+        // Read the new file back: intact, and the new password's key opens it.
+        let written = parse(&out)?;
+        if !written.verify().is_intact() {
+            return Err(WasmError::new(
+                "write_check_failed",
+                Category::Corrupted,
+                "the new vault file did not verify after writing",
+            ));
+        }
+        written.unlock_with_slot_key(0, key)?;
+        Ok(out)
+    }
+}
+
+#[wasm_bindgen]
+impl Vault {
+    /// Every entry version that opened, in file order (by entry id, then version).
+    #[must_use]
+    pub fn entries(&self) -> Vec<EntryInfo> {
+        self.entries.clone()
+    }
+
+    /// Records that could not be read: damaged, missing (file truncated), or failing
+    /// authentication. Empty for an intact file.
+    #[must_use]
+    pub fn lost(&self) -> Vec<LostRecord> {
+        self.lost.clone()
+    }
+
+    /// The audit trail events that opened, in order.
+    #[wasm_bindgen(js_name = auditTrail)]
+    #[must_use]
+    pub fn audit_trail(&self) -> Vec<AuditInfo> {
+        self.audit.clone()
+    }
+
+    /// The keyslot that opened the file: `password` or `recovery`.
+    #[wasm_bindgen(getter, js_name = openedWith)]
+    #[must_use]
+    pub fn opened_with(&self) -> String {
+        slot_kind_name(self.slot_kind).into()
+    }
+
+    /// When the vault was created (seconds since the Unix epoch), if the metadata record
+    /// opened.
+    #[wasm_bindgen(getter, js_name = createdAt)]
+    #[must_use]
+    pub fn created_at(&self) -> Option<f64> {
+        self.created_at.map(|t| t as f64)
+    }
+
+    /// Whether the vault keeps a recovery secret (a recovery code or shares open it).
+    #[wasm_bindgen(getter, js_name = hasRecoverySecret)]
+    #[must_use]
+    pub fn has_recovery_secret(&self) -> bool {
+        self.has_recovery_secret
+    }
+
+    /// The PBKDF2 iteration count for a new password keyslot: that of the file's password
+    /// keyslot, or the default 600,000 if it has none.
+    #[wasm_bindgen(getter, js_name = newPasswordIterations)]
+    #[must_use]
+    pub fn new_password_iterations(&self) -> u32 {
+        self.password_iterations
+            .unwrap_or(vault_core::constants::DEFAULT_ITERATIONS)
+    }
+
+    /// The secret of the entry in record `record`, as text: `format` is `text` (UTF-8,
+    /// for passwords and PEM keys), `hex`, `base64` or `base32` (TOTP seeds). Only the
+    /// returned JavaScript string holds it; the copies in wasm memory are wiped.
+    ///
+    /// # Errors
+    /// `not_text` if `format` is `text` and the secret is not UTF-8; `invalid_input` for
+    /// an unknown format or record; a record error (e.g. `record_damaged`).
+    pub fn reveal(&self, record: u32, format: &str) -> Result<js_sys::JsString, WasmError> {
+        self.with_secret(record, |_, secret| {
+            let mut out = Zeroizing::new(String::new());
+            match format {
+                "text" => match core::str::from_utf8(secret) {
+                    Ok(text) => out.push_str(text),
+                    Err(_) => {
+                        return Err(WasmError::new(
+                            "not_text",
+                            Category::BadInput,
+                            "this secret is not text; show it as hex or base64",
+                        ))
+                    }
+                },
+                "hex" => encode::hex(secret, &mut out),
+                "base64" => encode::base64(secret, &mut out),
+                "base32" => encode::base32(secret, &mut out),
+                _ => return Err(WasmError::invalid("unknown format")),
+            }
+            Ok(js_sys::JsString::from(out.as_str()))
+        })
+    }
+
+    /// The raw bytes of the entry in record `record`, for saving as a file. The copy in
+    /// wasm memory is wiped; wipe the returned array (`fill(0)`) when done.
+    ///
+    /// # Errors
+    /// As [`Vault::reveal`].
+    #[wasm_bindgen(js_name = secretBytes)]
+    pub fn secret_bytes(&self, record: u32) -> Result<js_sys::Uint8Array, WasmError> {
+        self.with_secret(record, |_, secret| Ok(js_sys::Uint8Array::from(secret)))
+    }
+
+    /// Writes this vault as a new vault file that opens with a new password: the same
+    /// master key and records (copied unchanged, each authenticated on the way), a new
+    /// password keyslot sealed with `key` (derived from the new password with `salt` —
+    /// fresh bytes from [`random_salt`](crate::random_salt) — and `iterations`), the
+    /// recovery keyslot carried over, the generation raised by one, and an audit event
+    /// appended (`restore`, or `recover` if the vault was opened with recovery material).
+    /// `now` is the time in seconds since the Unix epoch. The result is read back and
+    /// checked before it is returned. Consumes `key`.
+    ///
+    /// # Errors
+    /// A record error if any record is damaged (nothing is silently dropped: use
+    /// `airvault salvage`); `kdf_cost_refused`; `invalid_input` for a salt that is not 32
+    /// bytes or a bad time.
+    #[wasm_bindgen(js_name = rewrapWithPassword)]
+    pub fn rewrap_with_password(
+        &self,
+        key: SlotKey,
+        salt: &[u8],
+        iterations: u32,
+        now: f64,
+    ) -> Result<Vec<u8>, WasmError> {
+        let salt = <[u8; SALT_LEN]>::try_from(salt)
+            .map_err(|_| WasmError::invalid("the salt is 32 bytes"))?;
+        if !(0.0..1.0e15).contains(&now) {
+            return Err(WasmError::invalid("bad time"));
+        }
+        self.rewrite(&key.inner, salt, iterations, now as u64)
+    }
+
+    /// Wipes the keyslot key now (it is also wiped when the vault is freed). Every later
+    /// call fails.
+    pub fn lock(&mut self) {
+        self.key.zeroize();
+        self.entries.clear();
+        self.audit.clear();
+    }
+}
+
+/// One entry version: everything but the secret.
+#[wasm_bindgen]
+#[derive(Clone, Debug)]
+pub struct EntryInfo {
+    record: u32,
+    id: String,
+    name: String,
+    kind: EntryKind,
+    status: &'static str,
+    version: u32,
+    created_at: u64,
+    rotated_at: u64,
+    policy_days: u32,
+    kcv: String,
+    secret_len: u32,
+}
+
+#[wasm_bindgen]
+impl EntryInfo {
+    /// The record holding this version; pass it to [`Vault::reveal`].
+    #[wasm_bindgen(getter)]
+    pub fn record(&self) -> u32 {
+        self.record
+    }
+    /// The entry's stable id, in hex.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> String {
+        self.id.clone()
+    }
+    /// The entry's name.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+    /// `symmetric-key`, `private-key-pem`, `password`, `totp-seed` or `opaque`.
+    #[wasm_bindgen(getter)]
+    pub fn kind(&self) -> String {
+        self.kind.name().into()
+    }
+    /// `active` or `retired`.
+    #[wasm_bindgen(getter)]
+    pub fn status(&self) -> String {
+        self.status.into()
+    }
+    /// Version number, from 1.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+    /// When the entry was created (seconds since the Unix epoch).
+    #[wasm_bindgen(getter, js_name = createdAt)]
+    pub fn created_at(&self) -> f64 {
+        self.created_at as f64
+    }
+    /// When this version was made (seconds since the Unix epoch).
+    #[wasm_bindgen(getter, js_name = rotatedAt)]
+    pub fn rotated_at(&self) -> f64 {
+        self.rotated_at as f64
+    }
+    /// The entry's rotation policy in days (0: the vault's default).
+    #[wasm_bindgen(getter, js_name = policyDays)]
+    pub fn policy_days(&self) -> u32 {
+        self.policy_days
+    }
+    /// The key check value: eight hex digits that confirm the secret without showing it.
+    #[wasm_bindgen(getter)]
+    pub fn kcv(&self) -> String {
+        self.kcv.clone()
+    }
+    /// Length of the secret in bytes.
+    #[wasm_bindgen(getter, js_name = secretLength)]
+    pub fn secret_length(&self) -> u32 {
+        self.secret_len
+    }
+}
+
+/// A record that could not be read.
+#[wasm_bindgen]
+#[derive(Clone, Debug)]
+pub struct LostRecord {
+    record: u32,
+    kind: &'static str,
+    id: String,
+    seq: u32,
+    name: String,
+    code: &'static str,
+    message: String,
+}
+
+#[wasm_bindgen]
+impl LostRecord {
+    /// Position in the record table.
+    #[wasm_bindgen(getter)]
+    pub fn record(&self) -> u32 {
+        self.record
+    }
+    /// `metadata`, `entry` or `audit`.
+    #[wasm_bindgen(getter)]
+    pub fn kind(&self) -> String {
+        self.kind.into()
+    }
+    /// The entry id in hex (zeros for other kinds).
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> String {
+        self.id.clone()
+    }
+    /// The entry version, or the audit event's sequence number.
+    #[wasm_bindgen(getter)]
+    pub fn seq(&self) -> u32 {
+        self.seq
+    }
+    /// The entry's name if another version of it opened, else empty.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+    /// Why it was lost: `record_damaged`, `record_missing`, `record_auth_failed` or
+    /// `record_malformed`.
+    #[wasm_bindgen(getter)]
+    pub fn code(&self) -> String {
+        self.code.into()
+    }
+    /// The reason in words.
+    #[wasm_bindgen(getter)]
+    pub fn message(&self) -> String {
+        self.message.clone()
+    }
+}
+
+/// One audit event (names operations, entries and key check values; never a secret).
+#[wasm_bindgen]
+#[derive(Clone, Debug)]
+pub struct AuditInfo {
+    seq: u32,
+    time: u64,
+    op: &'static str,
+    name: String,
+    detail: String,
+    version: u32,
+    kcv: String,
+}
+
+#[wasm_bindgen]
+impl AuditInfo {
+    /// Position in the chain, from 0.
+    #[wasm_bindgen(getter)]
+    pub fn seq(&self) -> u32 {
+        self.seq
+    }
+    /// When it happened (seconds since the Unix epoch).
+    #[wasm_bindgen(getter)]
+    pub fn time(&self) -> f64 {
+        self.time as f64
+    }
+    /// The operation, as the command line names it (`init`, `add`, `backup`, …).
+    #[wasm_bindgen(getter)]
+    pub fn op(&self) -> String {
+        self.op.into()
+    }
+    /// The entry concerned, or empty.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+    /// Free text (e.g. a backup's file name), or empty.
+    #[wasm_bindgen(getter)]
+    pub fn detail(&self) -> String {
+        self.detail.clone()
+    }
+    /// The entry version concerned, or 0.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+    /// The key check value of that version, or empty.
+    #[wasm_bindgen(getter)]
+    pub fn kcv(&self) -> String {
+        self.kcv.clone()
+    }
+}

@@ -1,0 +1,520 @@
+//! Tests shared by the Node and the browser test binaries: every format vector through the
+//! wasm API, armor and recovery-code errors, rewriting with a new password, and the
+//! JavaScript shape of errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+use vault_core::recovery_code;
+use vault_core::RecoverySecret;
+use vault_wasm::{parse_recovery_code, Backup, KdfJob, SlotKey, Vault, WasmError};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+include!(concat!(env!("OUT_DIR"), "/vectors.rs"));
+
+/// The password and recovery secret of the vectors (see `tests/src/vectors.rs`).
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const RECOVERY: [u8; 16] = *b"airvault-recover";
+pub const NOW: f64 = 1_800_000_000.0;
+
+#[derive(Deserialize)]
+pub struct Expectation {
+    pub expect: String,
+    pub keyless: Option<String>,
+    pub password: Option<String>,
+    pub recovery_secret_hex: Option<String>,
+    pub entries: Vec<ExpectedEntry>,
+}
+
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+pub struct ExpectedEntry {
+    pub name: String,
+    pub id_hex: String,
+    pub version: u32,
+    pub kind: String,
+    pub status: String,
+    pub secret_hex: String,
+    pub kcv: String,
+    pub created_at: u64,
+    pub rotated_at: u64,
+    pub policy_days: u32,
+}
+
+pub fn vector(name: &str) -> &'static [u8] {
+    VECTORS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, bytes, _)| *bytes)
+        .unwrap_or_else(|| panic!("no vector {name}"))
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// Derives a slot key with the wasm stepwise KDF, in uneven steps as the page runs it.
+pub fn derive(secret: &[u8], salt: &[u8], iterations: u32) -> SlotKey {
+    let mut secret = secret.to_vec();
+    let mut job = KdfJob::new(&mut secret, salt, iterations).unwrap();
+    assert!(secret.iter().all(|&b| b == 0), "the secret is wiped");
+    while job.step(33_333) > 0 {}
+    assert_eq!(job.done(), iterations);
+    job.finish()
+}
+
+/// Tries every keyslot of `kind` with `secret`, as the page does.
+pub fn unlock(backup: &Backup, kind: &str, secret: &[u8]) -> Result<Vault, WasmError> {
+    let mut last = None;
+    for slot in backup
+        .slots()
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.kind() == kind)
+    {
+        let key = derive(secret, &slot.salt(), slot.iterations());
+        match backup.unlock(slot.index(), key) {
+            Err(e) if e.code() == "wrong_password" => last = Some(e),
+            other => return other,
+        }
+    }
+    Err(last.expect("the backup has a slot of that kind"))
+}
+
+fn entries_of(vault: &Vault) -> Vec<ExpectedEntry> {
+    vault
+        .entries()
+        .iter()
+        .map(|e| ExpectedEntry {
+            name: e.name(),
+            id_hex: e.id(),
+            version: e.version(),
+            kind: e.kind(),
+            status: e.status(),
+            secret_hex: String::from(vault.reveal(e.record(), "hex").unwrap()),
+            kcv: e.kcv(),
+            created_at: e.created_at() as u64,
+            rotated_at: e.rotated_at() as u64,
+            policy_days: e.policy_days(),
+        })
+        .collect()
+}
+
+/// Parse → keyless check → unlock → read every record, through the wasm API, as the
+/// vectors define it: the outcome is `success` or the first error in table order.
+fn evaluate(bytes: &[u8], exp: &Expectation) -> (String, Option<String>, Vec<ExpectedEntry>) {
+    let backup = match Backup::open(bytes) {
+        Ok(b) => b,
+        Err(e) => return (e.code().into(), None, vec![]),
+    };
+    let v = backup.verify().unwrap();
+    let keyless = Some(if v.intact() { "intact" } else { "damaged" }.to_string());
+    let unlocked = match (&exp.password, &exp.recovery_secret_hex) {
+        (Some(pw), _) => unlock(&backup, "password", pw.as_bytes()),
+        (None, Some(r)) => unlock(&backup, "recovery", &unhex(r)),
+        (None, None) => panic!("vector gives no secret"),
+    };
+    let vault = match unlocked {
+        Ok(v) => v,
+        Err(e) => return (e.code().into(), keyless, vec![]),
+    };
+    if let Some(first) = vault.lost().first() {
+        return (first.code(), keyless, vec![]);
+    }
+    ("success".into(), keyless, entries_of(&vault))
+}
+
+#[wasm_bindgen_test]
+fn every_vector_has_its_expected_outcome() {
+    let mut outcomes = BTreeSet::new();
+    for (name, bytes, json) in VECTORS {
+        let exp: Expectation = serde_json::from_str(json).unwrap();
+        let (outcome, keyless, entries) = evaluate(bytes, &exp);
+        assert_eq!(outcome, exp.expect, "{name}: outcome");
+        assert_eq!(keyless, exp.keyless, "{name}: keyless verdict");
+        assert_eq!(entries, exp.entries, "{name}: entries");
+        outcomes.insert(outcome);
+    }
+    assert!(VECTORS.len() >= 40, "only {} vectors", VECTORS.len());
+    for want in [
+        "success",
+        "wrong_password",
+        "not_a_vault",
+        "unsupported_version",
+        "kdf_cost_refused",
+        "unsupported_slot",
+        "header_damaged",
+        "malformed",
+        "truncated",
+        "header_auth_failed",
+        "record_damaged",
+        "record_missing",
+        "record_auth_failed",
+        "record_malformed",
+    ] {
+        assert!(outcomes.contains(want), "no vector expects {want}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn errors_carry_code_and_category() {
+    let cases = [
+        ("not-a-vault", "not_a_vault", "corrupted"),
+        ("version-2", "unsupported_version", "unsupported"),
+        ("iterations-u32-max", "kdf_cost_refused", "unsupported"),
+        ("both-headers-damaged", "header_damaged", "corrupted"),
+        ("truncated-in-header", "truncated", "corrupted"),
+    ];
+    for (name, code, category) in cases {
+        let e = Backup::open(vector(name)).unwrap_err();
+        assert_eq!((e.code(), e.category().name()), (code, category), "{name}");
+    }
+    let backup = Backup::open(vector("basic")).unwrap();
+    let e = unlock(&backup, "password", b"not the password").unwrap_err();
+    assert_eq!(
+        (e.code(), e.category().name()),
+        ("wrong_password", "authentication")
+    );
+    assert!(!e.message().contains("not the password"));
+}
+
+#[wasm_bindgen_test]
+fn a_thrown_error_is_an_airvault_error_with_its_properties() {
+    let text = armored_basic();
+    let typo = mistype_line(&text, 7);
+    let e = Backup::from_armor(&typo).unwrap_err();
+    let js: JsValue = e.clone().into();
+    let get = |k: &str| js_sys::Reflect::get(&js, &JsValue::from_str(k)).unwrap();
+    assert!(js.is_instance_of::<js_sys::Error>());
+    assert_eq!(get("name").as_string().unwrap(), "AirvaultError");
+    assert_eq!(get("code").as_string().unwrap(), "armor_bad_line");
+    assert_eq!(get("category").as_string().unwrap(), "corrupted");
+    assert_eq!(get("line").as_f64().unwrap(), 7.0);
+    assert!(get("message").as_string().unwrap().contains("line 7"));
+    assert!(get("group").is_undefined());
+}
+
+pub fn armored_basic() -> String {
+    let bytes = vector("basic");
+    let mut out = vec![0u8; vault_core::armor::encoded_len(bytes.len())];
+    let n = vault_core::armor::encode(bytes, &mut out).unwrap();
+    out.truncate(n);
+    String::from_utf8(out).unwrap()
+}
+
+/// Changes one data character of text line `line` (from 1).
+pub fn mistype_line(text: &str, line: usize) -> String {
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let l = &mut lines[line - 1];
+    let pos = 8;
+    let c = l.as_bytes()[pos];
+    l.replace_range(pos..=pos, if c == b'A' { "B" } else { "A" });
+    lines.join("\n")
+}
+
+#[wasm_bindgen_test]
+fn armor_opens_and_a_mistyped_line_is_named() {
+    let text = armored_basic();
+    let from_paste = Backup::from_armor(&format!("notes\n\n{text}\nmore notes")).unwrap();
+    assert!(from_paste.armored());
+    let plain = Backup::open(vector("basic")).unwrap();
+    assert!(!plain.armored());
+    assert_eq!(from_paste.fingerprint(), plain.fingerprint());
+    assert_eq!(from_paste.bytes(), vector("basic"));
+    // A dropped armored file is recognised by its contents.
+    assert!(Backup::open(text.as_bytes()).unwrap().armored());
+    // Lower case and Crockford's look-alikes are fine.
+    let sloppy = text
+        .lines()
+        .map(|l| {
+            if l.starts_with(|c: char| c.is_ascii_digit()) {
+                l.to_ascii_lowercase()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        Backup::from_armor(&sloppy).unwrap().fingerprint(),
+        plain.fingerprint()
+    );
+
+    for line in [5, 9, 20] {
+        let e = Backup::from_armor(&mistype_line(&text, line)).unwrap_err();
+        assert_eq!(e.code(), "armor_bad_line");
+        assert_eq!(e.line(), Some(line));
+        assert!(e.message().contains(&format!("line {line}")), "{e}");
+    }
+    let e = Backup::from_armor("just some text").unwrap_err();
+    assert_eq!(
+        (e.code(), e.category().name()),
+        ("armor_no_begin_line", "bad_input")
+    );
+    let cut: String = text.lines().take(8).collect::<Vec<_>>().join("\n");
+    assert_eq!(
+        Backup::from_armor(&cut).unwrap_err().code(),
+        "armor_no_end_line"
+    );
+    let missing: String = text
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 6)
+        .map(|(_, l)| l)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let e = Backup::from_armor(&missing).unwrap_err();
+    assert_eq!((e.code(), e.line()), ("armor_wrong_line_number", Some(7)));
+}
+
+fn recovery_code_text() -> String {
+    let secret = RecoverySecret::from_bytes(RECOVERY);
+    recovery_code::encode(&secret).expose_secret().to_string()
+}
+
+#[wasm_bindgen_test]
+fn recovery_code_opens_the_recovery_slot() {
+    let code = recovery_code_text();
+    let mut typed = code.replace('-', " ").into_bytes();
+    let secret = parse_recovery_code(&mut typed).unwrap().to_vec();
+    assert!(typed.iter().all(|&b| b == 0), "the typed code is wiped");
+    assert_eq!(secret, RECOVERY);
+    let backup = Backup::open(vector("basic")).unwrap();
+    let vault = unlock(&backup, "recovery", &secret).unwrap();
+    assert_eq!(vault.opened_with(), "recovery");
+    let exp: Expectation = serde_json::from_str(
+        VECTORS
+            .iter()
+            .find(|(n, _, _)| *n == "basic")
+            .map(|(_, _, j)| *j)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(entries_of(&vault), exp.entries);
+}
+
+#[wasm_bindgen_test]
+fn recovery_code_errors_name_the_group() {
+    let code = recovery_code_text();
+    for group in 1..=8 {
+        let pos = (group - 1) * 7 + 2;
+        let mut bytes = code.clone().into_bytes();
+        bytes[pos] = if bytes[pos] == b'9' {
+            b'0'
+        } else {
+            bytes[pos] + 1
+        };
+        let e = parse_recovery_code(&mut bytes).unwrap_err();
+        assert_eq!(e.code(), "recovery_code_bad_group");
+        assert_eq!(e.category().name(), "bad_input");
+        assert_eq!(e.group(), Some(group));
+        assert!(e.message().contains(&format!("group {group}")), "{e}");
+        assert!(bytes.iter().all(|&b| b == 0), "wiped on error too");
+    }
+    let mut short = code.as_bytes()[..code.len() - 1].to_vec();
+    assert_eq!(
+        parse_recovery_code(&mut short).unwrap_err().code(),
+        "recovery_code_wrong_shape"
+    );
+    let mut letters = b"12345x".to_vec();
+    assert_eq!(
+        parse_recovery_code(&mut letters).unwrap_err().code(),
+        "recovery_code_bad_character"
+    );
+}
+
+#[wasm_bindgen_test]
+fn kdf_bounds_and_key_input_are_checked_and_wiped() {
+    let mut pw = b"pw".to_vec();
+    let e = KdfJob::new(&mut pw, b"salt", 99_999).unwrap_err();
+    assert_eq!(
+        (e.code(), e.category().name()),
+        ("kdf_cost_refused", "unsupported")
+    );
+    assert_eq!(pw, [0, 0], "wiped even when refused");
+    let mut pw = b"pw".to_vec();
+    assert_eq!(
+        KdfJob::new(&mut pw, b"salt", 20_000_001)
+            .unwrap_err()
+            .code(),
+        "kdf_cost_refused"
+    );
+    let mut short = vec![7u8; 31];
+    assert_eq!(
+        SlotKey::from_bytes(&mut short).unwrap_err().code(),
+        "invalid_input"
+    );
+    assert!(short.iter().all(|&b| b == 0));
+    let mut key = vec![7u8; 32];
+    let a = SlotKey::from_bytes(&mut key).unwrap();
+    assert!(key.iter().all(|&b| b == 0), "the caller's copy is wiped");
+    let b = SlotKey::from_bytes(&mut [7u8; 32]).unwrap();
+    assert_eq!(a, b);
+    assert!(!format!("{a:?}").contains('7'));
+}
+
+#[wasm_bindgen_test]
+fn rewrap_with_a_new_password_round_trips() {
+    let backup = Backup::open(vector("basic")).unwrap();
+    let vault = unlock(&backup, "password", PASSWORD.as_bytes()).unwrap();
+    let before = entries_of(&vault);
+    assert_eq!(vault.new_password_iterations(), 100_000);
+    let salt = vault_wasm::random_salt();
+    assert_eq!(salt.len(), 32);
+    assert_ne!(salt, vault_wasm::random_salt());
+    let key = derive(b"a new password", &salt, 100_000);
+    let file = vault
+        .rewrap_with_password(key, &salt, 100_000, NOW)
+        .unwrap();
+
+    let new = Backup::open(&file).unwrap();
+    assert!(new.verify().unwrap().intact());
+    assert_eq!(new.vault_id(), backup.vault_id());
+    assert_eq!(new.generation(), backup.generation() + 1.0);
+    assert_eq!(new.written_at(), NOW);
+    let kinds: Vec<String> = new.slots().unwrap().iter().map(|s| s.kind()).collect();
+    assert_eq!(kinds, ["password", "recovery"]);
+    assert_eq!(
+        unlock(&new, "password", PASSWORD.as_bytes())
+            .unwrap_err()
+            .code(),
+        "wrong_password"
+    );
+    let reopened = unlock(&new, "password", b"a new password").unwrap();
+    assert_eq!(entries_of(&reopened), before);
+    assert!(reopened.lost().is_empty());
+    let trail = reopened.audit_trail();
+    let last = trail.last().unwrap();
+    assert_eq!(
+        (last.op(), last.detail()),
+        ("restore".into(), "restore page".into())
+    );
+    assert_eq!(last.seq() as usize, trail.len() - 1);
+    assert_eq!(last.time(), NOW);
+    // The recovery keyslot came along unchanged and still opens the new file.
+    let by_recovery = unlock(&new, "recovery", &RECOVERY).unwrap();
+    assert_eq!(entries_of(&by_recovery), before);
+
+    // After recovery, the event says so.
+    let salt = vault_wasm::random_salt();
+    let key = derive(b"third", &salt, 100_000);
+    let file = by_recovery
+        .rewrap_with_password(key, &salt, 100_000, NOW + 60.0)
+        .unwrap();
+    let third = Backup::open(&file).unwrap();
+    let v = unlock(&third, "password", b"third").unwrap();
+    assert_eq!(v.audit_trail().last().unwrap().op(), "recover");
+    assert_eq!(third.generation(), backup.generation() + 2.0);
+}
+
+#[wasm_bindgen_test]
+fn rewrap_refuses_bad_arguments_and_damaged_records() {
+    let backup = Backup::open(vector("basic")).unwrap();
+    let vault = unlock(&backup, "password", PASSWORD.as_bytes()).unwrap();
+    let salt = vault_wasm::random_salt();
+    let key = || SlotKey::from_bytes(&mut [1u8; 32]).unwrap();
+    assert_eq!(
+        vault
+            .rewrap_with_password(key(), &salt, 1000, NOW)
+            .unwrap_err()
+            .code(),
+        "kdf_cost_refused"
+    );
+    assert_eq!(
+        vault
+            .rewrap_with_password(key(), &salt[..16], 100_000, NOW)
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
+    assert_eq!(
+        vault
+            .rewrap_with_password(key(), &salt, 100_000, f64::NAN)
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
+
+    // A damaged record: the others are listed, the lost one is named, and no new file is
+    // written (nothing is dropped silently).
+    let damaged = Backup::open(vector("record-damaged")).unwrap();
+    let v = damaged.verify().unwrap();
+    assert!(!v.intact());
+    assert_eq!(v.damaged_records(), [1]);
+    assert_eq!(damaged.record_info(1).unwrap().kind(), "entry");
+    let vault = unlock(&damaged, "password", PASSWORD.as_bytes()).unwrap();
+    let lost = vault.lost();
+    assert_eq!(lost.len(), 1);
+    assert_eq!(
+        (lost[0].record(), lost[0].code()),
+        (1, "record_damaged".into())
+    );
+    assert_eq!(lost[0].kind(), "entry");
+    let names: Vec<String> = vault.entries().iter().map(|e| e.name()).collect();
+    assert_eq!(names, ["root password"]);
+    let e = vault
+        .rewrap_with_password(key(), &salt, 100_000, NOW)
+        .unwrap_err();
+    assert_eq!((e.code(), e.record()), ("record_damaged", Some(1)));
+}
+
+#[wasm_bindgen_test]
+fn reveal_formats_and_lock() {
+    let backup = Backup::open(vector("rich")).unwrap();
+    let mut vault = unlock(&backup, "password", PASSWORD.as_bytes()).unwrap();
+    let entries = vault.entries();
+    let find = |name: &str| entries.iter().find(|e| e.name() == name).unwrap().record();
+    let totp = find("Ünïcødé ✓ totp");
+    assert_eq!(
+        String::from(vault.reveal(totp, "base32").unwrap()),
+        "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    );
+    assert_eq!(
+        String::from(vault.reveal(totp, "base64").unwrap()),
+        "MTIzNDU2Nzg5MDEyMzQ1Njc4OTA="
+    );
+    let pem = find("signing-key.pem");
+    assert!(
+        String::from(vault.reveal(pem, "text").unwrap()).starts_with("-----BEGIN PRIVATE KEY-----")
+    );
+    let opaque = find(&"n".repeat(256));
+    assert_eq!(String::from(vault.reveal(opaque, "hex").unwrap()), "00");
+    assert_eq!(vault.secret_bytes(opaque).unwrap().to_vec(), [0u8]);
+    let key = entries
+        .iter()
+        .find(|e| e.name() == "db-master" && e.status() == "active")
+        .unwrap();
+    assert_eq!(key.version(), 3);
+    assert_eq!(
+        vault.reveal(key.record(), "text").unwrap_err().code(),
+        "not_text"
+    );
+    assert_eq!(
+        vault.secret_bytes(key.record()).unwrap().to_vec(),
+        [0xA3; 32]
+    );
+    assert_eq!(
+        vault.reveal(opaque, "rot13").unwrap_err().code(),
+        "invalid_input"
+    );
+    assert_eq!(vault.reveal(0, "hex").unwrap_err().code(), "invalid_input");
+    assert_eq!(
+        vault.reveal(9999, "hex").unwrap_err().code(),
+        "invalid_input"
+    );
+    let debug = format!("{vault:?}");
+    assert!(
+        !debug.contains("a3a3") && !debug.contains("MC4C"),
+        "{debug}"
+    );
+    vault.lock();
+    assert!(vault.entries().is_empty());
+    assert_eq!(
+        vault.reveal(pem, "text").unwrap_err().code(),
+        "wrong_password"
+    );
+}

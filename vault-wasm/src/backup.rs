@@ -260,15 +260,20 @@ impl Backup {
     #[wasm_bindgen(js_name = recordInfo)]
     pub fn record_info(&self, index: u32) -> Result<RecordInfo, WasmError> {
         let file = self.file()?;
-        let e = file
-            .header()
-            .table_entry(index)
+        let r = file
+            .record(index)
             .ok_or_else(|| WasmError::invalid("no such record"))?;
+        let state = match (r.bytes.is_some(), r.checksum_ok()) {
+            (false, _) => PartState::Missing,
+            (true, false) => PartState::Damaged,
+            (true, true) => PartState::Intact,
+        };
         Ok(RecordInfo {
             index,
-            kind: record_kind_name(e.kind),
-            id: hex_string(&e.id),
-            seq: e.seq,
+            kind: record_kind_name(r.entry.kind),
+            id: hex_string(&r.entry.id),
+            seq: r.entry.seq,
+            state: part_state_name(state),
         })
     }
 
@@ -403,6 +408,7 @@ pub struct RecordInfo {
     kind: &'static str,
     id: String,
     seq: u32,
+    state: &'static str,
 }
 
 #[wasm_bindgen]
@@ -426,5 +432,11 @@ impl RecordInfo {
     #[wasm_bindgen(getter)]
     pub fn seq(&self) -> u32 {
         self.seq
+    }
+    /// `intact`, `damaged` (present but failing its checksum) or `missing` (beyond the end
+    /// of a truncated file).
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> String {
+        self.state.into()
     }
 }

@@ -445,7 +445,12 @@ fn rewrap_refuses_bad_arguments_and_damaged_records() {
     let v = damaged.verify().unwrap();
     assert!(!v.intact());
     assert_eq!(v.damaged_records(), [1]);
-    assert_eq!(damaged.record_info(1).unwrap().kind(), "entry");
+    let info = damaged.record_info(1).unwrap();
+    assert_eq!((info.kind(), info.state(), info.seq()), ("entry".into(), "damaged".into(), 1));
+    assert_eq!(damaged.record_info(0).unwrap().state(), "intact");
+    let cut = Backup::open(vector("truncated-in-record")).unwrap();
+    assert_eq!(cut.record_info(2).unwrap().state(), "missing");
+    assert!(cut.verify().unwrap().truncated());
     let vault = unlock(&damaged, "password", PASSWORD.as_bytes()).unwrap();
     let lost = vault.lost();
     assert_eq!(lost.len(), 1);

@@ -183,10 +183,13 @@ impl CliError {
                 Exit::Authentication,
                 format!("wrong password for {file} (file intact)"),
             )
-            .hint(
-                "check the password and try again; a backup written with --new-password-file \
-                 has its own password",
-            ),
+            .hint(match doing {
+                Doing::Vault | Doing::Write => "check the password and try again",
+                Doing::Verify | Doing::Restore => {
+                    "check the password and try again; a backup written with \
+                     --new-password-file has its own password"
+                }
+            }),
             E::NoSuchSlot => Self::new(
                 Exit::Authentication,
                 format!("{file} has no keyslot that opens with a password"),

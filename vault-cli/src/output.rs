@@ -379,6 +379,15 @@ fn write_error(e: io::Error) -> CliError {
     CliError::io("write to", std::path::Path::new("standard output"), &e)
 }
 
+/// `1 entry`, `2 entries`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// `2024-05-01 12:00 UTC` for Unix seconds.
 #[must_use]
 pub fn utc(secs: u64) -> String {
@@ -460,19 +469,18 @@ impl Message {
             },
             Message::Removed(r) => writeln!(
                 w,
-                "Removed {} ({} version{})",
+                "Removed {} ({})",
                 r.name,
-                r.versions,
-                if r.versions == 1 { "" } else { "s" }
+                count(r.versions, "version", "versions")
             ),
             Message::Backup(r) => {
                 writeln!(
                     w,
-                    "Wrote {} backup {}: {} entries ({} versions), {} bytes; re-read and verified.",
+                    "Wrote {} backup {}: {} ({}), {} bytes; re-read and verified.",
                     if r.armored { "armored" } else { "binary" },
                     r.out,
-                    r.entries,
-                    r.versions,
+                    count(r.entries, "entry", "entries"),
+                    count(r.versions, "version", "versions"),
                     r.bytes
                 )?;
                 if r.own_password {
@@ -482,8 +490,13 @@ impl Message {
             }
             Message::Restore(r) => writeln!(
                 w,
-                "Restored {} entries ({} versions) from {} to {} (generation {}).",
-                r.entries, r.versions, r.backup, r.out, r.generation
+                "Restored {} ({}) from {} to {} (generation {}); it opens with the backup's \
+                 password.",
+                count(r.entries, "entry", "entries"),
+                count(r.versions, "version", "versions"),
+                r.backup,
+                r.out,
+                r.generation
             ),
             Message::Verify(r) => {
                 let mark = if r.exit_code == 0 { "ok" } else { "FAILED" };
@@ -497,7 +510,7 @@ impl Message {
                         parts.push(format!("{n} records intact"));
                     }
                     if let Some(n) = r.entries {
-                        parts.push(format!("{n} entries opened"));
+                        parts.push(format!("{} opened", count(n, "entry", "entries")));
                     }
                     if let Some(g) = r.generation {
                         parts.push(format!("generation {g}"));

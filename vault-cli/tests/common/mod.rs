@@ -2,7 +2,13 @@
 //! password files, commands pre-filled with them, typed JSON read-back, and the byte edits
 //! that craft hostile files.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::large_enum_variant
+)]
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -120,8 +120,8 @@ pub struct AddArgs {
     /// Read the secret from FILE.
     #[arg(long, value_name = "FILE")]
     pub from_file: Option<PathBuf>,
-    /// Read the secret from standard input.
-    #[arg(long, conflicts_with = "password_stdin")]
+    /// Read the secret from standard input (to its end).
+    #[arg(long)]
     pub stdin: bool,
 }
 

@@ -102,6 +102,12 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             printer.emit(&Message::Added(r))?;
         }
         Command::Add(a) => {
+            if a.stdin && cli.password_stdin {
+                return Err(CliError::usage(
+                    "standard input cannot carry both the password and the secret",
+                )
+                .hint("give the password with --password-file, or on the terminal"));
+            }
             let input = match &a.from_file {
                 Some(f) => SecretInput::File(f.clone()),
                 None => SecretInput::Stdin,

@@ -366,6 +366,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_shows_no_secret() {
+        let e = OwnedEntry {
+            id: [1; 16],
+            version: 1,
+            kind: EntryKind::Password,
+            status: EntryStatus::Active,
+            name: "root".into(),
+            secret: Zeroizing::new(b"hunter2".to_vec()),
+            created_at: 0,
+            rotated_at: 0,
+            policy_days: 0,
+        };
+        let s = format!("{e:?}");
+        assert!(s.contains("root") && !s.contains("hunter2") && !s.contains("104, 117"));
+    }
+
+    #[test]
     fn details_are_cut_and_cleaned() {
         assert_eq!(clean_detail("a\nb"), "a b");
         let long = "é".repeat(200);

@@ -616,17 +616,4 @@ mod tests {
             Err(ArmorError::BufferTooSmall { needed: 70 })
         );
     }
-
-    proptest::proptest! {
-        #[test]
-        fn decode_never_panics(text in ".{0,400}") {
-            let mut out = vec![0u8; 512];
-            let _ = decode(text.as_bytes(), &mut out);
-        }
-
-        #[test]
-        fn round_trip_any(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..500)) {
-            proptest::prop_assert_eq!(unarmor(&armor(&data)).unwrap(), data);
-        }
-    }
 }

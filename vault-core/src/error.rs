@@ -102,6 +102,30 @@ pub enum Error {
 }
 
 impl Error {
+    /// A stable, machine-readable name for this error, as used in `--json` output, in the
+    /// restore page and in the test vectors (`expect`).
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Error::NotAVault => "not_a_vault",
+            Error::UnsupportedVersion { .. } => "unsupported_version",
+            Error::KdfCostRefused { .. } => "kdf_cost_refused",
+            Error::UnsupportedSlot { .. } => "unsupported_slot",
+            Error::HeaderDamaged => "header_damaged",
+            Error::Malformed { .. } => "malformed",
+            Error::Truncated { .. } => "truncated",
+            Error::WrongSecret => "wrong_password",
+            Error::NoSuchSlot => "no_such_slot",
+            Error::HeaderAuthFailed => "header_auth_failed",
+            Error::RecordDamaged { .. } => "record_damaged",
+            Error::RecordMissing { .. } => "record_missing",
+            Error::RecordAuthFailed { .. } => "record_auth_failed",
+            Error::RecordMalformed { .. } => "record_malformed",
+            Error::BufferTooSmall { .. } => "buffer_too_small",
+            Error::InvalidInput { .. } => "invalid_input",
+        }
+    }
+
     /// The category of this error.
     #[must_use]
     pub const fn kind(&self) -> ErrorKind {

@@ -33,20 +33,40 @@ pub mod constants;
 pub mod error;
 pub mod format;
 pub mod kdf;
+pub mod legacy;
 pub mod records;
 pub mod recovery_code;
+pub mod rewrite;
 pub(crate) mod sealing;
 pub mod secrets;
+pub mod slip39;
 pub mod vault;
 pub mod writer;
 
 pub use error::{Error, ErrorKind};
 pub use format::{PartState, RecordKind, RecordRef, SlotKind, VaultFile, Verification};
+/// The bounded collections of the public API (e.g. [`slip39::split`] fills a `heapless::Vec`).
+pub use heapless;
 pub use kdf::{KdfLimits, Pbkdf2};
 pub use records::{AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, Kcv, Meta, Record};
+pub use rewrite::Rewrite;
 pub use secrets::{RecoverySecret, SlotKey, VaultMasterKey};
 pub use vault::UnlockedVault;
 pub use writer::{HeaderParams, Layout, SealedSlot, VaultWriter};
 
 #[cfg(test)]
-mod tests;
+mod test_util {
+    use std::string::String;
+    use std::vec::Vec;
+
+    pub(crate) fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| std::format!("{b:02x}")).collect()
+    }
+
+    pub(crate) fn unhex(s: &str) -> Vec<u8> {
+        let s: Vec<u8> = s.bytes().filter(u8::is_ascii_hexdigit).collect();
+        s.chunks(2)
+            .map(|p| u8::from_str_radix(core::str::from_utf8(p).unwrap(), 16).unwrap())
+            .collect()
+    }
+}

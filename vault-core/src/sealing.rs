@@ -94,9 +94,7 @@ mod tests {
     use super::*;
     use std::vec::Vec;
 
-    fn unhex(s: &str) -> Vec<u8> {
-        hex::decode(s.replace([' ', '\n'], "")).unwrap()
-    }
+    use crate::test_util::{hex, unhex};
 
     /// RFC 4231 test cases 1, 2, 4, 6 and 7 (HMAC-SHA-256 column).
     #[test]
@@ -130,7 +128,7 @@ mod tests {
         ];
         for (key, data, want) in cases {
             let tag = hmac_sha256(key, &[data]);
-            assert_eq!(hex::encode(tag), *want);
+            assert_eq!(hex(&tag), *want);
             // Split input gives the same tag.
             let (a, b) = data.split_at(data.len() / 2);
             assert_eq!(hmac_sha256(key, &[a, b]), tag);

@@ -10,10 +10,10 @@ use zeroize::Zeroize;
 use crate::constants::*;
 use crate::error::Error;
 use crate::format::{
-    self, RecordKind, SlotKind, SlotView, TableEntry, H_BODY_LEN, H_GENERATION, H_HEADER_LEN,
-    H_RECORD_COUNT, H_SLOT_COUNT, H_VAULT_ID, H_VERSION, H_WRITTEN_AT, KDF_PBKDF2_SHA256,
-    S_ITERATIONS, S_IV, S_KDF, S_KIND, S_MAC, S_SALT, S_WRAPPED, TR_BODY_LEN, TR_CHECKSUM,
-    TR_HEADER_LEN, T_AUTHENTICATED_LEN,
+    self, RecordKind, RecordRef, SlotKind, SlotView, TableEntry, H_BODY_LEN, H_GENERATION,
+    H_HEADER_LEN, H_RECORD_COUNT, H_SLOT_COUNT, H_VAULT_ID, H_VERSION, H_WRITTEN_AT,
+    KDF_PBKDF2_SHA256, S_ITERATIONS, S_IV, S_KDF, S_KIND, S_MAC, S_SALT, S_WRAPPED, TR_BODY_LEN,
+    TR_CHECKSUM, TR_HEADER_LEN, T_AUTHENTICATED_LEN,
 };
 use crate::kdf::{KdfLimits, Pbkdf2};
 use crate::records::{AuditEvent, Entry, Meta};
@@ -309,15 +309,15 @@ impl<'o> VaultWriter<'o> {
         )
     }
 
-    fn push(
-        &mut self,
+    /// Checks the declared count and the canonical order for the next record and that it
+    /// fits; returns where it ends.
+    fn reserve(
+        &self,
         kind: RecordKind,
         id: [u8; ENTRY_ID_LEN],
         seq: u32,
-        plaintext_len: usize,
-        rng: &mut impl CryptoRngCore,
-        encode: impl FnOnce(&mut [u8]),
-    ) -> Result<(), Error> {
+        len: usize,
+    ) -> Result<usize, Error> {
         if self.written >= self.record_count {
             return Err(Error::InvalidInput {
                 reason: "more records than declared",
@@ -328,11 +328,33 @@ impl<'o> VaultWriter<'o> {
                 reason: "records out of canonical order or duplicated",
             });
         }
-        let len = format::record_len(plaintext_len);
         let end = self.pos + len;
         if self.out.len() < end {
             return Err(Error::BufferTooSmall { needed: end });
         }
+        Ok(end)
+    }
+
+    /// Records a written record in the table and moves on.
+    fn commit(&mut self, entry: &TableEntry, end: usize) {
+        let at = self.table_start + TABLE_ENTRY_LEN * self.written as usize;
+        self.out[at..at + TABLE_ENTRY_LEN].copy_from_slice(&entry.to_bytes());
+        self.pos = end;
+        self.written += 1;
+        self.last = (entry.kind, entry.id, entry.seq);
+    }
+
+    fn push(
+        &mut self,
+        kind: RecordKind,
+        id: [u8; ENTRY_ID_LEN],
+        seq: u32,
+        plaintext_len: usize,
+        rng: &mut impl CryptoRngCore,
+        encode: impl FnOnce(&mut [u8]),
+    ) -> Result<(), Error> {
+        let len = format::record_len(plaintext_len);
+        let end = self.reserve(kind, id, seq, len)?;
         let mut entry = TableEntry {
             kind,
             length: len as u32,
@@ -361,11 +383,21 @@ impl<'o> VaultWriter<'o> {
         );
         tag.copy_from_slice(&mac);
         entry.checksum = sha256(rec);
-        let at = self.table_start + TABLE_ENTRY_LEN * self.written as usize;
-        self.out[at..at + TABLE_ENTRY_LEN].copy_from_slice(&entry.to_bytes());
-        self.pos = end;
-        self.written += 1;
-        self.last = (kind, id, seq);
+        self.commit(&entry, end);
+        Ok(())
+    }
+
+    /// Copies an already-authenticated record unchanged. Valid only into a file of the
+    /// same vault id under the same master key (the record's MAC binds both).
+    pub(crate) fn push_verbatim(
+        &mut self,
+        record: &RecordRef<'_>,
+        bytes: &[u8],
+    ) -> Result<(), Error> {
+        let e = record.entry;
+        let end = self.reserve(e.kind, e.id, e.seq, bytes.len())?;
+        self.out[self.pos..end].copy_from_slice(bytes);
+        self.commit(&e, end);
         Ok(())
     }
 

@@ -1,18 +1,23 @@
-//! Round trips, damage detection and hostile-input tests for the container.
+//! vault-core's container: round trips, damage detection and hostile-input tests, with
+//! the test-only KDF limits (so thousands of files open in seconds), plus the property
+//! and differential tests that need `std` crates.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::format;
-use std::string::String;
-use std::vec;
-use std::vec::Vec;
-
+use airvault_tests::forge::{sha256, u32_at};
 use proptest::prelude::*;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
-use crate::constants::*;
-use crate::format::{H_BODY_LEN, H_HEADER_LEN, H_RECORD_COUNT, H_VERSION, S_ITERATIONS};
-use crate::sealing::sha256;
-use crate::*;
+use vault_core::constants::*;
+use vault_core::*;
+
+// Header and keyslot field offsets (docs/FORMAT.md).
+const H_VERSION: usize = 8;
+const H_HEADER_LEN: usize = 12;
+const H_GENERATION: usize = 32;
+const H_RECORD_COUNT: usize = 52;
+const H_BODY_LEN: usize = 56;
+const S_ITERATIONS: usize = 4;
 
 const LIMITS: KdfLimits = KdfLimits::insecure_test_only();
 const ITER: u32 = 3;
@@ -314,7 +319,7 @@ fn damaged_record_loses_only_that_record() {
 /// Rewrites both header copies' checksums and the trailer after a deliberate edit of the
 /// first copy, as an attacker without the key could.
 fn reseal_unkeyed(file: &mut [u8]) {
-    let h = format::le_u32(file, H_HEADER_LEN) as usize;
+    let h = u32_at(file, H_HEADER_LEN) as usize;
     let sum = sha256(&file[..h - 32]);
     file[h - 32..h].copy_from_slice(&sum);
     let b = file.len() - TRAILER_LEN - h;
@@ -330,7 +335,7 @@ fn tampering_with_checksums_recomputed_is_caught_by_macs() {
 
     // Generation bumped (a rollback disguise): header MAC fails.
     let mut t = file.clone();
-    t[crate::format::H_GENERATION] ^= 1;
+    t[H_GENERATION] ^= 1;
     reseal_unkeyed(&mut t);
     let vf = VaultFile::parse(&t, &LIMITS).unwrap();
     assert_eq!(
@@ -451,7 +456,7 @@ fn hostile_headers_are_refused_quickly() {
     t[H_RECORD_COUNT..H_RECORD_COUNT + 4].copy_from_slice(&u32::MAX.to_le_bytes());
     assert_eq!(VaultFile::parse(&t, &LIMITS).map(|_| ()), Ok(()));
     let mut t2 = t.clone();
-    let h = format::le_u32(&t, H_HEADER_LEN) as usize;
+    let h = u32_at(&t, H_HEADER_LEN) as usize;
     let b = t.len() - TRAILER_LEN - h;
     t2[b + H_RECORD_COUNT..b + H_RECORD_COUNT + 4].copy_from_slice(&u32::MAX.to_le_bytes());
     assert_eq!(
@@ -645,4 +650,238 @@ proptest! {
             }
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+    /// The step-wise PBKDF2 against the `pbkdf2` crate, for passwords shorter than, equal
+    /// to and longer than the SHA-256 block, and salts of any length.
+    #[test]
+    fn pbkdf2_matches_the_pbkdf2_crate(
+        password in proptest::collection::vec(any::<u8>(), 0..150),
+        salt in proptest::collection::vec(any::<u8>(), 0..100),
+        iterations in 1u32..300,
+    ) {
+        let mut want = [0u8; 32];
+        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(&password, &salt, iterations, &mut want);
+        let got = kdf::derive_slot_key(&password, &salt, iterations, &LIMITS).unwrap();
+        prop_assert_eq!(got.expose_secret(), &want);
+    }
+
+    #[test]
+    fn armor_decode_never_panics(text in ".{0,400}") {
+        let mut out = vec![0u8; 512];
+        let _ = armor::decode(text.as_bytes(), &mut out);
+    }
+
+    #[test]
+    fn armor_round_trips(data in proptest::collection::vec(any::<u8>(), 0..500)) {
+        let mut text = vec![0u8; armor::encoded_len(data.len())];
+        let n = armor::encode(&data, &mut text).unwrap();
+        prop_assert_eq!(n, text.len());
+        let mut out = vec![0u8; armor::decoded_len_max(n)];
+        let m = armor::decode(&text, &mut out).unwrap();
+        prop_assert_eq!(&out[..m], &data[..]);
+    }
+
+    #[test]
+    fn recovery_code_round_trips(bytes in any::<[u8; 16]>()) {
+        let secret = RecoverySecret::from_bytes(bytes);
+        let code = recovery_code::encode(&secret);
+        prop_assert!(recovery_code::parse(code.expose_secret()).unwrap() == secret);
+    }
+}
+
+fn slots_for(vmk: &VaultMasterKey, password: &[u8], rng: &mut ChaCha20Rng) -> [SealedSlot; 2] {
+    [
+        SealedSlot::seal(
+            SlotKind::Password,
+            password,
+            ITER,
+            &LIMITS,
+            vmk,
+            &[7; 16],
+            rng,
+        )
+        .unwrap(),
+        SealedSlot::seal(
+            SlotKind::Recovery,
+            recovery().expose_secret(),
+            ITER,
+            &LIMITS,
+            vmk,
+            &[7; 16],
+            rng,
+        )
+        .unwrap(),
+    ]
+}
+
+fn read_meta(vf: &VaultFile<'_>, v: &UnlockedVault<'_>) -> Meta {
+    let mut buf = vec![0u8; 200];
+    match v.open_record(&vf.record(0).unwrap(), &mut buf).unwrap() {
+        Record::Meta(m) => m,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn rewrite_with_the_same_key_copies_records_unchanged() {
+    let entries = sample_entries();
+    let file = build(&entries, 20);
+    let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+    let v = vf.unlock(SlotKind::Password, PASSWORD).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(21);
+    // A password change: a new password slot, the recovery slot carried over.
+    let new_pw = SealedSlot::seal(
+        SlotKind::Password,
+        b"new password",
+        ITER,
+        &LIMITS,
+        v.master_key(),
+        &[7; 16],
+        &mut rng,
+    )
+    .unwrap();
+    let recovery_slot = SealedSlot::from_view(&vf.header().slot(1).unwrap());
+    let meta = read_meta(&vf, &v);
+    let event = AuditEvent {
+        seq: meta.audit_next_seq,
+        time: 1_800_000_000,
+        op: AuditOp::Passwd,
+        entry_id: [0; 16],
+        version: 0,
+        kcv: Kcv::default(),
+        prev_hash: meta.audit_head,
+        name: "",
+        detail: "",
+    };
+    let rw = Rewrite {
+        params: HeaderParams {
+            vault_id: [7; 16],
+            generation: 6,
+            written_at: 1_800_000_000,
+        },
+        slots: &[new_pw, recovery_slot],
+        new_master_key: None,
+        event: Some(event),
+    };
+    let mut out = vec![0u8; v.rewrite_len(&rw).unwrap()];
+    let mut scratch = vec![0u8; v.scratch_len()];
+    let n = v.rewrite(&mut out, &mut scratch, &rw, &mut rng).unwrap();
+    assert_eq!(n, out.len());
+    assert!(scratch.iter().all(|&b| b == 0), "scratch wiped");
+
+    let nf = VaultFile::parse(&out, &LIMITS).unwrap();
+    assert!(nf.verify().is_intact());
+    assert_eq!(
+        nf.unlock(SlotKind::Password, PASSWORD).err(),
+        Some(Error::WrongSecret)
+    );
+    let nv = nf.unlock(SlotKind::Password, b"new password").unwrap();
+    nf.unlock(SlotKind::Recovery, recovery().expose_secret())
+        .unwrap();
+    // Records other than the metadata are byte-identical: not re-encrypted.
+    for (a, b) in vf.records().zip(nf.records()).skip(1) {
+        assert_eq!(a.bytes, b.bytes);
+    }
+    let m = read_meta(&nf, &nv);
+    assert_eq!(m.audit_next_seq, meta.audit_next_seq + 1);
+    assert_eq!(m.audit_head, event.hash());
+    let mut buf = vec![0u8; MAX_RECORD_LEN];
+    let last = nf.record(nf.header().record_count() - 1).unwrap();
+    assert!(
+        matches!(nv.open_record(&last, &mut buf).unwrap(), Record::Audit(a) if a.op == AuditOp::Passwd)
+    );
+
+    // An event that does not follow the chain is refused.
+    let bad = Rewrite {
+        event: Some(AuditEvent { seq: 99, ..event }),
+        ..rw
+    };
+    assert!(matches!(
+        v.rewrite(&mut out, &mut scratch, &bad, &mut rng),
+        Err(Error::InvalidInput { .. })
+    ));
+    // Keeping the key but changing the vault id is refused.
+    let bad = Rewrite {
+        params: HeaderParams {
+            vault_id: [8; 16],
+            ..rw.params
+        },
+        event: None,
+        ..rw
+    };
+    assert!(matches!(
+        v.rewrite(&mut out, &mut scratch, &bad, &mut rng),
+        Err(Error::InvalidInput { .. })
+    ));
+}
+
+#[test]
+fn rewrite_under_a_new_master_key_re_encrypts_everything() {
+    let entries = sample_entries();
+    let file = build(&entries, 22);
+    let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+    let v = vf
+        .unlock(SlotKind::Recovery, recovery().expose_secret())
+        .unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(23);
+    let new_vmk = VaultMasterKey::generate(&mut rng);
+    let slots = slots_for(&new_vmk, PASSWORD, &mut rng);
+    let rw = Rewrite {
+        params: HeaderParams {
+            vault_id: [7; 16],
+            generation: 9,
+            written_at: 0,
+        },
+        slots: &slots,
+        new_master_key: Some(&new_vmk),
+        event: None,
+    };
+    let mut out = vec![0u8; v.rewrite_len(&rw).unwrap()];
+    let mut scratch = vec![0u8; v.scratch_len()];
+    v.rewrite(&mut out, &mut scratch, &rw, &mut rng).unwrap();
+    check_contents(&out, &entries);
+    let nf = VaultFile::parse(&out, &LIMITS).unwrap();
+    for (a, b) in vf.records().zip(nf.records()) {
+        assert_ne!(a.bytes, b.bytes);
+        assert_eq!(a.entry.length, b.entry.length);
+    }
+    assert_ne!(
+        nf.unlock(SlotKind::Password, PASSWORD)
+            .unwrap()
+            .master_key()
+            .expose_secret(),
+        v.master_key().expose_secret()
+    );
+}
+
+#[test]
+fn rewrite_stops_at_a_damaged_record() {
+    let file = build(&sample_entries(), 24);
+    let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+    let r = vf.record(2).unwrap();
+    let mut bad = file.clone();
+    bad[r.offset as usize + 30] ^= 1;
+    let vf = VaultFile::parse(&bad, &LIMITS).unwrap();
+    let v = vf.unlock(SlotKind::Password, PASSWORD).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(25);
+    let slots = [SealedSlot::from_view(&vf.header().slot(0).unwrap())];
+    let rw = Rewrite {
+        params: HeaderParams {
+            vault_id: [7; 16],
+            generation: 1,
+            written_at: 0,
+        },
+        slots: &slots,
+        new_master_key: None,
+        event: None,
+    };
+    let mut out = vec![0u8; v.rewrite_len(&rw).unwrap()];
+    let mut scratch = vec![0u8; v.scratch_len()];
+    assert_eq!(
+        v.rewrite(&mut out, &mut scratch, &rw, &mut rng).err(),
+        Some(Error::RecordDamaged { index: 2 })
+    );
 }

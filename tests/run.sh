@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The one test command: installs what it needs on a fresh machine, then runs every check
+# and every test. `.ci/run` calls this script; README.md names it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+START=$SECONDS
+
+# --- Tools ------------------------------------------------------------------------------
+step "toolchain: rustfmt, clippy, targets"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+rustup target add thumbv7em-none-eabihf wasm32-unknown-unknown >/dev/null
+
+step "python packages for interop tests"
+if ! python3 -c 'import cryptography, shamir_mnemonic' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check cryptography shamir-mnemonic
+fi
+command -v openssl >/dev/null || { echo "openssl command line is required" >&2; exit 1; }
+
+# --- Static checks ------------------------------------------------------------------------
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+# --- The core on its real targets -----------------------------------------------------------
+step "vault-core builds for thumbv7em-none-eabihf and wasm32-unknown-unknown"
+cargo build -p vault-core --target thumbv7em-none-eabihf
+cargo build -p vault-core --target wasm32-unknown-unknown
+
+step "no-alloc proof: a no_std, no_main binary using vault-core links for thumbv7em"
+(cd tests/nostd-link && cargo build --release --target thumbv7em-none-eabihf)
+if cargo tree -p vault-core --target thumbv7em-none-eabihf -e features | grep -E '"(std|alloc)"'; then
+  echo "vault-core's dependency graph enables std or alloc" >&2
+  exit 1
+fi
+
+# --- Tests -----------------------------------------------------------------------------------
+step "workspace tests"
+cargo test --workspace
+
+step "all checks passed in $((SECONDS - START)) s"

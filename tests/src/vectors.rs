@@ -1,0 +1,739 @@
+//! The deterministic generator of the format test vectors in `tests/vectors/`: a seeded
+//! RNG, a fixed clock, and one expected outcome per file.
+
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use serde::{Deserialize, Serialize};
+use vault_core::constants::MIN_ITERATIONS;
+use vault_core::{
+    AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, HeaderParams, Kcv, KdfLimits, Layout, Meta,
+    RecoverySecret, SealedSlot, SlotKind, VaultMasterKey, VaultWriter,
+};
+
+use crate::forge;
+
+/// The fixed clock of every vector.
+pub const NOW: u64 = 1_750_000_000;
+/// The password of every vector that has one (unless it says otherwise).
+pub const PASSWORD: &str = "correct horse battery staple";
+/// The recovery secret of every vector.
+pub const RECOVERY: [u8; 16] = *b"airvault-recover";
+
+/// What a vector file must do, as stored in `NAME.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expectation {
+    /// What the vector shows.
+    pub description: String,
+    /// The outcome of parse → unlock → open every record: `success` or the first error.
+    pub expect: String,
+    /// The verdict of the keyless check for files that parse: `intact` or `damaged`.
+    pub keyless: Option<String>,
+    /// Password to open with (a password keyslot).
+    pub password: Option<String>,
+    /// Recovery secret to open with (the recovery keyslot), when no password is given.
+    pub recovery_secret_hex: Option<String>,
+    /// The vault's entries, for `success`.
+    pub entries: Vec<ExpectedEntry>,
+}
+
+/// One entry version as a vector expects it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpectedEntry {
+    pub name: String,
+    pub id_hex: String,
+    pub version: u32,
+    pub kind: String,
+    pub status: String,
+    pub secret_hex: String,
+    pub kcv: String,
+    pub created_at: u64,
+    pub rotated_at: u64,
+    pub policy_days: u32,
+}
+
+/// One generated vector.
+#[derive(Clone, Debug)]
+pub struct Vector {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub expectation: Expectation,
+}
+
+struct EntrySpec {
+    id: [u8; 16],
+    version: u32,
+    kind: EntryKind,
+    status: EntryStatus,
+    name: String,
+    secret: Vec<u8>,
+    policy_days: u32,
+}
+
+impl EntrySpec {
+    fn view(&self) -> Entry<'_> {
+        Entry {
+            id: self.id,
+            version: self.version,
+            kind: self.kind,
+            status: self.status,
+            name: &self.name,
+            secret: &self.secret,
+            created_at: NOW - 86_400 * 30,
+            rotated_at: NOW - 86_400 * 30 + u64::from(self.version - 1) * 86_400,
+            policy_days: self.policy_days,
+        }
+    }
+
+    fn expected(&self) -> ExpectedEntry {
+        let v = self.view();
+        ExpectedEntry {
+            name: self.name.clone(),
+            id_hex: hex::encode(self.id),
+            version: self.version,
+            kind: self.kind.name().into(),
+            status: self.status.name().into(),
+            secret_hex: hex::encode(&self.secret),
+            kcv: v.kcv().to_string(),
+            created_at: v.created_at,
+            rotated_at: v.rotated_at,
+            policy_days: self.policy_days,
+        }
+    }
+}
+
+fn entry(
+    id: u8,
+    version: u32,
+    kind: EntryKind,
+    active: bool,
+    name: &str,
+    secret: &[u8],
+) -> EntrySpec {
+    EntrySpec {
+        id: [id; 16],
+        version,
+        kind,
+        status: if active {
+            EntryStatus::Active
+        } else {
+            EntryStatus::Retired
+        },
+        name: name.into(),
+        secret: secret.to_vec(),
+        policy_days: 0,
+    }
+}
+
+fn basic_entries() -> Vec<EntrySpec> {
+    vec![
+        entry(
+            0x11,
+            1,
+            EntryKind::SymmetricKey,
+            true,
+            "backup-encryption-key",
+            &[0x42; 32],
+        ),
+        entry(
+            0x22,
+            1,
+            EntryKind::Password,
+            true,
+            "root password",
+            b"Tr0ub4dor&3",
+        ),
+    ]
+}
+
+fn rich_entries() -> Vec<EntrySpec> {
+    let pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        "MC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n"
+            .repeat(40)
+            .trim_end()
+    );
+    let mut v = vec![
+        entry(
+            0x01,
+            1,
+            EntryKind::SymmetricKey,
+            false,
+            "db-master",
+            &[0xA1; 32],
+        ),
+        entry(
+            0x01,
+            2,
+            EntryKind::SymmetricKey,
+            false,
+            "db-master",
+            &[0xA2; 32],
+        ),
+        entry(
+            0x01,
+            3,
+            EntryKind::SymmetricKey,
+            true,
+            "db-master",
+            &[0xA3; 32],
+        ),
+        entry(
+            0x02,
+            1,
+            EntryKind::PrivateKeyPem,
+            true,
+            "signing-key.pem",
+            pem.as_bytes(),
+        ),
+        entry(
+            0x03,
+            1,
+            EntryKind::TotpSeed,
+            true,
+            "Ünïcødé ✓ totp",
+            b"12345678901234567890",
+        ),
+        entry(0x04, 1, EntryKind::Opaque, true, &"n".repeat(256), &[0x00]),
+        entry(0x05, 1, EntryKind::Password, true, "x", b"p"),
+    ];
+    v[3].policy_days = 365;
+    v
+}
+
+/// Builds a vault with `passwords` (one keyslot each), the recovery keyslot and `entries`,
+/// plus two audit events. Returns the file and its master key.
+fn build(seed: u64, passwords: &[&str], entries: &[EntrySpec]) -> (Vec<u8>, [u8; 32]) {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let vmk = VaultMasterKey::generate(&mut rng);
+    let vault_id = [0xC0 ^ seed as u8; 16];
+    let limits = KdfLimits::STANDARD;
+    let recovery = RecoverySecret::from_bytes(RECOVERY);
+    let mut slots = Vec::new();
+    for pw in passwords {
+        slots.push(
+            SealedSlot::seal(
+                SlotKind::Password,
+                pw.as_bytes(),
+                MIN_ITERATIONS,
+                &limits,
+                &vmk,
+                &vault_id,
+                &mut rng,
+            )
+            .unwrap(),
+        );
+    }
+    slots.push(
+        SealedSlot::seal(
+            SlotKind::Recovery,
+            &RECOVERY,
+            MIN_ITERATIONS,
+            &limits,
+            &vmk,
+            &vault_id,
+            &mut rng,
+        )
+        .unwrap(),
+    );
+    let e0 = AuditEvent {
+        seq: 0,
+        time: NOW - 86_400 * 30,
+        op: AuditOp::Init,
+        entry_id: [0; 16],
+        version: 0,
+        kcv: Kcv::default(),
+        prev_hash: [0; 32],
+        name: "",
+        detail: "",
+    };
+    let first = entries.first();
+    let e1 = AuditEvent {
+        seq: 1,
+        time: NOW - 86_400 * 29,
+        op: AuditOp::Add,
+        entry_id: first.map_or([0; 16], |e| e.id),
+        version: first.map_or(0, |e| e.version),
+        kcv: first.map_or(Kcv::default(), |e| e.view().kcv()),
+        prev_hash: e0.hash(),
+        name: first.map_or("", |e| e.name.as_str()),
+        detail: "",
+    };
+    let meta = Meta {
+        recovery_secret: Some(recovery),
+        default_policy_days: 90,
+        created_at: NOW - 86_400 * 30,
+        audit_next_seq: 2,
+        audit_head: e1.hash(),
+    };
+    let mut layout = Layout::new(slots.len());
+    for e in entries {
+        layout.add_entry(&e.view());
+    }
+    layout.add_audit(&e0);
+    layout.add_audit(&e1);
+    let mut out = vec![0u8; layout.file_len().unwrap()];
+    let params = HeaderParams {
+        vault_id,
+        generation: 3,
+        written_at: NOW,
+    };
+    let mut w = VaultWriter::new(
+        &mut out,
+        &vmk,
+        &params,
+        &slots,
+        &meta,
+        layout.records(),
+        &mut rng,
+    )
+    .unwrap();
+    for e in entries {
+        w.push_entry(&e.view(), &mut rng).unwrap();
+    }
+    w.push_audit(&e0, &mut rng).unwrap();
+    w.push_audit(&e1, &mut rng).unwrap();
+    w.finish().unwrap();
+    (out, *vmk.expose_secret())
+}
+
+struct Gen {
+    out: Vec<Vector>,
+}
+
+impl Gen {
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        name: &str,
+        description: &str,
+        bytes: Vec<u8>,
+        expect: &str,
+        keyless: Option<&str>,
+        password: Option<&str>,
+        recovery: bool,
+        entries: &[EntrySpec],
+    ) {
+        self.out.push(Vector {
+            name: name.into(),
+            bytes,
+            expectation: Expectation {
+                description: description.into(),
+                expect: expect.into(),
+                keyless: keyless.map(Into::into),
+                password: password.map(Into::into),
+                recovery_secret_hex: recovery.then(|| hex::encode(RECOVERY)),
+                entries: if expect == "success" {
+                    entries.iter().map(EntrySpec::expected).collect()
+                } else {
+                    Vec::new()
+                },
+            },
+        });
+    }
+}
+
+/// Generates every vector, in a fixed order.
+pub fn generate() -> Vec<Vector> {
+    let mut g = Gen { out: Vec::new() };
+    let pw = Some(PASSWORD);
+    let basic = basic_entries();
+    let rich = rich_entries();
+    let (base, vmk) = build(1, &[PASSWORD], &basic);
+    let h = forge::header_len(&base);
+    let b = forge::copy_b(&base);
+
+    // --- Files that open -------------------------------------------------------------
+    g.add(
+        "basic",
+        "Two entries, a password keyslot and a recovery keyslot.",
+        base.clone(),
+        "success",
+        Some("intact"),
+        pw,
+        false,
+        &basic,
+    );
+    g.add(
+        "basic-recovery",
+        "The basic vault opened through its recovery keyslot with the 16-byte recovery secret.",
+        base.clone(),
+        "success",
+        Some("intact"),
+        None,
+        true,
+        &basic,
+    );
+    let (rich_file, _) = build(2, &[PASSWORD], &rich);
+    g.add("rich", "Every entry kind, three versions of one key (two retired), a PEM key of 2.6 KB, a 256-byte name, a UTF-8 name, one-byte secrets, a per-entry policy.", rich_file, "success", Some("intact"), pw, false, &rich);
+    let (empty, _) = build(3, &[PASSWORD], &[]);
+    g.add(
+        "empty",
+        "A vault with no entries: the metadata record and two audit events.",
+        empty,
+        "success",
+        Some("intact"),
+        pw,
+        false,
+        &[],
+    );
+    let (two, _) = build(4, &["first password", PASSWORD], &basic);
+    g.add(
+        "two-passwords",
+        "Two password keyslots; the password given opens the second.",
+        two,
+        "success",
+        Some("intact"),
+        pw,
+        false,
+        &basic,
+    );
+
+    let mut f = base.clone();
+    f[..h].fill(0);
+    g.add(
+        "header-a-zeroed",
+        "The first header copy is zeroed; readers use the second copy.",
+        f,
+        "success",
+        Some("damaged"),
+        pw,
+        false,
+        &basic,
+    );
+    let mut f = base.clone();
+    f[b + 100] ^= 0x04;
+    g.add(
+        "header-b-flipped",
+        "One bit of the second header copy is flipped; the first copy is intact.",
+        f,
+        "success",
+        Some("damaged"),
+        pw,
+        false,
+        &basic,
+    );
+    let mut f = base.clone();
+    f[..h].fill(0);
+    let t = f.len() - 56;
+    f[t..].fill(0);
+    g.add("header-a-and-trailer-zeroed", "The first header copy and the trailer are zeroed; readers find the second copy by searching for the magic.", f, "success", Some("damaged"), pw, false, &basic);
+    let mut f = base.clone();
+    let last = f.len() - 1;
+    f[last] ^= 0x80;
+    g.add(
+        "trailer-checksum-flipped",
+        "One bit of the file checksum in the trailer is flipped.",
+        f,
+        "success",
+        Some("damaged"),
+        pw,
+        false,
+        &basic,
+    );
+    let mut f = base.clone();
+    f.extend_from_slice(b"\n");
+    g.add(
+        "trailing-bytes",
+        "A newline appended after the trailer: the length no longer matches the layout.",
+        f,
+        "success",
+        Some("damaged"),
+        pw,
+        false,
+        &basic,
+    );
+
+    // --- Authentication ----------------------------------------------------------------
+    g.add(
+        "wrong-password",
+        "The basic vault with a wrong password: intact file, authentication error.",
+        base.clone(),
+        "wrong_password",
+        Some("intact"),
+        Some("correct horse battery stapler"),
+        false,
+        &[],
+    );
+
+    // --- Damage ---------------------------------------------------------------------
+    let mut f = base.clone();
+    f[50] ^= 0x01;
+    f[b + 50] ^= 0x01;
+    g.add(
+        "both-headers-damaged",
+        "The same bit flipped in both header copies.",
+        f,
+        "header_damaged",
+        None,
+        pw,
+        false,
+        &[],
+    );
+    let r1 = forge::record_range(&base, 1);
+    let mut f = base.clone();
+    f[r1.start + 20] ^= 0x10;
+    g.add(
+        "record-damaged",
+        "One bit of record 1 (an entry) is flipped: its checksum and MAC fail.",
+        f,
+        "record_damaged",
+        Some("damaged"),
+        pw,
+        false,
+        &[],
+    );
+    let f = base[..r1.start + 10].to_vec();
+    g.add("truncated-in-record", "The file ends inside record 1: records 1 and later, the second header copy and the trailer are missing.", f, "record_missing", Some("damaged"), pw, false, &[]);
+    let f = base[..h / 2].to_vec();
+    g.add(
+        "truncated-in-header",
+        "The file ends inside the first header copy.",
+        f,
+        "truncated",
+        None,
+        pw,
+        false,
+        &[],
+    );
+    g.add(
+        "not-a-vault",
+        "Bytes that are not an airvault file.",
+        b"%PDF-1.7\nnot a vault\n".to_vec(),
+        "not_a_vault",
+        None,
+        pw,
+        false,
+        &[],
+    );
+
+    // --- Tampering by someone without the key --------------------------------------
+    let mut f = base.clone();
+    forge::patch_header(&mut f, 32, &100u64.to_le_bytes());
+    forge::reseal_unkeyed(&mut f);
+    g.add(
+        "generation-forged",
+        "The generation changed and every unkeyed checksum recomputed: the header MAC fails.",
+        f,
+        "header_auth_failed",
+        Some("intact"),
+        pw,
+        false,
+        &[],
+    );
+    let mut f = base.clone();
+    f[r1.start + 20] ^= 0x10;
+    forge::fix_record_checksum(&mut f, 1);
+    forge::reseal_unkeyed(&mut f);
+    g.add("record-forged-unkeyed", "Record 1 modified with its checksum and all header checksums recomputed: the header MAC fails.", f, "header_auth_failed", Some("intact"), pw, false, &[]);
+
+    // --- Inconsistencies only a key holder could MAC (a faulty writer) ---------------
+    let mut f = base.clone();
+    f[r1.start + 20] ^= 0x10;
+    forge::fix_record_checksum(&mut f, 1);
+    forge::reseal_keyed(&mut f, &vmk);
+    g.add("record-mac-bad", "Record 1 modified, its checksum and the header MAC recomputed with the master key: the record MAC fails.", f, "record_auth_failed", Some("intact"), pw, false, &[]);
+    let mut f = base.clone();
+    let r1b = forge::record_range(&f, 1);
+    let mut pt = vec![0u8; 32];
+    let e = &basic[0];
+    pt[0] = e.kind as u8;
+    pt[1] = 1;
+    pt[2..4].copy_from_slice(&(e.name.len() as u16).to_le_bytes());
+    pt[4..8].copy_from_slice(&(e.secret.len() as u32).to_le_bytes());
+    pt[8..16].copy_from_slice(&e.view().created_at.to_le_bytes());
+    pt[16..24].copy_from_slice(&e.view().rotated_at.to_le_bytes());
+    pt[28..32].copy_from_slice(&[0xDE, 0xAD, 0xBE, 0xEF]);
+    pt.extend_from_slice(e.name.as_bytes());
+    pt.extend_from_slice(&e.secret);
+    let sealed = forge::seal_record(&f, 1, &vmk, [0x33; 16], &pt);
+    assert_eq!(sealed.len(), r1b.len());
+    f[r1b.clone()].copy_from_slice(&sealed);
+    forge::fix_record_checksum(&mut f, 1);
+    forge::reseal_keyed(&mut f, &vmk);
+    g.add(
+        "record-kcv-mismatch",
+        "Record 1 re-sealed with a key check value that does not match its secret.",
+        f,
+        "record_malformed",
+        Some("intact"),
+        pw,
+        false,
+        &[],
+    );
+
+    // --- Structural rules, checksums recomputed --------------------------------------
+    let mut rule = |name: &str, description: &str, at: usize, bytes: &[u8], expect: &str| {
+        let mut f = base.clone();
+        forge::patch_header(&mut f, at, bytes);
+        forge::reseal_unkeyed(&mut f);
+        g.add(name, description, f, expect, None, pw, false, &[]);
+    };
+    rule(
+        "flags-nonzero",
+        "Header flags set to 1.",
+        10,
+        &1u16.to_le_bytes(),
+        "malformed",
+    );
+    rule(
+        "reserved-nonzero",
+        "Reserved header field set.",
+        50,
+        &1u16.to_le_bytes(),
+        "malformed",
+    );
+    rule(
+        "slot-reserved-nonzero",
+        "A keyslot's reserved field set.",
+        64 + 2,
+        &1u16.to_le_bytes(),
+        "malformed",
+    );
+    rule(
+        "two-recovery-slots",
+        "The password keyslot relabelled as a second recovery keyslot.",
+        64,
+        &[2],
+        "malformed",
+    );
+    rule(
+        "unknown-slot-kind",
+        "Keyslot kind 3.",
+        64,
+        &[3],
+        "unsupported_slot",
+    );
+    rule("unknown-kdf", "KDF id 2.", 64 + 1, &[2], "unsupported_slot");
+    rule(
+        "iterations-zero",
+        "A keyslot asks for 0 PBKDF2 iterations.",
+        64 + 4,
+        &0u32.to_le_bytes(),
+        "kdf_cost_refused",
+    );
+    rule(
+        "iterations-below-minimum",
+        "A keyslot asks for 99,999 iterations.",
+        64 + 4,
+        &99_999u32.to_le_bytes(),
+        "kdf_cost_refused",
+    );
+    rule(
+        "iterations-above-maximum",
+        "A keyslot asks for 20,000,001 iterations.",
+        64 + 4,
+        &20_000_001u32.to_le_bytes(),
+        "kdf_cost_refused",
+    );
+    rule(
+        "iterations-u32-max",
+        "A keyslot asks for 4,294,967,295 iterations: refused before any work.",
+        64 + 4,
+        &u32::MAX.to_le_bytes(),
+        "kdf_cost_refused",
+    );
+    let t0 = forge::table_entry_at(&base, 0);
+    let t1 = forge::table_entry_at(&base, 1);
+    let t2 = forge::table_entry_at(&base, 2);
+    rule(
+        "table-unknown-kind",
+        "Record-table entry 1 has kind 4.",
+        t1,
+        &[4],
+        "malformed",
+    );
+    rule(
+        "table-flags-nonzero",
+        "Record-table entry 1 has flags set.",
+        t1 + 1,
+        &[1],
+        "malformed",
+    );
+    rule(
+        "table-length-unaligned",
+        "Record-table entry 1 has a length that is not 48 + 16k.",
+        t1 + 4,
+        &(forge::u32_at(&base, t1 + 4) + 1).to_le_bytes(),
+        "malformed",
+    );
+    rule(
+        "meta-not-first",
+        "Record 0 is labelled an entry.",
+        t0,
+        &[2],
+        "malformed",
+    );
+    rule(
+        "entry-version-zero",
+        "Entry record 1 has version 0.",
+        t1 + 24,
+        &0u32.to_le_bytes(),
+        "malformed",
+    );
+    rule(
+        "table-out-of-order",
+        "Entry records 1 and 2 have their ids swapped out of ascending order.",
+        t1 + 8,
+        &[0x33; 16],
+        "malformed",
+    );
+    rule(
+        "duplicate-entry",
+        "Two entry records with the same id and version.",
+        t2 + 8,
+        &[0x11; 16],
+        "malformed",
+    );
+    rule(
+        "body-length-wrong",
+        "body_len one more than the table's total.",
+        56,
+        &(forge::u32_at(&base, 56) as u64 + 1).to_le_bytes(),
+        "malformed",
+    );
+
+    // --- Versions ------------------------------------------------------------------------
+    let mut f = base.clone();
+    f[8] = 2;
+    f[b + 8] = 2;
+    g.add(
+        "version-2",
+        "Both header copies declare format version 2.",
+        f,
+        "unsupported_version",
+        None,
+        pw,
+        false,
+        &[],
+    );
+    let mut f = base.clone();
+    f[8] = 2;
+    g.add(
+        "version-2-one-copy",
+        "Only the first copy declares version 2 (a damaged copy); the second is used.",
+        f,
+        "success",
+        Some("damaged"),
+        pw,
+        false,
+        &basic,
+    );
+
+    // Both copies intact but different.
+    let mut f = base.clone();
+    forge::patch_header(&mut f, 40, &(NOW + 1).to_le_bytes());
+    let sum = forge::sha256(&f[..h - 32]);
+    f[h - 32..h].copy_from_slice(&sum);
+    g.add(
+        "copies-differ",
+        "Both header copies pass their checksums but differ (written_at).",
+        f,
+        "malformed",
+        None,
+        pw,
+        false,
+        &[],
+    );
+
+    g.out
+}

@@ -1,0 +1,134 @@
+//! Every format test vector in `tests/vectors/`: the generator still produces exactly the
+//! checked-in files, and vault-core gives each file its expected outcome.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+use std::fs;
+
+use airvault_tests::vectors::{generate, Expectation, ExpectedEntry};
+use airvault_tests::vectors_dir;
+use vault_core::constants::MAX_RECORD_LEN;
+use vault_core::{KdfLimits, Record, SlotKind, VaultFile};
+
+/// Parse → keyless verify → unlock → open every record, as the vectors define it.
+fn evaluate(bytes: &[u8], exp: &Expectation) -> (String, Option<String>, Vec<ExpectedEntry>) {
+    let vf = match VaultFile::parse(bytes, &KdfLimits::STANDARD) {
+        Ok(vf) => vf,
+        Err(e) => return (e.code().into(), None, vec![]),
+    };
+    let keyless = Some(
+        if vf.verify().is_intact() {
+            "intact"
+        } else {
+            "damaged"
+        }
+        .to_string(),
+    );
+    let unlocked = match (&exp.password, &exp.recovery_secret_hex) {
+        (Some(pw), _) => vf.unlock(SlotKind::Password, pw.as_bytes()),
+        (None, Some(r)) => vf.unlock(SlotKind::Recovery, &hex::decode(r).unwrap()),
+        (None, None) => panic!("vector gives no secret"),
+    };
+    let v = match unlocked {
+        Ok(v) => v,
+        Err(e) => return (e.code().into(), keyless, vec![]),
+    };
+    let mut buf = vec![0u8; MAX_RECORD_LEN];
+    let mut entries = vec![];
+    for r in vf.records() {
+        match v.open_record(&r, &mut buf) {
+            Ok(Record::Entry(e)) => entries.push(ExpectedEntry {
+                name: e.name.into(),
+                id_hex: hex::encode(e.id),
+                version: e.version,
+                kind: e.kind.name().into(),
+                status: e.status.name().into(),
+                secret_hex: hex::encode(e.secret),
+                kcv: e.kcv().to_string(),
+                created_at: e.created_at,
+                rotated_at: e.rotated_at,
+                policy_days: e.policy_days,
+            }),
+            Ok(_) => {}
+            Err(e) => return (e.code().into(), keyless, vec![]),
+        }
+    }
+    ("success".into(), keyless, entries)
+}
+
+#[test]
+fn generator_reproduces_the_checked_in_files() {
+    let dir = vectors_dir();
+    let generated = generate();
+    let mut names = BTreeSet::new();
+    for v in &generated {
+        names.insert(v.name.clone());
+        let bytes = fs::read(dir.join(format!("{}.airvault", v.name))).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} — run `cargo run -p airvault-tests --bin gen-vectors`",
+                v.name
+            )
+        });
+        assert!(
+            bytes == v.bytes,
+            "{}.airvault differs from the generator's output",
+            v.name
+        );
+        let json: Expectation = serde_json::from_str(
+            &fs::read_to_string(dir.join(format!("{}.json", v.name))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(json, v.expectation, "{}.json differs", v.name);
+    }
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        assert!(
+            names.contains(&stem),
+            "{} is not produced by the generator",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn every_vector_has_its_expected_outcome() {
+    let dir = vectors_dir();
+    let mut count = 0;
+    let mut outcomes = BTreeSet::new();
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let exp: Expectation = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let bytes = fs::read(path.with_extension("airvault")).unwrap();
+        let (outcome, keyless, entries) = evaluate(&bytes, &exp);
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        assert_eq!(outcome, exp.expect, "{name}: outcome");
+        assert_eq!(keyless, exp.keyless, "{name}: keyless verdict");
+        assert_eq!(entries, exp.entries, "{name}: entries");
+        outcomes.insert(outcome);
+        count += 1;
+    }
+    assert!(count >= 40, "only {count} vectors found");
+    // Every outcome category is represented.
+    for want in [
+        "success",
+        "wrong_password",
+        "not_a_vault",
+        "unsupported_version",
+        "kdf_cost_refused",
+        "unsupported_slot",
+        "header_damaged",
+        "malformed",
+        "truncated",
+        "header_auth_failed",
+        "record_damaged",
+        "record_missing",
+        "record_auth_failed",
+        "record_malformed",
+    ] {
+        assert!(outcomes.contains(want), "no vector expects {want}");
+    }
+}

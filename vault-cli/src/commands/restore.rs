@@ -31,9 +31,10 @@ pub fn describe_damage(v: &Verification) -> String {
     if v.records_damaged + v.records_missing > 0 {
         let list: Vec<String> = v.damaged.iter().map(u32::to_string).collect();
         parts.push(format!(
-            "{} of {} records damaged or missing ({})",
+            "{} of {} records damaged or missing ({} {})",
             v.records_damaged + v.records_missing,
             v.records,
+            if list.len() == 1 { "index" } else { "indices" },
             list.join(", ")
         ));
     }

@@ -4,8 +4,11 @@
 #  - the entries it restored (name, kind, version, status, key check value) are exactly what
 #    the airvault CLI says about the same backup, and
 #  - its footprint fits the budget: flash <= 96 KiB, RAM (static + peak stack) <= 16 KiB.
-# Installs qemu-system-arm, the thumbv7em target and llvm-tools if they are missing.
-# Usage: tests/firmware/run.sh   (from anywhere; RUN_TIMEOUT=seconds to change the limit)
+# Installs qemu-system-arm, the thumbv7em target and llvm-tools if they are missing; needs
+# python3 to compare JSON.
+# Usage: tests/firmware/run.sh   (from anywhere)
+#   RUN_TIMEOUT=seconds  limit for the emulated run (default 120)
+#   AIRVAULT=path        the CLI binary to compare with (default: vault-cli built here)
 set -euo pipefail
 cd "$(dirname "$0")"
 FW=$PWD
@@ -156,7 +159,9 @@ backup_len=$(wc -c <"$BACKUP")
 footprint() { sed -n "s/^footprint .*\b$1=\([0-9]*\).*/\1/p" "$WORK/output.txt"; }
 stack_peak=$(footprint stack_peak)
 stack_restore=$(footprint stack_peak_restore)
-[ -n "$stack_peak" ] && [ -n "$stack_restore" ] || fail "the firmware did not report its stack use"
+if [ -z "$stack_peak" ] || [ -z "$stack_restore" ]; then
+  fail "the firmware did not report its stack use"
+fi
 # Flash holds the code, the constants (with the embedded backup) and the initial values of
 # .data; RAM holds .data, .bss and .uninit, and the stack.
 flash=$((vectors + text + rodata + data))

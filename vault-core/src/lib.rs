@@ -29,6 +29,7 @@
 extern crate std;
 
 pub mod armor;
+pub mod audit;
 pub mod constants;
 pub mod error;
 pub mod format;

@@ -15,7 +15,7 @@ mod shani;
 
 use core::fmt;
 
-use hmac::{Hmac, Mac};
+use hmac::Mac;
 use sha2::digest::generic_array::GenericArray;
 use sha2::Sha256;
 use zeroize::Zeroize;
@@ -179,11 +179,7 @@ impl Pbkdf2 {
         // U_1 = HMAC(password, salt || INT(1)) for a salt of any length.
         let mut u1 = [0u8; 32];
         {
-            let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(password) {
-                Ok(mac) => mac,
-                // HMAC accepts every key length; keep this path panic-free regardless.
-                Err(_) => return Err(Error::InvalidInput { reason: "HMAC key" }),
-            };
+            let mut mac = crate::sealing::keyed(password);
             mac.update(salt);
             mac.update(&1u32.to_be_bytes());
             u1.copy_from_slice(&mac.finalize().into_bytes());

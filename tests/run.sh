@@ -42,4 +42,7 @@ fi
 step "workspace tests"
 cargo test --workspace
 
+step "the core on an emulated Cortex-M4 (QEMU): restore, footprint"
+bash tests/firmware/run.sh
+
 step "all checks passed in $((SECONDS - START)) s"

@@ -411,7 +411,7 @@ impl<'a> Header<'a> {
             }
             let len = e.length as usize;
             if !(MIN_RECORD_LEN..=MAX_RECORD_LEN).contains(&len)
-                || (len - BLOCK_LEN - MAC_LEN) % BLOCK_LEN != 0
+                || !(len - BLOCK_LEN - MAC_LEN).is_multiple_of(BLOCK_LEN)
             {
                 return Err(Error::Malformed {
                     reason: "record length out of range",

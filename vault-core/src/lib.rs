@@ -29,20 +29,25 @@
 extern crate std;
 
 pub mod armor;
+pub mod audit;
 pub mod constants;
 pub mod error;
 pub mod format;
 pub mod kdf;
+pub mod legacy;
 pub mod records;
 pub mod recovery_code;
 pub mod rewrite;
 pub(crate) mod sealing;
 pub mod secrets;
+pub mod slip39;
 pub mod vault;
 pub mod writer;
 
 pub use error::{Error, ErrorKind};
 pub use format::{PartState, RecordKind, RecordRef, SlotKind, VaultFile, Verification};
+/// The bounded collections of the public API (e.g. [`slip39::split`] fills a `heapless::Vec`).
+pub use heapless;
 pub use kdf::{KdfLimits, Pbkdf2};
 pub use records::{AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, Kcv, Meta, Record};
 pub use rewrite::Rewrite;

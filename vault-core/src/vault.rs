@@ -62,11 +62,31 @@ impl<'a> VaultFile<'a> {
     /// accepts the secret (the slots are intact: the header passed its checksum);
     /// [`Error::HeaderAuthFailed`] if a slot accepts it but the header MAC fails.
     pub fn unlock(&self, kind: SlotKind, secret: &[u8]) -> Result<UnlockedVault<'a>, Error> {
+        self.unlock_with_progress(kind, secret, &mut |_, _| {})
+    }
+
+    /// As [`VaultFile::unlock`], calling `progress(done, total)` every 10,000 PBKDF2
+    /// iterations and once at the end of each keyslot tried, so a caller can draw a
+    /// progress bar. `total` is the iteration count of the slot being tried.
+    ///
+    /// # Errors
+    /// As [`VaultFile::unlock`].
+    pub fn unlock_with_progress(
+        &self,
+        kind: SlotKind,
+        secret: &[u8],
+        progress: &mut dyn FnMut(u32, u32),
+    ) -> Result<UnlockedVault<'a>, Error> {
+        const CHUNK: u32 = 10_000;
         let mut any = false;
         for slot in self.header.slots().filter(|s| s.kind() == kind) {
             any = true;
-            let key = Pbkdf2::new(secret, &slot.salt(), slot.iterations(), &self.limits)?.finish();
-            match self.unlock_with_slot_key(slot.index() as usize, &key) {
+            let mut job = Pbkdf2::new(secret, &slot.salt(), slot.iterations(), &self.limits)?;
+            while job.step(CHUNK) > 0 {
+                progress(job.total() - job.remaining(), job.total());
+            }
+            progress(job.total(), job.total());
+            match self.unlock_with_slot_key(slot.index() as usize, &job.finish()) {
                 Err(Error::WrongSecret) => continue,
                 other => return other,
             }

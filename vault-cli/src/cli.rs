@@ -1,0 +1,252 @@
+//! The command-line interface: every command, flag and its help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use vault_core::EntryKind;
+
+/// Exit codes, printed at the end of `--help`.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  ok
+  2  usage error (bad arguments, unknown entry, existing file without --force)
+  3  I/O error (a file cannot be read or written)
+  4  authentication failed (wrong password or recovery secret; the file is intact)
+  5  corrupted, truncated or malformed file, or not an airvault file
+  6  unsupported format version or refused parameters (e.g. a hostile KDF cost)
+  7  verification mismatch (--against, --expect-fingerprint)
+With several files, `verify` exits with the worst result, in this order from worst:
+5, 3, 6, 4, 7, 0.
+
+Passwords are never taken from arguments: they are asked on the terminal without echo,
+or read from the first line of --password-file FILE or of standard input
+(--password-stdin).";
+
+/// airvault: an offline key vault. Keeps secret keys in one password-protected file,
+/// writes verified backups, and gets the keys back on the worst day.
+#[derive(Debug, Parser)]
+#[command(name = "airvault", version, after_help = EXIT_CODES_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// The vault file [default: vault.airvault in the user's data directory].
+    #[arg(long, global = true, env = "AIRVAULT_VAULT", value_name = "PATH")]
+    pub vault: Option<PathBuf>,
+
+    /// Print one JSON object per line per result.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Read the password from the first line of FILE.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        conflicts_with = "password_stdin"
+    )]
+    pub password_file: Option<PathBuf>,
+
+    /// Read the password from the first line of standard input.
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new vault and show its recovery code once.
+    Init(InitArgs),
+    /// Generate a new random key.
+    Generate(GenerateArgs),
+    /// Add a secret from a file or standard input.
+    Add(AddArgs),
+    /// List the entries (newest version of each).
+    List,
+    /// Print or save one entry's secret.
+    Get(GetArgs),
+    /// Remove an entry and all its versions.
+    Remove(RemoveArgs),
+    /// Write a verified backup of the vault.
+    Backup(BackupArgs),
+    /// Write a vault from a backup (binary or armored).
+    Restore(RestoreArgs),
+    /// Check backups: without a password, structure and checksums; with one, every record.
+    Verify(VerifyArgs),
+    /// Print the SHA-256 fingerprint of files (the value sha256sum prints).
+    Fingerprint(FingerprintArgs),
+    /// Rehearse a disaster recovery end to end in a temporary directory.
+    Drill,
+}
+
+/// `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// PBKDF2 iterations for the keyslots [default: 600000].
+    #[arg(long, value_name = "N", conflicts_with = "target_time")]
+    pub iterations: Option<u32>,
+    /// Pick the iteration count that takes about MS milliseconds here (at least 600000).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub target_time: Option<u64>,
+    /// Replace an existing file at the vault path.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Name of the new entry.
+    pub name: String,
+    /// Number of random bytes (1 to 65536).
+    #[arg(long, default_value_t = 32, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub bytes: u32,
+    /// Kind of entry: symmetric-key, totp-seed or opaque.
+    #[arg(long, default_value = "symmetric-key", value_parser = parse_kind, value_name = "KIND")]
+    pub kind: EntryKind,
+}
+
+/// `add`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["from_file", "stdin"])))]
+pub struct AddArgs {
+    /// Name of the new entry.
+    pub name: String,
+    /// Kind of entry: symmetric-key, private-key-pem, password, totp-seed or opaque.
+    #[arg(long, default_value = "opaque", value_parser = parse_kind, value_name = "KIND")]
+    pub kind: EntryKind,
+    /// Read the secret from FILE.
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<PathBuf>,
+    /// Read the secret from standard input (to its end).
+    #[arg(long)]
+    pub stdin: bool,
+}
+
+/// How `get` writes a secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SecretFormat {
+    /// The bytes as they are (refused on a terminal).
+    Raw,
+    /// Lower-case hexadecimal.
+    Hex,
+    /// Standard base64 with padding.
+    Base64,
+}
+
+/// `get`.
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// Name of the entry.
+    pub name: String,
+    /// Version to get [default: the newest].
+    #[arg(long, value_name = "V")]
+    pub version: Option<u32>,
+    /// Output format [default: raw; hex with --json].
+    #[arg(long, value_enum)]
+    pub format: Option<SecretFormat>,
+    /// Write the secret to FILE (mode 0600) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `remove`.
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// Name of the entry.
+    pub name: String,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the backup.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Write ASCII armor (for paper and text-only media) instead of binary.
+    #[arg(long)]
+    pub armor: bool,
+    /// Give the backup its own password, read from the first line of FILE.
+    #[arg(long, value_name = "FILE")]
+    pub new_password_file: Option<PathBuf>,
+    /// Back up only this entry (all its versions); repeat for more [default: all].
+    #[arg(long = "entry", value_name = "NAME")]
+    pub entries: Vec<String>,
+    /// Replace an existing file at --out.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file (binary or armored).
+    pub backup: PathBuf,
+    /// Where to write the vault [default: the vault path].
+    #[arg(long, value_name = "VAULT")]
+    pub out: Option<PathBuf>,
+    /// Replace an existing vault.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Backup files, or directories whose *.airvault and *.asc files are checked.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Also report entries missing from the backups or older there than in VAULT
+    /// (opens the backups with their password).
+    #[arg(long, value_name = "VAULT")]
+    pub against: Option<PathBuf>,
+    /// Password of the --against vault, if it differs from the backups' [default: the
+    /// backups' password].
+    #[arg(long, value_name = "FILE", requires = "against")]
+    pub against_password_file: Option<PathBuf>,
+    /// Fail (exit 7) unless each file's SHA-256 fingerprint is HEX.
+    #[arg(long, value_name = "HEX", value_parser = parse_fingerprint)]
+    pub expect_fingerprint: Option<String>,
+}
+
+/// `fingerprint`.
+#[derive(Debug, Args)]
+pub struct FingerprintArgs {
+    /// Files to fingerprint.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+fn parse_kind(s: &str) -> Result<EntryKind, String> {
+    EntryKind::from_name(s).ok_or_else(|| {
+        "expected one of symmetric-key, private-key-pem, password, totp-seed, opaque".to_string()
+    })
+}
+
+fn parse_fingerprint(s: &str) -> Result<String, String> {
+    let t = s.trim().to_ascii_lowercase();
+    if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(t)
+    } else {
+        Err("expected 64 hexadecimal digits (a SHA-256 fingerprint)".to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,342 @@
+//! Entry commands: `generate`, `add`, `list`, `get`, `remove`.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use rand_core::{OsRng, RngCore};
+use vault_core::constants::MAX_SECRET_LEN;
+use vault_core::{AuditOp, EntryKind, EntryStatus};
+use zeroize::Zeroizing;
+
+use super::{check_name, load_vault, now, save_vault, Context};
+use crate::cli::SecretFormat;
+use crate::error::{show, CliError, Exit, Result};
+use crate::files::{self, read_secret, read_secret_file, ReadSecretError};
+use crate::input;
+use crate::model::{OwnedEntry, Vault};
+use crate::output::{AddedReport, EntryReport, RemovedReport, SecretReport};
+
+/// Where `add` reads the secret from.
+#[derive(Clone)]
+pub enum SecretInput {
+    /// A file.
+    File(PathBuf),
+    /// Standard input, to its end.
+    Stdin,
+    /// Bytes the calling program holds (the drill).
+    Bytes(Zeroizing<Vec<u8>>),
+}
+
+impl std::fmt::Debug for SecretInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SecretInput::File(p) => f.debug_tuple("File").field(p).finish(),
+            SecretInput::Stdin => f.write_str("Stdin"),
+            SecretInput::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+        }
+    }
+}
+
+fn name_taken(vault: &Vault, name: &str) -> Result<()> {
+    if vault.entries.iter().any(|e| e.name == name) {
+        return Err(
+            CliError::usage(format!("an entry named '{name}' already exists"))
+                .hint("choose another name, or remove the old entry first"),
+        );
+    }
+    Ok(())
+}
+
+fn no_such_entry(name: &str) -> CliError {
+    CliError::usage(format!("no entry named '{name}'")).hint("'airvault list' shows the entries")
+}
+
+fn added(op: &'static str, ctx: &Context, e: &OwnedEntry) -> AddedReport {
+    AddedReport {
+        op,
+        vault: show(&ctx.vault),
+        name: e.name.clone(),
+        id: hex::encode(e.id),
+        version: e.version,
+        kind: e.kind.name(),
+        kcv: e.kcv().to_string(),
+        bytes: e.secret.len(),
+    }
+}
+
+fn new_entry(vault: &Vault, name: &str, kind: EntryKind, secret: Zeroizing<Vec<u8>>) -> OwnedEntry {
+    let t = now();
+    OwnedEntry {
+        id: vault.new_entry_id(),
+        version: 1,
+        kind,
+        status: EntryStatus::Active,
+        name: name.to_owned(),
+        secret,
+        created_at: t,
+        rotated_at: t,
+        policy_days: 0,
+    }
+}
+
+/// `generate`: a new entry of `bytes` random bytes from the operating system.
+///
+/// # Errors
+/// Exit 2 for a bad name, a taken name, a kind that is not random bytes, or a size out of
+/// range; the vault's own errors otherwise.
+pub fn generate(ctx: &Context, name: &str, bytes: usize, kind: EntryKind) -> Result<AddedReport> {
+    check_name(name)?;
+    if matches!(kind, EntryKind::Password | EntryKind::PrivateKeyPem) {
+        return Err(CliError::usage(format!(
+            "generate makes random bytes, not a {}",
+            kind.name()
+        ))
+        .hint("use --kind symmetric-key, totp-seed or opaque, or 'airvault add'"));
+    }
+    if !(1..=MAX_SECRET_LEN).contains(&bytes) {
+        return Err(CliError::usage("--bytes must be 1 to 65536"));
+    }
+    let (mut vault, _password) = load_vault(ctx)?;
+    name_taken(&vault, name)?;
+    let mut secret = Zeroizing::new(vec![0u8; bytes]);
+    OsRng.fill_bytes(&mut secret);
+    let entry = new_entry(&vault, name, kind, secret);
+    let report = added("generate", ctx, &entry);
+    vault.record_event(AuditOp::Generate, Some(&entry), "", entry.created_at);
+    vault.entries.push(entry);
+    save_vault(ctx, &mut vault)?;
+    Ok(report)
+}
+
+/// Reads a secret for `add` and checks it against its kind.
+fn read_input(input: &SecretInput, kind: EntryKind) -> Result<(Zeroizing<Vec<u8>>, String)> {
+    let (mut secret, detail) = match input {
+        SecretInput::File(path) => (
+            read_secret_file(path, MAX_SECRET_LEN)?,
+            format!("from file {}", files::file_name(path)),
+        ),
+        SecretInput::Stdin => {
+            let mut stdin = std::io::stdin().lock();
+            let s = read_secret(&mut stdin, MAX_SECRET_LEN).map_err(|e| match e {
+                ReadSecretError::Io(e) => CliError::io("read", Path::new("standard input"), &e),
+                ReadSecretError::TooLong => {
+                    CliError::usage("standard input holds more than 65536 bytes")
+                        .hint("an entry holds at most 65536 bytes")
+                }
+            })?;
+            (s, "from standard input".to_owned())
+        }
+        SecretInput::Bytes(b) => (b.clone(), String::new()),
+    };
+    if kind == EntryKind::Password {
+        // A password typed into a file or a pipe almost always ends with a newline that
+        // is not part of it.
+        if secret.last() == Some(&b'\n') {
+            secret.pop();
+            if secret.last() == Some(&b'\r') {
+                secret.pop();
+            }
+        }
+    }
+    if secret.is_empty() {
+        return Err(CliError::usage("the secret is empty").hint("give a non-empty secret"));
+    }
+    let text = std::str::from_utf8(&secret).ok();
+    match kind {
+        EntryKind::Password if text.is_none() => {
+            return Err(CliError::usage("a password entry must be UTF-8 text")
+                .hint("use --kind opaque for binary data"));
+        }
+        EntryKind::PrivateKeyPem if !text.is_some_and(|t| t.contains("-----BEGIN ")) => {
+            return Err(
+                CliError::usage("this is not a PEM file (no '-----BEGIN' line)")
+                    .hint("use --kind opaque for other formats"),
+            );
+        }
+        _ => {}
+    }
+    Ok((secret, detail))
+}
+
+/// `add`: a new entry from a file, standard input or given bytes.
+///
+/// # Errors
+/// Exit 2 for a bad or taken name or a secret that is empty, too large or not of its
+/// kind; exit 3 if the input cannot be read; the vault's own errors otherwise.
+pub fn add(ctx: &Context, name: &str, kind: EntryKind, input: &SecretInput) -> Result<AddedReport> {
+    check_name(name)?;
+    let (secret, detail) = read_input(input, kind)?;
+    let (mut vault, _password) = load_vault(ctx)?;
+    name_taken(&vault, name)?;
+    let entry = new_entry(&vault, name, kind, secret);
+    let report = added("add", ctx, &entry);
+    vault.record_event(AuditOp::Add, Some(&entry), &detail, entry.created_at);
+    vault.entries.push(entry);
+    save_vault(ctx, &mut vault)?;
+    Ok(report)
+}
+
+/// `list`: the newest version of every entry, by name.
+///
+/// # Errors
+/// The vault's errors.
+pub fn list(ctx: &Context) -> Result<Vec<EntryReport>> {
+    let (vault, _password) = load_vault(ctx)?;
+    Ok(vault
+        .current()
+        .into_iter()
+        .map(|e| EntryReport {
+            name: e.name.clone(),
+            id: hex::encode(e.id),
+            kind: e.kind.name(),
+            version: e.version,
+            versions: vault.version_count(&e.id),
+            status: e.status.name(),
+            kcv: e.kcv().to_string(),
+            bytes: e.secret.len(),
+            created_at: e.created_at,
+            rotated_at: e.rotated_at,
+        })
+        .collect())
+}
+
+/// One version of one entry, read from the vault (the newest unless `version` is given).
+///
+/// # Errors
+/// Exit 2 if there is no such entry or version; the vault's errors.
+pub fn read_entry(ctx: &Context, name: &str, version: Option<u32>) -> Result<OwnedEntry> {
+    let (vault, _password) = load_vault(ctx)?;
+    let newest = vault.newest(name).ok_or_else(|| no_such_entry(name))?;
+    let want = version.unwrap_or(newest.version);
+    vault
+        .entries
+        .iter()
+        .find(|e| e.name == name && e.version == want)
+        .cloned()
+        .ok_or_else(|| {
+            CliError::usage(format!("'{name}' has no version {want}"))
+                .hint(format!("its newest version is {}", newest.version))
+        })
+}
+
+/// Encodes a secret for output.
+#[must_use]
+pub fn encode_secret(secret: &[u8], format: SecretFormat) -> Zeroizing<Vec<u8>> {
+    match format {
+        SecretFormat::Raw => Zeroizing::new(secret.to_vec()),
+        SecretFormat::Hex => Zeroizing::new(hex::encode(secret).into_bytes()),
+        SecretFormat::Base64 => Zeroizing::new(
+            base64::engine::general_purpose::STANDARD
+                .encode(secret)
+                .into_bytes(),
+        ),
+    }
+}
+
+fn format_name(format: SecretFormat) -> &'static str {
+    match format {
+        SecretFormat::Raw => "raw",
+        SecretFormat::Hex => "hex",
+        SecretFormat::Base64 => "base64",
+    }
+}
+
+/// What `get` produced: the report, and the raw bytes to print when the format is raw
+/// and no `--out` was given.
+#[derive(Debug)]
+pub struct Got {
+    /// The report (its `value` holds hex or base64 text when printed).
+    pub report: SecretReport,
+    /// Raw bytes to write to standard output.
+    pub raw: Option<Zeroizing<Vec<u8>>>,
+}
+
+/// `get`: one entry's secret, encoded, either returned for printing or written to `out`
+/// (mode 0600, atomically, never over an existing file unless `force`).
+///
+/// # Errors
+/// As [`read_entry`]; exit 2/3 writing `out`.
+pub fn get(
+    ctx: &Context,
+    name: &str,
+    version: Option<u32>,
+    format: SecretFormat,
+    out: Option<&Path>,
+    force: bool,
+) -> Result<Got> {
+    if let Some(out) = out {
+        files::check_writable(out, force)?;
+    }
+    let entry = read_entry(ctx, name, version)?;
+    let encoded = encode_secret(&entry.secret, format);
+    let mut report = SecretReport {
+        name: entry.name.clone(),
+        id: hex::encode(entry.id),
+        version: entry.version,
+        kind: entry.kind.name(),
+        kcv: entry.kcv().to_string(),
+        bytes: entry.secret.len(),
+        format: format_name(format),
+        value: None,
+        out: None,
+    };
+    let mut raw = None;
+    match (out, format) {
+        (Some(path), _) => {
+            let mut bytes = encoded;
+            if format != SecretFormat::Raw {
+                bytes.push(b'\n');
+            }
+            files::write_atomic(path, &bytes, force, |_| Ok(()))?;
+            report.out = Some(show(path));
+        }
+        (None, SecretFormat::Raw) => raw = Some(encoded),
+        (None, _) => {
+            let text = String::from_utf8(encoded.to_vec()).unwrap_or_default();
+            report.value = Some(Zeroizing::new(text));
+        }
+    }
+    Ok(Got { report, raw })
+}
+
+/// `remove`: deletes an entry and all its versions, after confirmation unless `yes`.
+///
+/// # Errors
+/// Exit 2 if there is no such entry, or no confirmation; the vault's errors.
+pub fn remove(ctx: &Context, name: &str, yes: bool) -> Result<RemovedReport> {
+    if !yes && !input::interactive() {
+        return Err(
+            CliError::usage("cannot ask for confirmation without a terminal")
+                .hint("pass --yes to confirm"),
+        );
+    }
+    let (mut vault, _password) = load_vault(ctx)?;
+    let newest = vault
+        .newest(name)
+        .ok_or_else(|| no_such_entry(name))?
+        .clone();
+    let versions = vault.version_count(&newest.id);
+    if !yes
+        && !input::confirm(&format!(
+            "Remove '{name}' and its {versions} version(s) from {}?",
+            show(&ctx.vault)
+        ))?
+    {
+        return Err(CliError::new(Exit::Usage, "nothing removed")
+            .hint("answer 'y' to remove, or pass --yes"));
+    }
+    vault.entries.retain(|e| e.id != newest.id);
+    vault.record_event(
+        AuditOp::Remove,
+        Some(&newest),
+        &format!("{versions} version(s)"),
+        now(),
+    );
+    save_vault(ctx, &mut vault)?;
+    Ok(RemovedReport {
+        vault: show(&ctx.vault),
+        name: name.to_owned(),
+        id: hex::encode(newest.id),
+        versions,
+    })
+}

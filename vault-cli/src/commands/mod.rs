@@ -1,0 +1,202 @@
+//! The commands, as library functions that return reports: the binary prints them, the
+//! drill and the tests call them directly.
+
+pub mod backup;
+pub mod entries;
+pub mod fingerprint;
+pub mod init;
+pub mod restore;
+pub mod verify;
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use vault_core::{armor, constants::MAGIC, KdfLimits, VaultFile};
+use zeroize::Zeroizing;
+
+use crate::error::{show, CliError, Doing, Exit, Result};
+use crate::files;
+use crate::input::PasswordSource;
+use crate::model::{Opened, Vault};
+use crate::progress::Progress;
+
+/// What every command needs from its surroundings.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The vault file.
+    pub vault: PathBuf,
+    /// Where the password comes from.
+    pub password: PasswordSource,
+    /// Whether key derivations show a progress bar.
+    pub progress: Progress,
+    /// Whether warnings go to standard error (off in the drill, which reports its own).
+    pub warnings: bool,
+}
+
+impl Context {
+    /// A context for `vault` with a password source, no progress bar and warnings on.
+    #[must_use]
+    pub fn new(vault: PathBuf, password: PasswordSource) -> Self {
+        Self {
+            vault,
+            password,
+            progress: Progress::Silent,
+            warnings: true,
+        }
+    }
+
+    fn warn(&self, text: &str) {
+        if self.warnings {
+            eprintln!("warning: {text}");
+        }
+    }
+}
+
+/// Seconds since the Unix epoch.
+#[must_use]
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// How a vault or backup file is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// The binary container.
+    Binary,
+    /// ASCII armor around it.
+    Armored,
+}
+
+impl Encoding {
+    /// `binary` or `armored`.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Encoding::Binary => "binary",
+            Encoding::Armored => "armored",
+        }
+    }
+}
+
+/// Turns a file's bytes into the binary container: armored text (recognised by its BEGIN
+/// line, when the file does not start with the binary magic) is decoded.
+///
+/// # Errors
+/// Exit 5 if the armor does not decode; the message names the text line at fault.
+pub fn decode_container(bytes: Vec<u8>, path: &Path) -> Result<(Vec<u8>, Encoding)> {
+    if bytes.starts_with(&MAGIC) || !armor::is_armored(&bytes) {
+        return Ok((bytes, Encoding::Binary));
+    }
+    let mut out = vec![0u8; armor::decoded_len_max(bytes.len())];
+    match armor::decode(&bytes, &mut out) {
+        Ok(n) => {
+            out.truncate(n);
+            Ok((out, Encoding::Armored))
+        }
+        Err(e) => Err(
+            CliError::new(Exit::Corrupted, format!("{}: armor: {e}", show(path)))
+                .hint("compare that line with the paper or original copy and correct it"),
+        ),
+    }
+}
+
+/// Encodes the binary container as armored text.
+///
+/// # Errors
+/// Only if the core's length computation and encoder disagree (exit 2).
+pub fn encode_armor(bytes: &[u8], path: &Path) -> Result<Vec<u8>> {
+    let mut out = vec![0u8; armor::encoded_len(bytes.len())];
+    let n = armor::encode(bytes, &mut out).map_err(|e| CliError::core(e, path, Doing::Write))?;
+    out.truncate(n);
+    Ok(out)
+}
+
+/// Reads and opens the vault at `ctx.vault` with its password.
+///
+/// # Errors
+/// Exit 3 if it cannot be read, 4 for a wrong password, 5/6 as the core reports.
+pub fn load_vault(ctx: &Context) -> Result<(Vault, Zeroizing<String>)> {
+    let bytes = read_vault_bytes(&ctx.vault)?;
+    let password = ctx.password.read(&files::file_name(&ctx.vault))?;
+    let Opened {
+        vault,
+        verification,
+    } = Vault::open(&bytes, password.as_bytes(), ctx.progress)
+        .map_err(|e| CliError::core(e, &ctx.vault, Doing::Vault))?;
+    if !verification.is_intact() {
+        ctx.warn(&format!(
+            "{} is damaged but every record opened; the next change rewrites it whole — \
+             make a backup now",
+            show(&ctx.vault)
+        ));
+    }
+    Ok((vault, password))
+}
+
+fn read_vault_bytes(path: &Path) -> Result<Vec<u8>> {
+    match files::read_file(path) {
+        Err(e) if e.exit() == Exit::Io && !path.exists() => Err(CliError::new(
+            Exit::Io,
+            format!("no vault at {}", show(path)),
+        )
+        .hint("create one with 'airvault init', or name it with --vault or AIRVAULT_VAULT")),
+        other => other,
+    }
+}
+
+/// Writes `vault` back to `ctx.vault` as generation + 1, atomically, after checking the
+/// new file keylessly.
+///
+/// # Errors
+/// Exit 3 on write errors; nothing is changed on error.
+pub fn save_vault(ctx: &Context, vault: &mut Vault) -> Result<()> {
+    vault.generation = vault.generation.saturating_add(1);
+    write_vault(&ctx.vault, vault, true)
+}
+
+/// Serialises `vault` and writes it to `path` atomically; the bytes are parsed and
+/// checked keylessly before they replace anything.
+///
+/// # Errors
+/// Exit 3 on write errors, exit 2 if `path` exists and `force` is not set.
+pub fn write_vault(path: &Path, vault: &mut Vault, force: bool) -> Result<()> {
+    let bytes = vault
+        .serialize(now())
+        .map_err(|e| CliError::core(e, path, Doing::Write))?;
+    files::write_atomic(path, &bytes, force, |written| check_intact(written, path))
+}
+
+/// Parses `bytes` and requires every part to be present and intact (no key needed).
+///
+/// # Errors
+/// Exit 5 (or 6) naming `path`.
+pub fn check_intact(bytes: &[u8], path: &Path) -> Result<()> {
+    let file = VaultFile::parse(bytes, &KdfLimits::STANDARD)
+        .map_err(|e| CliError::core(e, path, Doing::Write))?;
+    if file.verify().is_intact() {
+        Ok(())
+    } else {
+        Err(CliError::new(
+            Exit::Corrupted,
+            format!("{} did not verify after writing", show(path)),
+        )
+        .hint("the medium may be failing; write to another one"))
+    }
+}
+
+/// The entry name rule of the format, checked before any work.
+///
+/// # Errors
+/// Exit 2.
+pub fn check_name(name: &str) -> Result<()> {
+    if vault_core::records::valid_entry_name(name) {
+        Ok(())
+    } else {
+        Err(
+            CliError::usage("entry names are 1 to 256 bytes of UTF-8 without control characters")
+                .hint("choose another name"),
+        )
+    }
+}

@@ -1,0 +1,105 @@
+//! `airvault restore`: a backup (binary or armored) opened with its password and written
+//! as a vault.
+
+use std::path::Path;
+
+use vault_core::{AuditOp, KdfLimits, VaultFile, Verification};
+
+use super::{decode_container, now, write_vault, Context};
+use crate::error::{show, CliError, Doing, Exit, Result};
+use crate::files;
+use crate::model::{Opened, Vault};
+use crate::output::RestoreReport;
+
+/// A short account of what a keyless check found wrong, e.g. `record 3 damaged, second
+/// header copy missing`.
+#[must_use]
+pub fn describe_damage(v: &Verification) -> String {
+    use vault_core::PartState;
+    let mut parts = Vec::new();
+    let state = |s: PartState| match s {
+        PartState::Intact => None,
+        PartState::Damaged => Some("damaged"),
+        PartState::Missing => Some("missing"),
+    };
+    if let Some(s) = state(v.header_a) {
+        parts.push(format!("first header copy {s}"));
+    }
+    if let Some(s) = state(v.header_b) {
+        parts.push(format!("second header copy {s}"));
+    }
+    if v.records_damaged + v.records_missing > 0 {
+        let list: Vec<String> = v.damaged.iter().map(u32::to_string).collect();
+        parts.push(format!(
+            "{} of {} records damaged or missing ({} {})",
+            v.records_damaged + v.records_missing,
+            v.records,
+            if list.len() == 1 { "index" } else { "indices" },
+            list.join(", ")
+        ));
+    }
+    if let Some(s) = state(v.trailer) {
+        parts.push(format!("trailer {s}"));
+    }
+    if v.actual_len != v.expected_len {
+        parts.push(format!(
+            "{} bytes where {} are expected{}",
+            v.actual_len,
+            v.expected_len,
+            if v.is_truncated() { " (truncated)" } else { "" }
+        ));
+    }
+    if parts.is_empty() {
+        parts.push("not intact".to_owned());
+    }
+    parts.join(", ")
+}
+
+/// Restores the backup at `backup` into a vault at `out`: the backup must be intact and
+/// every record must open. The vault keeps the backup's master key and keyslots (so it
+/// opens with the backup's password and the recovery code), its audit trail gains a
+/// `restore` event, and its generation is the backup's plus one.
+///
+/// # Errors
+/// Exit 2 if `out` exists without `force`; 3 if the backup cannot be read; 4 for a wrong
+/// password; 5 if the backup is damaged in any way (then nothing is written); 6 for an
+/// unsupported file.
+pub fn restore(ctx: &Context, backup: &Path, out: &Path, force: bool) -> Result<RestoreReport> {
+    files::check_writable(out, force)?;
+    let raw = files::read_file(backup)?;
+    let (bytes, _) = decode_container(raw, backup)?;
+    let file = VaultFile::parse(&bytes, &KdfLimits::STANDARD)
+        .map_err(|e| CliError::core(e, backup, Doing::Restore))?;
+    let check = file.verify();
+    if !check.is_intact() {
+        return Err(CliError::new(
+            Exit::Corrupted,
+            format!("{} is damaged: {}", show(backup), describe_damage(&check)),
+        )
+        .hint(format!(
+            "restore from another backup, or run 'airvault salvage {}' to rescue what is intact",
+            show(backup)
+        )));
+    }
+    let password = ctx.password.read(&files::file_name(backup))?;
+    let Opened { mut vault, .. } = Vault::open(&bytes, password.as_bytes(), ctx.progress)
+        .map_err(|e| CliError::core(e, backup, Doing::Restore))?;
+    vault.generation = vault.generation.saturating_add(1);
+    vault.record_event(
+        AuditOp::Restore,
+        None,
+        &format!("from {}", files::file_name(backup)),
+        now(),
+    );
+    files::ensure_parent_dir(out)?;
+    write_vault(out, &mut vault, force)?;
+    let versions = vault.entries.len();
+    Ok(RestoreReport {
+        backup: show(backup),
+        out: show(out),
+        vault_id: hex::encode(vault.vault_id),
+        generation: vault.generation,
+        entries: vault.current().len(),
+        versions,
+    })
+}

@@ -1,0 +1,302 @@
+//! `airvault verify`: checks backups without a password (structure, both header copies,
+//! every checksum, the fingerprint) or with one (every record opened, MACs and key check
+//! values checked by the core), and compares them with the live vault.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use vault_core::{KdfLimits, PartState, VaultFile};
+use zeroize::Zeroizing;
+
+use super::restore::describe_damage;
+use super::{decode_container, Context};
+use crate::error::{show, CliError, Doing, Exit, Result};
+use crate::files;
+use crate::input::PasswordSource;
+use crate::model::{Opened, Vault};
+use crate::output::{StaleEntry, SummaryReport, VerifyReport};
+use crate::progress::Progress;
+
+/// Options of `verify`.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// Files and directories to check.
+    pub files: Vec<PathBuf>,
+    /// Open every file with the password from the context.
+    pub keyed: bool,
+    /// The live vault to compare with (implies `keyed`).
+    pub against: Option<PathBuf>,
+    /// The vault's password, if it differs from the backups'.
+    pub against_password: Option<PasswordSource>,
+    /// The fingerprint every file must have.
+    pub expect_fingerprint: Option<String>,
+}
+
+/// The results of a `verify` run.
+#[derive(Debug)]
+pub struct VerifyRun {
+    /// One result per file, in the order checked.
+    pub reports: Vec<VerifyReport>,
+    /// The totals.
+    pub summary: SummaryReport,
+    /// The exit code: the worst result.
+    pub exit: Exit,
+}
+
+/// Whether a file in a directory is taken as a backup: a regular file whose name ends in
+/// `.airvault` or `.asc` and does not start with a dot (temporary files do).
+#[must_use]
+pub fn is_backup_name(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let Some(name) = name else { return false };
+    !name.starts_with('.') && (name.ends_with(".airvault") || name.ends_with(".asc"))
+}
+
+/// What to check: named files as they are, directories expanded (not recursively) to
+/// their backup files in name order. A directory with none is an I/O failure of its own.
+fn expand(paths: &[PathBuf]) -> Vec<std::result::Result<PathBuf, (PathBuf, CliError)>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if !p.is_dir() {
+            out.push(Ok(p.clone()));
+            continue;
+        }
+        let listing = std::fs::read_dir(p).and_then(|rd| {
+            rd.map(|e| e.map(|e| e.path()))
+                .collect::<std::io::Result<Vec<_>>>()
+        });
+        match listing {
+            Err(e) => out.push(Err((p.clone(), CliError::io("list", p, &e)))),
+            Ok(mut found) => {
+                found.retain(|f| f.is_file() && is_backup_name(f));
+                found.sort();
+                if found.is_empty() {
+                    out.push(Err((
+                        p.clone(),
+                        CliError::new(
+                            Exit::Io,
+                            format!("no backup files (*.airvault, *.asc) in {}", show(p)),
+                        )
+                        .hint("check that the backups are where the job expects them"),
+                    )));
+                }
+                out.extend(found.into_iter().map(Ok));
+            }
+        }
+    }
+    out
+}
+
+/// Checks every file; one report each.
+///
+/// # Errors
+/// Only for problems of the run as a whole: no password available for a keyed check, or
+/// the `--against` vault cannot be opened. Problems of a file are reported in its result.
+pub fn verify(ctx: &Context, opts: &VerifyOptions) -> Result<VerifyRun> {
+    let keyed = opts.keyed || opts.against.is_some();
+    let password = if keyed {
+        Some(ctx.password.read("the backups")?)
+    } else {
+        None
+    };
+    let against = match &opts.against {
+        Some(path) => Some(open_against(ctx, path, opts, password.as_ref())?),
+        None => None,
+    };
+    let mut reports = Vec::new();
+    let mut exit = Exit::Ok;
+    for item in expand(&opts.files) {
+        let report = match item {
+            Ok(path) => check_file(
+                &path,
+                password.as_ref().map(|p| p.as_bytes()),
+                against.as_ref(),
+                opts.expect_fingerprint.as_deref(),
+                ctx.progress,
+            ),
+            Err((path, err)) => failed(VerifyReport::new(&path), &err),
+        };
+        let e = exit_of(&report);
+        exit = exit.worst(e);
+        reports.push(report);
+    }
+    let ok = reports.iter().filter(|r| r.exit_code == 0).count();
+    let summary = SummaryReport {
+        files: reports.len(),
+        ok,
+        failed: reports.len() - ok,
+        exit_code: exit.code(),
+    };
+    Ok(VerifyRun {
+        reports,
+        summary,
+        exit,
+    })
+}
+
+fn exit_of(r: &VerifyReport) -> Exit {
+    Exit::from_code(r.exit_code).unwrap_or(Exit::Corrupted)
+}
+
+fn open_against(
+    ctx: &Context,
+    path: &Path,
+    opts: &VerifyOptions,
+    backup_password: Option<&Zeroizing<String>>,
+) -> Result<Vault> {
+    let bytes = files::read_file(path)?;
+    let password = match (&opts.against_password, backup_password) {
+        (Some(src), _) => src.read(&files::file_name(path))?,
+        (None, Some(pw)) => pw.clone(),
+        (None, None) => ctx.password.read(&files::file_name(path))?,
+    };
+    let Opened { vault, .. } = Vault::open(&bytes, password.as_bytes(), ctx.progress)
+        .map_err(|e| CliError::core(e, path, Doing::Vault))?;
+    Ok(vault)
+}
+
+impl VerifyReport {
+    fn new(path: &Path) -> Self {
+        Self {
+            file: show(path),
+            status: Exit::Ok.name(),
+            ..Self::default()
+        }
+    }
+}
+
+fn failed(mut r: VerifyReport, err: &CliError) -> VerifyReport {
+    r.status = err.exit().name();
+    r.exit_code = err.exit().code();
+    r.message = Some(err.to_string());
+    r
+}
+
+fn part(s: PartState) -> &'static str {
+    match s {
+        PartState::Intact => "intact",
+        PartState::Damaged => "damaged",
+        PartState::Missing => "missing",
+    }
+}
+
+/// Checks one file and reports on it.
+#[must_use]
+pub fn check_file(
+    path: &Path,
+    password: Option<&[u8]>,
+    against: Option<&Vault>,
+    expect_fingerprint: Option<&str>,
+    progress: Progress,
+) -> VerifyReport {
+    let mut r = VerifyReport::new(path);
+    match check_into(
+        &mut r,
+        path,
+        password,
+        against,
+        expect_fingerprint,
+        progress,
+    ) {
+        Ok(()) => r,
+        Err(e) => failed(r, &e),
+    }
+}
+
+fn check_into(
+    r: &mut VerifyReport,
+    path: &Path,
+    password: Option<&[u8]>,
+    against: Option<&Vault>,
+    expect_fingerprint: Option<&str>,
+    progress: Progress,
+) -> Result<()> {
+    let raw = files::read_file(path)?;
+    let fingerprint = hex::encode(Sha256::digest(&raw));
+    r.fingerprint = Some(fingerprint.clone());
+    let (bytes, encoding) = decode_container(raw, path)?;
+    r.format = Some(encoding.name());
+    let file = VaultFile::parse(&bytes, &KdfLimits::STANDARD)
+        .map_err(|e| CliError::core(e, path, Doing::Verify))?;
+    let header = file.header();
+    r.vault_id = Some(hex::encode(header.vault_id()));
+    r.generation = Some(header.generation());
+    let check = file.verify();
+    r.header_a = Some(part(check.header_a));
+    r.header_b = Some(part(check.header_b));
+    r.trailer = Some(part(check.trailer));
+    r.records = Some(check.records);
+    r.damaged_records = check.damaged.iter().copied().collect();
+    if !check.is_intact() {
+        return Err(CliError::new(
+            Exit::Corrupted,
+            format!("{} is damaged: {}", show(path), describe_damage(&check)),
+        )
+        .hint("replace this backup; 'airvault salvage' rescues what is intact"));
+    }
+    if let Some(want) = expect_fingerprint {
+        if want != fingerprint {
+            return Err(CliError::new(
+                Exit::Mismatch,
+                format!(
+                    "{} has fingerprint {fingerprint}, expected {want}",
+                    show(path)
+                ),
+            )
+            .hint("the file is intact but is not the one recorded; find the recorded backup"));
+        }
+    }
+    let Some(password) = password else {
+        return Ok(());
+    };
+    r.keyed = true;
+    let Opened { vault, .. } = Vault::open(&bytes, password, progress)
+        .map_err(|e| CliError::core(e, path, Doing::Verify))?;
+    r.entries = Some(vault.current().len());
+    if let Some(live) = against {
+        compare(r, &vault, live, path)?;
+    }
+    Ok(())
+}
+
+/// Compares a backup with the live vault by entry id: entries the backup lacks, and
+/// entries whose newest version in the backup is older than the vault's.
+fn compare(r: &mut VerifyReport, backup: &Vault, live: &Vault, path: &Path) -> Result<()> {
+    let mut newest: BTreeMap<[u8; 16], u32> = BTreeMap::new();
+    for e in &backup.entries {
+        let v = newest.entry(e.id).or_insert(0);
+        *v = (*v).max(e.version);
+    }
+    if backup.vault_id != live.vault_id {
+        return Err(CliError::new(
+            Exit::Mismatch,
+            format!("{} is a backup of another vault", show(path)),
+        )
+        .hint("compare it with the vault it was made from"));
+    }
+    for e in live.current() {
+        match newest.get(&e.id) {
+            None => r.missing.push(e.name.clone()),
+            Some(&v) if v < e.version => r.stale.push(StaleEntry {
+                name: e.name.clone(),
+                vault_version: e.version,
+                backup_version: v,
+            }),
+            Some(_) => {}
+        }
+    }
+    if r.missing.is_empty() && r.stale.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::new(
+        Exit::Mismatch,
+        format!(
+            "{} is behind the vault: {} entries missing, {} stale",
+            show(path),
+            r.missing.len(),
+            r.stale.len()
+        ),
+    )
+    .hint("make a new backup with 'airvault backup'"))
+}

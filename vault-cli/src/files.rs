@@ -1,0 +1,296 @@
+//! Reading and writing files: bounded reads, crash-safe atomic writes with mode 0600 that
+//! never replace an existing file unless asked, and the default vault location.
+
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use crate::error::{show, CliError, Exit, Result};
+
+/// Largest file airvault reads as a vault or backup. A vault holding a thousand keys of
+/// the largest size is well under this; anything larger is refused before it is read.
+pub const MAX_FILE_LEN: u64 = 1 << 30;
+
+/// Largest password file read (the password is its first line).
+pub const MAX_PASSWORD_FILE_LEN: u64 = 64 * 1024;
+
+/// File name of the vault in the default data directory.
+pub const DEFAULT_VAULT_NAME: &str = "vault.airvault";
+
+/// Reads a whole vault or backup file, refusing files larger than [`MAX_FILE_LEN`].
+///
+/// # Errors
+/// Exit 3 if the file cannot be read, exit 6 if it is too large.
+pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+    read_bounded(path, MAX_FILE_LEN)
+}
+
+/// Reads at most `max` bytes of `path`; larger files are refused (exit 6).
+///
+/// # Errors
+/// As [`read_file`].
+pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>> {
+    let mut f = File::open(path).map_err(|e| CliError::io("read", path, &e))?;
+    let meta = f.metadata().map_err(|e| CliError::io("read", path, &e))?;
+    if meta.is_dir() {
+        return Err(
+            CliError::new(Exit::Io, format!("{} is a directory", show(path))).hint("name a file"),
+        );
+    }
+    if meta.len() > max {
+        return Err(too_large(path, max));
+    }
+    let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    (&mut f)
+        .take(max + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| CliError::io("read", path, &e))?;
+    if buf.len() as u64 > max {
+        return Err(too_large(path, max));
+    }
+    Ok(buf)
+}
+
+/// Reads a secret-bearing file into memory that is wiped on drop, refusing more than
+/// `max` bytes (exit 2: the input breaks a limit of the format).
+///
+/// # Errors
+/// Exit 3 if the file cannot be read; exit 2 if it is larger than `max`.
+pub fn read_secret_file(path: &Path, max: usize) -> Result<Zeroizing<Vec<u8>>> {
+    let mut f = File::open(path).map_err(|e| CliError::io("read", path, &e))?;
+    read_secret(&mut f, max).map_err(|e| match e {
+        ReadSecretError::Io(e) => CliError::io("read", path, &e),
+        ReadSecretError::TooLong => {
+            CliError::usage(format!("{} holds more than {max} bytes", show(path)))
+                .hint("an entry holds at most 65536 bytes")
+        }
+    })
+}
+
+/// Why [`read_secret`] failed.
+#[derive(Debug)]
+pub enum ReadSecretError {
+    /// The reader failed.
+    Io(std::io::Error),
+    /// More than the allowed number of bytes.
+    TooLong,
+}
+
+/// Reads at most `max` bytes from `r` into a buffer allocated once, so that no copy of the
+/// secret is left behind by a reallocation.
+///
+/// # Errors
+/// [`ReadSecretError`].
+pub fn read_secret(r: &mut impl Read, max: usize) -> Result<Zeroizing<Vec<u8>>, ReadSecretError> {
+    let mut buf = Zeroizing::new(vec![0u8; max + 1]);
+    let mut n = 0;
+    loop {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => {
+                n += k;
+                if n > max {
+                    return Err(ReadSecretError::TooLong);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(ReadSecretError::Io(e)),
+        }
+    }
+    buf.truncate(n);
+    Ok(buf)
+}
+
+fn too_large(path: &Path, max: u64) -> CliError {
+    CliError::new(
+        Exit::Unsupported,
+        format!("{} is larger than {max} bytes", show(path)),
+    )
+    .hint("this is not an airvault file of any size airvault writes")
+}
+
+/// Refuses early (before any key derivation) when `path` exists and `force` is not set.
+///
+/// # Errors
+/// Exit 2 if the file exists.
+pub fn check_writable(path: &Path, force: bool) -> Result<()> {
+    if !force && fs::symlink_metadata(path).is_ok() {
+        return Err(exists(path));
+    }
+    Ok(())
+}
+
+fn exists(path: &Path) -> CliError {
+    CliError::usage(format!(
+        "{} already exists; refusing to overwrite it",
+        show(path)
+    ))
+    .hint("pass --force to replace it, or choose another path")
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file (mode 0600) in the same
+/// directory, written and fsynced, then `check` run on what was read back from it, then
+/// renamed over the target (or linked without replacing, unless `force`), then the
+/// directory fsynced. On any error nothing is left at `path` and an existing file there is
+/// untouched.
+///
+/// # Errors
+/// Exit 3 on I/O errors; exit 2 if `path` exists and `force` is not set; any error that
+/// `check` returns.
+pub fn write_atomic(
+    path: &Path,
+    bytes: &[u8],
+    force: bool,
+    check: impl FnOnce(&[u8]) -> Result<()>,
+) -> Result<()> {
+    check_writable(path, force)?;
+    let dir = parent_dir(path);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".airvault-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| CliError::io("create a file in", dir, &e))?;
+    set_private(tmp.as_file(), tmp.path())?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.flush())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| CliError::io("write", path, &e))?;
+    // Read back through a fresh handle, as a later reader would.
+    let written = read_file(tmp.path())?;
+    if written != bytes {
+        return Err(CliError::new(
+            Exit::Io,
+            format!("{} did not read back as written", show(path)),
+        )
+        .hint("the medium may be failing; write to another one"));
+    }
+    check(&written)?;
+    let persisted = if force {
+        tmp.persist(path)
+    } else {
+        tmp.persist_noclobber(path)
+    };
+    persisted.map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            exists(path)
+        } else {
+            CliError::io("write", path, &e.error)
+        }
+    })?;
+    sync_dir(dir)
+}
+
+#[cfg(unix)]
+fn set_private(f: &File, path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    f.set_permissions(fs::Permissions::from_mode(0o600))
+        .map_err(|e| CliError::io("set permissions on", path, &e))
+}
+
+#[cfg(not(unix))]
+fn set_private(_f: &File, _path: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// Fsyncs a directory so that a rename in it survives a crash.
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| CliError::io("sync directory", dir, &e))
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// The default vault path: `vault.airvault` in the user's data directory (on Linux
+/// `$XDG_DATA_HOME/airvault`, usually `~/.local/share/airvault`).
+///
+/// # Errors
+/// Exit 3 if no home directory is known.
+pub fn default_vault_path() -> Result<PathBuf> {
+    directories::ProjectDirs::from("", "", "airvault")
+        .map(|d| d.data_dir().join(DEFAULT_VAULT_NAME))
+        .ok_or_else(|| {
+            CliError::new(Exit::Io, "no home directory to keep the vault in")
+                .hint("pass --vault PATH or set AIRVAULT_VAULT")
+        })
+}
+
+/// Creates the directory a new vault goes into (mode 0700) if it does not exist.
+///
+/// # Errors
+/// Exit 3 if it cannot be created.
+pub fn ensure_parent_dir(path: &Path) -> Result<()> {
+    let dir = parent_dir(path);
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .map_err(|e| CliError::io("create directory", dir, &e))
+}
+
+/// The final component of a path, for audit details and messages.
+#[must_use]
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(|| show(path), |n| n.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_refuses_to_clobber_and_leaves_nothing_on_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.bin");
+        write_atomic(&p, b"one", false, |_| Ok(())).unwrap();
+        let e = write_atomic(&p, b"two", false, |_| Ok(())).unwrap_err();
+        assert_eq!(e.exit(), Exit::Usage);
+        assert_eq!(fs::read(&p).unwrap(), b"one");
+        let q = dir.path().join("b.bin");
+        let e = write_atomic(&q, b"x", false, |_| Err(CliError::usage("no"))).unwrap_err();
+        assert_eq!(e.what(), "no");
+        assert!(!q.exists());
+        write_atomic(&p, b"three", true, |_| Ok(())).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"three");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&p).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn secrets_are_bounded() {
+        let mut r: &[u8] = b"12345";
+        assert_eq!(&read_secret(&mut r, 5).unwrap()[..], b"12345");
+        let mut r: &[u8] = b"123456";
+        assert!(matches!(
+            read_secret(&mut r, 5),
+            Err(ReadSecretError::TooLong)
+        ));
+    }
+}

@@ -1,0 +1,393 @@
+//! The vault as the command line holds it between reading and writing: every record
+//! opened into owned structures whose secrets are wiped on drop, changed in memory, and
+//! written back as a whole new file (fresh IVs for every record) through the core's writer.
+
+use std::fmt;
+
+use rand_core::{OsRng, RngCore};
+use vault_core::constants::{ENTRY_ID_LEN, MAX_AUDIT_DETAIL_LEN, MAX_RECORD_LEN, VAULT_ID_LEN};
+use vault_core::{
+    AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, Error, HeaderParams, Kcv, Layout, Meta,
+    Record, SealedSlot, SlotKind, VaultFile, VaultMasterKey, VaultWriter, Verification,
+};
+use zeroize::Zeroizing;
+
+use crate::progress::{self, Progress};
+
+/// One version of one entry, owned; the secret is wiped on drop.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OwnedEntry {
+    /// Stable random id shared by every version.
+    pub id: [u8; ENTRY_ID_LEN],
+    /// Version, from 1.
+    pub version: u32,
+    /// What the secret is.
+    pub kind: EntryKind,
+    /// Active or retired.
+    pub status: EntryStatus,
+    /// Unique name.
+    pub name: String,
+    /// The secret.
+    pub secret: Zeroizing<Vec<u8>>,
+    /// When the first version was created (Unix seconds).
+    pub created_at: u64,
+    /// When this version was made (Unix seconds).
+    pub rotated_at: u64,
+    /// Rotation policy in days (0: the vault's default).
+    pub policy_days: u32,
+}
+
+impl fmt::Debug for OwnedEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedEntry")
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("kind", &self.kind)
+            .field("status", &self.status)
+            .field("secret_len", &self.secret.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl OwnedEntry {
+    /// A borrowed view for the core's writer.
+    #[must_use]
+    pub fn view(&self) -> Entry<'_> {
+        Entry {
+            id: self.id,
+            version: self.version,
+            kind: self.kind,
+            status: self.status,
+            name: &self.name,
+            secret: &self.secret,
+            created_at: self.created_at,
+            rotated_at: self.rotated_at,
+            policy_days: self.policy_days,
+        }
+    }
+
+    fn from_view(e: &Entry<'_>) -> Self {
+        Self {
+            id: e.id,
+            version: e.version,
+            kind: e.kind,
+            status: e.status,
+            name: e.name.to_owned(),
+            secret: Zeroizing::new(e.secret.to_vec()),
+            created_at: e.created_at,
+            rotated_at: e.rotated_at,
+            policy_days: e.policy_days,
+        }
+    }
+
+    /// The key check value of the secret.
+    #[must_use]
+    pub fn kcv(&self) -> Kcv {
+        Kcv::of(&self.secret)
+    }
+}
+
+/// One audit event, owned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnedEvent {
+    /// Position in the chain.
+    pub seq: u32,
+    /// Unix seconds.
+    pub time: u64,
+    /// What happened.
+    pub op: AuditOp,
+    /// Entry concerned, or zero.
+    pub entry_id: [u8; ENTRY_ID_LEN],
+    /// Entry version concerned, or 0.
+    pub version: u32,
+    /// KCV of that version, or zero.
+    pub kcv: Kcv,
+    /// Hash of the previous event.
+    pub prev_hash: [u8; 32],
+    /// Entry name, or empty.
+    pub name: String,
+    /// Short detail (a file name), never a secret.
+    pub detail: String,
+}
+
+impl OwnedEvent {
+    /// A borrowed view for the core's writer and hash.
+    #[must_use]
+    pub fn view(&self) -> AuditEvent<'_> {
+        AuditEvent {
+            seq: self.seq,
+            time: self.time,
+            op: self.op,
+            entry_id: self.entry_id,
+            version: self.version,
+            kcv: self.kcv,
+            prev_hash: self.prev_hash,
+            name: &self.name,
+            detail: &self.detail,
+        }
+    }
+
+    fn from_view(e: &AuditEvent<'_>) -> Self {
+        Self {
+            seq: e.seq,
+            time: e.time,
+            op: e.op,
+            entry_id: e.entry_id,
+            version: e.version,
+            kcv: e.kcv,
+            prev_hash: e.prev_hash,
+            name: e.name.to_owned(),
+            detail: e.detail.to_owned(),
+        }
+    }
+}
+
+/// An opened vault (or backup): keys, header fields, metadata, entries and audit trail.
+pub struct Vault {
+    /// Random id fixed at creation, kept by every backup.
+    pub vault_id: [u8; VAULT_ID_LEN],
+    /// Write counter of the file this was read from (or will be written as).
+    pub generation: u64,
+    /// The master key.
+    pub vmk: VaultMasterKey,
+    /// Keyslots to write (they wrap `vmk`).
+    pub slots: Vec<SealedSlot>,
+    /// Iteration count of the password slot that opened the file (or was sealed).
+    pub password_iterations: u32,
+    /// Iteration count of the recovery slot, if there is one.
+    pub recovery_iterations: Option<u32>,
+    /// The metadata record.
+    pub meta: Meta,
+    /// Every entry version, in `(id, version)` order.
+    pub entries: Vec<OwnedEntry>,
+    /// The audit trail, in `seq` order.
+    pub events: Vec<OwnedEvent>,
+}
+
+impl fmt::Debug for Vault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Vault")
+            .field("vault_id", &hex::encode(self.vault_id))
+            .field("generation", &self.generation)
+            .field("slots", &self.slots.len())
+            .field("entries", &self.entries)
+            .field("events", &self.events.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The result of opening a file: the vault and what the keyless check found.
+#[derive(Debug)]
+pub struct Opened {
+    /// The opened vault.
+    pub vault: Vault,
+    /// The keyless check of the file it came from.
+    pub verification: Verification,
+}
+
+impl Vault {
+    /// Parses `bytes` (binary format) with the standard KDF bounds, opens it with a
+    /// password, and opens every record.
+    ///
+    /// # Errors
+    /// Any core error: parsing, a wrong password, or a record that fails to open.
+    pub fn open(bytes: &[u8], password: &[u8], progress: Progress) -> Result<Opened, Error> {
+        let file = VaultFile::parse(bytes, &vault_core::KdfLimits::STANDARD)?;
+        let verification = file.verify();
+        let unlocked = progress::unlock(&file, SlotKind::Password, password, progress)?;
+        let header = file.header();
+        let password_iterations = header
+            .slot(usize::from(unlocked.slot_index()))
+            .map_or(0, |s| s.iterations());
+        let recovery_iterations = header
+            .slots()
+            .find(|s| s.kind() == SlotKind::Recovery)
+            .map(|s| s.iterations());
+        let slots = header.slots().map(|s| SealedSlot::from_view(&s)).collect();
+        let mut buf = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
+        let mut meta = None;
+        let mut entries = Vec::new();
+        let mut events = Vec::new();
+        for r in file.records() {
+            match unlocked.open_record(&r, &mut buf)? {
+                Record::Meta(m) => meta = Some(m),
+                Record::Entry(e) => entries.push(OwnedEntry::from_view(&e)),
+                Record::Audit(a) => events.push(OwnedEvent::from_view(&a)),
+            }
+        }
+        let meta = meta.ok_or(Error::Malformed {
+            reason: "no metadata record",
+        })?;
+        Ok(Opened {
+            vault: Vault {
+                vault_id: header.vault_id(),
+                generation: header.generation(),
+                vmk: unlocked.master_key().clone(),
+                slots,
+                password_iterations,
+                recovery_iterations,
+                meta,
+                entries,
+                events,
+            },
+            verification,
+        })
+    }
+
+    /// Writes the whole vault as a new file: every record encrypted with a fresh IV.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if an entry breaks a limit of the format.
+    pub fn serialize(&mut self, written_at: u64) -> Result<Zeroizing<Vec<u8>>, Error> {
+        self.entries.sort_by_key(|e| (e.id, e.version));
+        self.events.sort_by_key(|e| e.seq);
+        let mut layout = Layout::new(self.slots.len());
+        for e in &self.entries {
+            layout.add_entry(&e.view());
+        }
+        for e in &self.events {
+            layout.add_audit(&e.view());
+        }
+        let len = layout.file_len().ok_or(Error::InvalidInput {
+            reason: "too many records for one file",
+        })?;
+        let mut out = Zeroizing::new(vec![0u8; len]);
+        let params = HeaderParams {
+            vault_id: self.vault_id,
+            generation: self.generation,
+            written_at,
+        };
+        let mut w = VaultWriter::new(
+            &mut out,
+            &self.vmk,
+            &params,
+            &self.slots,
+            &self.meta,
+            layout.records(),
+            &mut OsRng,
+        )?;
+        for e in &self.entries {
+            w.push_entry(&e.view(), &mut OsRng)?;
+        }
+        for e in &self.events {
+            w.push_audit(&e.view(), &mut OsRng)?;
+        }
+        let n = w.finish()?;
+        out.truncate(n);
+        Ok(out)
+    }
+
+    /// Appends an audit event chained to the last one and updates the metadata record.
+    /// `detail` is cut to the format's limit and stripped of control characters.
+    pub fn record_event(
+        &mut self,
+        op: AuditOp,
+        entry: Option<&OwnedEntry>,
+        detail: &str,
+        now: u64,
+    ) {
+        let event = OwnedEvent {
+            seq: self.meta.audit_next_seq,
+            time: now,
+            op,
+            entry_id: entry.map_or([0; ENTRY_ID_LEN], |e| e.id),
+            version: entry.map_or(0, |e| e.version),
+            kcv: entry.map_or(Kcv::default(), OwnedEntry::kcv),
+            prev_hash: self.meta.audit_head,
+            name: entry.map_or_else(String::new, |e| e.name.clone()),
+            detail: clean_detail(detail),
+        };
+        self.meta.audit_head = event.view().hash();
+        self.meta.audit_next_seq = self.meta.audit_next_seq.saturating_add(1);
+        self.events.push(event);
+    }
+
+    /// The newest version of the entry named `name`.
+    #[must_use]
+    pub fn newest(&self, name: &str) -> Option<&OwnedEntry> {
+        self.entries
+            .iter()
+            .filter(|e| e.name == name)
+            .max_by_key(|e| e.version)
+    }
+
+    /// The newest version of every entry, in name order.
+    #[must_use]
+    pub fn current(&self) -> Vec<&OwnedEntry> {
+        let mut newest: std::collections::BTreeMap<[u8; ENTRY_ID_LEN], &OwnedEntry> =
+            std::collections::BTreeMap::new();
+        for e in &self.entries {
+            let slot = newest.entry(e.id).or_insert(e);
+            if e.version > slot.version {
+                *slot = e;
+            }
+        }
+        let mut v: Vec<&OwnedEntry> = newest.into_values().collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    }
+
+    /// Number of versions of the entry with `id`.
+    #[must_use]
+    pub fn version_count(&self, id: &[u8; ENTRY_ID_LEN]) -> usize {
+        self.entries.iter().filter(|e| &e.id == id).count()
+    }
+
+    /// A fresh entry id that no entry uses.
+    #[must_use]
+    pub fn new_entry_id(&self) -> [u8; ENTRY_ID_LEN] {
+        loop {
+            let mut id = [0u8; ENTRY_ID_LEN];
+            OsRng.fill_bytes(&mut id);
+            if id != [0; ENTRY_ID_LEN] && !self.entries.iter().any(|e| e.id == id) {
+                return id;
+            }
+        }
+    }
+}
+
+/// Audit details are short public text: control characters become spaces and the text is
+/// cut (at a character boundary) to the format's limit.
+#[must_use]
+pub fn clean_detail(detail: &str) -> String {
+    let mut out = String::new();
+    for c in detail.chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        if out.len() + c.len_utf8() > MAX_AUDIT_DETAIL_LEN {
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let e = OwnedEntry {
+            id: [1; 16],
+            version: 1,
+            kind: EntryKind::Password,
+            status: EntryStatus::Active,
+            name: "root".into(),
+            secret: Zeroizing::new(b"hunter2".to_vec()),
+            created_at: 0,
+            rotated_at: 0,
+            policy_days: 0,
+        };
+        let s = format!("{e:?}");
+        assert!(s.contains("root") && !s.contains("hunter2") && !s.contains("104, 117"));
+    }
+
+    #[test]
+    fn details_are_cut_and_cleaned() {
+        assert_eq!(clean_detail("a\nb"), "a b");
+        let long = "é".repeat(200);
+        let d = clean_detail(&long);
+        assert!(d.len() <= MAX_AUDIT_DETAIL_LEN);
+        assert_eq!(d.chars().count(), 128);
+    }
+}

@@ -1,0 +1,598 @@
+//! What commands report: one type per result, printed as text for people or, with
+//! `--json`, as one JSON object per line with a `"type"` field naming the shape
+//! (documented in `docs/CLI.md`).
+
+use std::fmt;
+use std::io::{self, Write};
+
+use serde::{Serialize, Serializer};
+use zeroize::Zeroizing;
+
+use crate::error::{CliError, Exit};
+
+/// Every result a command prints.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Message {
+    /// `init`.
+    Init(InitReport),
+    /// `generate`, `add`.
+    Added(AddedReport),
+    /// One line of `list`.
+    Entry(EntryReport),
+    /// `get`.
+    Secret(SecretReport),
+    /// `remove`.
+    Removed(RemovedReport),
+    /// `backup`.
+    Backup(BackupReport),
+    /// `restore`.
+    Restore(RestoreReport),
+    /// One file checked by `verify`.
+    Verify(VerifyReport),
+    /// The closing line of `verify`.
+    Summary(SummaryReport),
+    /// One file of `fingerprint`.
+    Fingerprint(FingerprintReport),
+    /// One step of `drill`.
+    DrillStep(DrillStepReport),
+    /// The closing line of `drill`.
+    Drill(DrillReport),
+    /// A command failed (JSON only; the same error also goes to standard error).
+    Error(ErrorReport),
+}
+
+fn secret_str<S: Serializer>(v: &Zeroizing<String>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v)
+}
+
+fn opt_secret_str<S: Serializer>(v: &Option<Zeroizing<String>>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_str(v),
+        None => s.serialize_none(),
+    }
+}
+
+/// A new vault.
+#[derive(Serialize)]
+pub struct InitReport {
+    /// Path of the vault.
+    pub vault: String,
+    /// The vault's id, hex.
+    pub vault_id: String,
+    /// PBKDF2 iterations of both keyslots.
+    pub iterations: u32,
+    /// The recovery code, shown this once.
+    #[serde(serialize_with = "secret_str")]
+    pub recovery_code: Zeroizing<String>,
+}
+
+impl fmt::Debug for InitReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InitReport")
+            .field("vault", &self.vault)
+            .field("iterations", &self.iterations)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An entry added by `generate` or `add`.
+#[derive(Clone, Debug, Serialize)]
+pub struct AddedReport {
+    /// `generate` or `add`.
+    pub op: &'static str,
+    /// Path of the vault.
+    pub vault: String,
+    /// Entry name.
+    pub name: String,
+    /// Entry id, hex.
+    pub id: String,
+    /// Version (1).
+    pub version: u32,
+    /// Entry kind.
+    pub kind: &'static str,
+    /// Key check value, 8 hex digits.
+    pub kcv: String,
+    /// Length of the secret.
+    pub bytes: usize,
+}
+
+/// The newest version of one entry.
+#[derive(Clone, Debug, Serialize)]
+pub struct EntryReport {
+    /// Entry name.
+    pub name: String,
+    /// Entry id, hex.
+    pub id: String,
+    /// Entry kind.
+    pub kind: &'static str,
+    /// Newest version.
+    pub version: u32,
+    /// Number of versions kept.
+    pub versions: usize,
+    /// `active` or `retired`.
+    pub status: &'static str,
+    /// Key check value of the newest version.
+    pub kcv: String,
+    /// Length of the secret.
+    pub bytes: usize,
+    /// When the entry was created (Unix seconds).
+    pub created_at: u64,
+    /// When this version was made (Unix seconds).
+    pub rotated_at: u64,
+}
+
+/// A secret read by `get`.
+#[derive(Serialize)]
+pub struct SecretReport {
+    /// Entry name.
+    pub name: String,
+    /// Entry id, hex.
+    pub id: String,
+    /// Version returned.
+    pub version: u32,
+    /// Entry kind.
+    pub kind: &'static str,
+    /// Key check value.
+    pub kcv: String,
+    /// Length of the secret.
+    pub bytes: usize,
+    /// `raw`, `hex` or `base64`.
+    pub format: &'static str,
+    /// The encoded secret (absent when written to `out`).
+    #[serde(serialize_with = "opt_secret_str")]
+    pub value: Option<Zeroizing<String>>,
+    /// The file written, if any.
+    pub out: Option<String>,
+}
+
+impl fmt::Debug for SecretReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecretReport")
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("kcv", &self.kcv)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An entry removed.
+#[derive(Clone, Debug, Serialize)]
+pub struct RemovedReport {
+    /// Path of the vault.
+    pub vault: String,
+    /// Entry name.
+    pub name: String,
+    /// Entry id, hex.
+    pub id: String,
+    /// Number of versions removed.
+    pub versions: usize,
+}
+
+/// A backup written and verified.
+#[derive(Clone, Debug, Serialize)]
+pub struct BackupReport {
+    /// The vault backed up.
+    pub vault: String,
+    /// The backup file.
+    pub out: String,
+    /// Whether it is ASCII armor.
+    pub armored: bool,
+    /// Whether it has its own password (`--new-password-file`).
+    pub own_password: bool,
+    /// Number of entries (all their versions are included).
+    pub entries: usize,
+    /// Number of entry versions.
+    pub versions: usize,
+    /// Number of audit events carried.
+    pub audit_events: usize,
+    /// The backup's generation (that of the vault).
+    pub generation: u64,
+    /// Size of the file.
+    pub bytes: usize,
+    /// SHA-256 of the file, for `verify --expect-fingerprint`.
+    pub fingerprint: String,
+    /// Always true: the file was re-read, opened and compared before this was printed.
+    pub verified: bool,
+}
+
+/// A vault written from a backup.
+#[derive(Clone, Debug, Serialize)]
+pub struct RestoreReport {
+    /// The backup read.
+    pub backup: String,
+    /// The vault written.
+    pub out: String,
+    /// The vault's id.
+    pub vault_id: String,
+    /// The new vault's generation.
+    pub generation: u64,
+    /// Number of entries.
+    pub entries: usize,
+    /// Number of entry versions.
+    pub versions: usize,
+}
+
+/// Entry whose newest version in a backup is older than in the vault.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StaleEntry {
+    /// Entry name (as in the vault).
+    pub name: String,
+    /// Newest version in the vault.
+    pub vault_version: u32,
+    /// Newest version in the backup.
+    pub backup_version: u32,
+}
+
+/// The result for one file of `verify`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct VerifyReport {
+    /// The file.
+    pub file: String,
+    /// `ok`, `io`, `authentication`, `corrupted`, `unsupported` or `mismatch`.
+    pub status: &'static str,
+    /// The exit code this result alone gives.
+    pub exit_code: u8,
+    /// What is wrong (the error line), or null.
+    pub message: Option<String>,
+    /// `binary` or `armored`, once read.
+    pub format: Option<&'static str>,
+    /// SHA-256 of the file, once read.
+    pub fingerprint: Option<String>,
+    /// Whether the file was opened with a password.
+    pub keyed: bool,
+    /// The vault id, once parsed.
+    pub vault_id: Option<String>,
+    /// The generation, once parsed.
+    pub generation: Option<u64>,
+    /// First header copy: `intact`, `damaged` or `missing`.
+    pub header_a: Option<&'static str>,
+    /// Second header copy.
+    pub header_b: Option<&'static str>,
+    /// Trailer and file checksum.
+    pub trailer: Option<&'static str>,
+    /// Number of records in the table.
+    pub records: Option<u32>,
+    /// Indices of damaged or missing records (at most 32).
+    pub damaged_records: Vec<u32>,
+    /// Number of entries (keyed only).
+    pub entries: Option<usize>,
+    /// Entries in the `--against` vault that the backup lacks.
+    pub missing: Vec<String>,
+    /// Entries older in the backup than in the `--against` vault.
+    pub stale: Vec<StaleEntry>,
+}
+
+/// The totals of a `verify` run.
+#[derive(Clone, Debug, Serialize)]
+pub struct SummaryReport {
+    /// Files checked.
+    pub files: usize,
+    /// Files that passed.
+    pub ok: usize,
+    /// Files that did not.
+    pub failed: usize,
+    /// The exit code of the run (the worst result).
+    pub exit_code: u8,
+}
+
+/// One file's fingerprint.
+#[derive(Clone, Debug, Serialize)]
+pub struct FingerprintReport {
+    /// The file.
+    pub file: String,
+    /// SHA-256 of its bytes, lower-case hex.
+    pub sha256: String,
+    /// Its length.
+    pub bytes: u64,
+}
+
+/// One step of the drill.
+#[derive(Clone, Debug, Serialize)]
+pub struct DrillStepReport {
+    /// Step number, from 1.
+    pub step: usize,
+    /// What the step does.
+    pub name: String,
+    /// Whether it passed.
+    pub ok: bool,
+    /// How long it took.
+    pub millis: u64,
+    /// What was seen (or what went wrong).
+    pub detail: String,
+}
+
+/// The drill's verdict.
+#[derive(Clone, Debug, Serialize)]
+pub struct DrillReport {
+    /// Whether every step passed.
+    pub passed: bool,
+    /// Steps run.
+    pub steps: usize,
+    /// Steps failed.
+    pub failed: usize,
+    /// Total time.
+    pub millis: u64,
+}
+
+/// A failed command, in JSON mode.
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorReport {
+    /// The exit code.
+    pub exit_code: u8,
+    /// Its name (`usage`, `io`, …).
+    pub status: &'static str,
+    /// The one-line message with its hint.
+    pub message: String,
+}
+
+/// Writes results to standard output in the chosen style.
+#[derive(Debug)]
+pub struct Printer {
+    json: bool,
+}
+
+impl Printer {
+    /// A printer for text (`json = false`) or JSON lines.
+    #[must_use]
+    pub fn new(json: bool) -> Self {
+        Self { json }
+    }
+
+    /// Whether output is JSON.
+    #[must_use]
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    /// Prints one result.
+    ///
+    /// # Errors
+    /// A quiet error on a broken pipe, exit 3 on other write errors.
+    pub fn emit(&self, msg: &Message) -> Result<(), CliError> {
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        let res = if self.json {
+            serde_json::to_writer(&mut out, msg)
+                .map_err(io::Error::from)
+                .and_then(|()| out.write_all(b"\n"))
+        } else {
+            msg.human(&mut out)
+        };
+        res.and_then(|()| out.flush()).map_err(write_error)
+    }
+
+    /// Writes raw bytes (a secret) to standard output.
+    ///
+    /// # Errors
+    /// As [`Printer::emit`].
+    pub fn raw(&self, bytes: &[u8]) -> Result<(), CliError> {
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        out.write_all(bytes)
+            .and_then(|()| out.flush())
+            .map_err(write_error)
+    }
+}
+
+fn write_error(e: io::Error) -> CliError {
+    CliError::io("write to", std::path::Path::new("standard output"), &e)
+}
+
+/// `1 entry`, `2 entries`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// `2024-05-01 12:00 UTC` for Unix seconds.
+#[must_use]
+pub fn utc(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}
+
+impl Message {
+    /// Writes the result as text for a person.
+    ///
+    /// # Errors
+    /// Write errors.
+    pub fn human(&self, w: &mut impl Write) -> io::Result<()> {
+        match self {
+            Message::Init(r) => {
+                writeln!(
+                    w,
+                    "Created vault {} ({} iterations).",
+                    r.vault, r.iterations
+                )?;
+                writeln!(w)?;
+                writeln!(w, "Recovery code (shown only now; write it down and keep it apart from the password):")?;
+                writeln!(w)?;
+                writeln!(w, "    {}", r.recovery_code.as_str())?;
+                writeln!(w)?;
+                writeln!(
+                    w,
+                    "It opens the vault and its backups if the password is lost."
+                )
+            }
+            Message::Added(r) => writeln!(
+                w,
+                "{} {} ({}, {} bytes, version {}, KCV {})",
+                if r.op == "generate" {
+                    "Generated"
+                } else {
+                    "Added"
+                },
+                r.name,
+                r.kind,
+                r.bytes,
+                r.version,
+                r.kcv
+            ),
+            Message::Entry(r) => writeln!(
+                w,
+                "{:<24} {:<15} v{:<3} {:<7} {}  {:>5} B  rotated {}",
+                r.name,
+                r.kind,
+                r.version,
+                r.status,
+                r.kcv,
+                r.bytes,
+                utc(r.rotated_at)
+            ),
+            Message::Secret(r) => match (&r.value, &r.out) {
+                (Some(v), _) => writeln!(w, "{}", v.as_str()),
+                (None, Some(out)) => writeln!(
+                    w,
+                    "Wrote {} version {} ({} bytes, {}, KCV {}) to {out}",
+                    r.name, r.version, r.bytes, r.format, r.kcv
+                ),
+                (None, None) => Ok(()),
+            },
+            Message::Removed(r) => writeln!(
+                w,
+                "Removed {} ({})",
+                r.name,
+                count(r.versions, "version", "versions")
+            ),
+            Message::Backup(r) => {
+                writeln!(
+                    w,
+                    "Wrote {} backup {}: {} ({}), {} bytes; re-read and verified.",
+                    if r.armored { "armored" } else { "binary" },
+                    r.out,
+                    count(r.entries, "entry", "entries"),
+                    count(r.versions, "version", "versions"),
+                    r.bytes
+                )?;
+                if r.own_password {
+                    writeln!(w, "The backup has its own password.")?;
+                }
+                writeln!(w, "Fingerprint: {}", r.fingerprint)
+            }
+            Message::Restore(r) => writeln!(
+                w,
+                "Restored {} ({}) from {} to {} (generation {}); it opens with the backup's \
+                 password.",
+                count(r.entries, "entry", "entries"),
+                count(r.versions, "version", "versions"),
+                r.backup,
+                r.out,
+                r.generation
+            ),
+            Message::Verify(r) => {
+                let mark = if r.exit_code == 0 { "ok" } else { "FAILED" };
+                write!(w, "{}: {mark}", r.file)?;
+                if r.exit_code == 0 {
+                    let mut parts = Vec::new();
+                    if let Some(f) = r.format {
+                        parts.push(f.to_string());
+                    }
+                    if let Some(n) = r.records {
+                        parts.push(format!("{n} records intact"));
+                    }
+                    if let Some(n) = r.entries {
+                        parts.push(format!("{} opened", count(n, "entry", "entries")));
+                    }
+                    if let Some(g) = r.generation {
+                        parts.push(format!("generation {g}"));
+                    }
+                    write!(w, " ({})", parts.join(", "))?;
+                } else {
+                    write!(w, " ({})", r.status)?;
+                }
+                writeln!(w)?;
+                for name in &r.missing {
+                    writeln!(w, "  missing from backup: {name}")?;
+                }
+                for s in &r.stale {
+                    writeln!(
+                        w,
+                        "  stale in backup: {} (backup v{}, vault v{})",
+                        s.name, s.backup_version, s.vault_version
+                    )?;
+                }
+                Ok(())
+            }
+            Message::Summary(r) => {
+                if r.files > 1 {
+                    writeln!(w, "{} files: {} ok, {} failed", r.files, r.ok, r.failed)?;
+                }
+                Ok(())
+            }
+            Message::Fingerprint(r) => writeln!(w, "{}  {}", r.sha256, r.file),
+            Message::DrillStep(r) => writeln!(
+                w,
+                "{} {:>2}. {:<52} {:>6} ms  {}",
+                if r.ok { "✓" } else { "✗" },
+                r.step,
+                r.name,
+                r.millis,
+                r.detail
+            ),
+            Message::Drill(r) => writeln!(
+                w,
+                "\n{}: {} of {} steps passed in {:.1} s",
+                if r.passed { "PASS" } else { "FAIL" },
+                r.steps - r.failed,
+                r.steps,
+                r.millis as f64 / 1000.0
+            ),
+            Message::Error(_) => Ok(()),
+        }
+    }
+}
+
+/// The JSON line for a failed command.
+#[must_use]
+pub fn error_message(e: &CliError) -> Message {
+    let exit: Exit = e.exit();
+    Message::Error(ErrorReport {
+        exit_code: exit.code(),
+        status: exit.name(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc(1_700_000_000), "2023-11-14 22:13 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
+    fn secrets_do_not_appear_in_debug() {
+        let r = InitReport {
+            vault: "v".into(),
+            vault_id: "00".into(),
+            iterations: 1,
+            recovery_code: Zeroizing::new("123456-654321".into()),
+        };
+        assert!(!format!("{r:?}").contains("123456"));
+        let json = serde_json::to_string(&Message::Init(r)).unwrap();
+        assert!(json.contains(r#""type":"init""#) && json.contains("123456-654321"));
+    }
+}

@@ -1,0 +1,156 @@
+//! Running the core's password KDF in steps so a progress bar can tick on a terminal, and
+//! the keyslot operations built on it (unlocking a file, sealing a new slot).
+//!
+//! The KDF itself, its bounds and every key derived from its output stay in `vault-core`;
+//! this module only decides how many iterations to run between two redraws.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rand_core::{OsRng, RngCore};
+use vault_core::constants::{DEFAULT_ITERATIONS, MAX_ITERATIONS, SALT_LEN, VAULT_ID_LEN};
+use vault_core::{
+    Error, KdfLimits, Pbkdf2, SealedSlot, SlotKey, SlotKind, UnlockedVault, VaultFile,
+    VaultMasterKey,
+};
+
+/// Iterations run between two progress updates (a few milliseconds of work).
+const STEP: u32 = 20_000;
+
+/// How key derivations report progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// A bar on standard error (only when it is a terminal).
+    Bar,
+    /// Nothing.
+    Silent,
+}
+
+impl Progress {
+    /// A bar when standard error is a terminal, else nothing.
+    #[must_use]
+    pub fn auto() -> Self {
+        if std::io::stderr().is_terminal() {
+            Progress::Bar
+        } else {
+            Progress::Silent
+        }
+    }
+}
+
+/// `PBKDF2-HMAC-SHA256(secret, salt, iterations)` with the format's bounds, in steps.
+///
+/// # Errors
+/// [`Error::KdfCostRefused`] if `iterations` is outside the format's bounds (checked
+/// before any work).
+pub fn derive(
+    secret: &[u8],
+    salt: &[u8],
+    iterations: u32,
+    label: &str,
+    progress: Progress,
+) -> Result<SlotKey, Error> {
+    let mut job = Pbkdf2::new(secret, salt, iterations, &KdfLimits::STANDARD)?;
+    let bar = match progress {
+        Progress::Bar => {
+            let bar = ProgressBar::with_draw_target(
+                Some(u64::from(job.total())),
+                ProgressDrawTarget::stderr(),
+            );
+            if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {percent:>3}%") {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message(label.to_owned());
+            Some(bar)
+        }
+        Progress::Silent => None,
+    };
+    while job.remaining() > 0 {
+        job.step(STEP);
+        if let Some(bar) = &bar {
+            bar.set_position(u64::from(job.total() - job.remaining()));
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(job.finish())
+}
+
+/// Opens `file` with a password or the recovery secret, trying each keyslot of `kind` as
+/// [`VaultFile::unlock`] does, with progress shown for each derivation.
+///
+/// # Errors
+/// As [`VaultFile::unlock`].
+pub fn unlock<'a>(
+    file: &VaultFile<'a>,
+    kind: SlotKind,
+    secret: &[u8],
+    progress: Progress,
+) -> Result<UnlockedVault<'a>, Error> {
+    let mut any = false;
+    for slot in file.header().slots().filter(|s| s.kind() == kind) {
+        any = true;
+        let key = derive(
+            secret,
+            &slot.salt(),
+            slot.iterations(),
+            "Unlocking",
+            progress,
+        )?;
+        match file.unlock_with_slot_key(usize::from(slot.index()), &key) {
+            Err(Error::WrongSecret) => {}
+            other => return other,
+        }
+    }
+    Err(if any {
+        Error::WrongSecret
+    } else {
+        Error::NoSuchSlot
+    })
+}
+
+/// Seals `vmk` in a new keyslot under `secret` with a fresh salt from the OS.
+///
+/// # Errors
+/// [`Error::KdfCostRefused`] if `iterations` is outside the format's bounds.
+pub fn seal(
+    kind: SlotKind,
+    secret: &[u8],
+    iterations: u32,
+    vmk: &VaultMasterKey,
+    vault_id: &[u8; VAULT_ID_LEN],
+    progress: Progress,
+) -> Result<SealedSlot, Error> {
+    let mut salt = [0u8; SALT_LEN];
+    OsRng.fill_bytes(&mut salt);
+    let key = derive(secret, &salt, iterations, "Sealing", progress)?;
+    Ok(SealedSlot::seal_with_key(
+        kind, iterations, salt, &key, vmk, vault_id, &mut OsRng,
+    ))
+}
+
+/// The iteration count that takes about `target` on this machine, measured by running
+/// the KDF briefly; never below [`DEFAULT_ITERATIONS`] nor above [`MAX_ITERATIONS`].
+#[must_use]
+pub fn iterations_for(target: Duration) -> u32 {
+    let probe = 100_000u32;
+    let start = Instant::now();
+    if let Ok(job) = Pbkdf2::new(b"benchmark", b"benchmark salt", probe, &KdfLimits::STANDARD) {
+        drop(job.finish());
+    }
+    let per_iter = start.elapsed().as_secs_f64() / f64::from(probe);
+    if per_iter <= 0.0 {
+        return DEFAULT_ITERATIONS;
+    }
+    let n = (target.as_secs_f64() / per_iter / 10_000.0).round() * 10_000.0;
+    if n >= f64::from(MAX_ITERATIONS) {
+        MAX_ITERATIONS
+    } else if n <= f64::from(DEFAULT_ITERATIONS) {
+        DEFAULT_ITERATIONS
+    } else {
+        // In range: 600,000..20,000,000.
+        n as u32
+    }
+}

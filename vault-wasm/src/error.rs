@@ -1,12 +1,14 @@
 //! Errors as the restore page sees them: a JS `Error` named `AirvaultError` with a stable
-//! machine-readable `code`, a `category` that matches the command line's exit-code
-//! categories, a plain message, and where it helps a `line` (armor), a `group` (recovery
-//! code) or a `record` (a record index). No error ever carries a secret.
+//! machine-readable `code`, a `category` and `exitCode` that match the command line's
+//! exit codes, a plain message, and where it helps the position at fault: a `line`
+//! (armor), a `group` (recovery code), a `share` and `word` (SLIP-39 shares), a `record`
+//! (a record index), or how many shares are `needed`. No error ever carries a secret.
 
 use core::fmt;
 
 use vault_core::armor::ArmorError;
 use vault_core::recovery_code::RecoveryCodeError;
+use vault_core::slip39::{MnemonicError, Slip39Error};
 use vault_core::{Error, ErrorKind};
 use wasm_bindgen::JsValue;
 
@@ -36,6 +38,17 @@ impl Category {
             Self::BadInput => "bad_input",
         }
     }
+
+    /// The command line's exit code for this category (`docs/CLI.md`): 4, 5, 6, or 2.
+    #[must_use]
+    pub const fn exit_code(self) -> u8 {
+        match self {
+            Self::Authentication => 4,
+            Self::Corrupted => 5,
+            Self::Unsupported => 6,
+            Self::BadInput => 2,
+        }
+    }
 }
 
 impl From<ErrorKind> for Category {
@@ -50,29 +63,34 @@ impl From<ErrorKind> for Category {
 }
 
 /// An error returned to JavaScript. Thrown there as an `Error` with `name =
-/// "AirvaultError"` and the properties `code`, `category`, and `line`, `group` or
-/// `record` when known.
+/// "AirvaultError"` and the properties `code`, `category`, `exitCode`, and the details
+/// that apply (`line`, `group`, `share`, `word`, `record`, `needed`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WasmError {
     code: &'static str,
     category: Category,
     message: String,
-    line: Option<usize>,
-    group: Option<usize>,
-    record: Option<u32>,
+    details: Vec<(&'static str, u64)>,
 }
 
 impl WasmError {
-    /// An error with no location.
+    /// An error with no details.
     pub(crate) fn new(code: &'static str, category: Category, message: impl Into<String>) -> Self {
         Self {
             code,
             category,
             message: message.into(),
-            line: None,
-            group: None,
-            record: None,
+            details: Vec::new(),
         }
+    }
+
+    /// Adds a detail (a position or count, never a secret), if known.
+    #[must_use]
+    pub(crate) fn with(mut self, name: &'static str, value: Option<impl Into<u64>>) -> Self {
+        if let Some(v) = value {
+            self.details.push((name, v.into()));
+        }
+        self
     }
 
     /// A bad argument from the calling script.
@@ -99,22 +117,31 @@ impl WasmError {
         &self.message
     }
 
+    /// The detail `name` (`line`, `group`, `share`, `word`, `record`, `needed`), if set.
+    #[must_use]
+    pub fn detail(&self, name: &str) -> Option<u64> {
+        self.details
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+    }
+
     /// The text line (from 1) of armored input at fault.
     #[must_use]
-    pub fn line(&self) -> Option<usize> {
-        self.line
+    pub fn line(&self) -> Option<u64> {
+        self.detail("line")
     }
 
     /// The recovery-code group (from 1) at fault.
     #[must_use]
-    pub fn group(&self) -> Option<usize> {
-        self.group
+    pub fn group(&self) -> Option<u64> {
+        self.detail("group")
     }
 
     /// The record (table index) at fault.
     #[must_use]
-    pub fn record(&self) -> Option<u32> {
-        self.record
+    pub fn record(&self) -> Option<u64> {
+        self.detail("record")
     }
 }
 
@@ -128,15 +155,14 @@ impl core::error::Error for WasmError {}
 
 impl From<Error> for WasmError {
     fn from(e: Error) -> Self {
-        let mut w = Self::new(e.code(), e.kind().into(), e.to_string());
-        w.record = match e {
+        let record = match e {
             Error::RecordDamaged { index }
             | Error::RecordMissing { index }
             | Error::RecordAuthFailed { index }
             | Error::RecordMalformed { index, .. } => Some(index),
             _ => None,
         };
-        w
+        Self::new(e.code(), e.kind().into(), e.to_string()).with("record", record)
     }
 }
 
@@ -167,9 +193,7 @@ impl From<ArmorError> for WasmError {
             ArmorError::BufferTooSmall { .. } => ("armor_too_large", Category::BadInput, None),
             _ => ("armor_invalid", Category::Corrupted, None),
         };
-        let mut w = Self::new(code, category, e.to_string());
-        w.line = line;
-        w
+        Self::new(code, category, e.to_string()).with("line", line.map(|l| l as u64))
     }
 }
 
@@ -181,9 +205,62 @@ impl From<RecoveryCodeError> for WasmError {
             RecoveryCodeError::BadGroup { group } => ("recovery_code_bad_group", Some(group)),
             _ => ("recovery_code_invalid", None),
         };
-        let mut w = Self::new(code, Category::BadInput, e.to_string());
-        w.group = group;
-        w
+        Self::new(code, Category::BadInput, e.to_string()).with("group", group.map(|g| g as u64))
+    }
+}
+
+impl From<Slip39Error> for WasmError {
+    fn from(e: Slip39Error) -> Self {
+        let message = e.to_string();
+        let pos = |p: usize| Some(p as u64);
+        let (code, share, word, needed) = match e {
+            Slip39Error::Mnemonic(m) => mnemonic_code(m, None),
+            Slip39Error::Share { share, error } => mnemonic_code(error, pos(share)),
+            Slip39Error::NoShares => ("shares_none", None, None, None),
+            Slip39Error::TooManyShares { .. }
+            | Slip39Error::TooManyGroupShares { .. }
+            | Slip39Error::TooManyGroups { .. } => ("shares_too_many", None, None, None),
+            Slip39Error::DifferentSets { share, .. } | Slip39Error::Mismatch { share, .. } => {
+                ("shares_different_sets", pos(share), None, None)
+            }
+            Slip39Error::SameShare { second, .. }
+            | Slip39Error::DuplicateMemberIndex { second, .. } => {
+                ("shares_duplicate", pos(second), None, None)
+            }
+            Slip39Error::NotEnoughShares { have, needed, .. }
+            | Slip39Error::NotEnoughGroups { have, needed } => (
+                "shares_not_enough",
+                None,
+                None,
+                Some(u64::from(needed.saturating_sub(have))),
+            ),
+            Slip39Error::DigestMismatch { .. } => ("shares_digest_mismatch", None, None, None),
+            _ => ("shares_invalid", None, None, None),
+        };
+        Self::new(code, Category::BadInput, message)
+            .with("share", share)
+            .with("word", word)
+            .with("needed", needed)
+    }
+}
+
+/// The code, share and word of a problem with one share.
+fn mnemonic_code(
+    e: MnemonicError,
+    share: Option<u64>,
+) -> (&'static str, Option<u64>, Option<u64>, Option<u64>) {
+    match e {
+        MnemonicError::UnknownWord { word } => {
+            ("share_unknown_word", share, Some(word as u64), None)
+        }
+        MnemonicError::Checksum { suspect_word } => (
+            "share_checksum",
+            share,
+            suspect_word.map(|w| w as u64),
+            None,
+        ),
+        MnemonicError::WordCount { .. } => ("share_word_count", share, None, None),
+        _ => ("share_invalid", share, None, None),
     }
 }
 
@@ -197,14 +274,9 @@ impl From<WasmError> for JsValue {
         };
         set("code", JsValue::from_str(e.code));
         set("category", JsValue::from_str(e.category.name()));
-        if let Some(line) = e.line {
-            set("line", JsValue::from_f64(line as f64));
-        }
-        if let Some(group) = e.group {
-            set("group", JsValue::from_f64(group as f64));
-        }
-        if let Some(record) = e.record {
-            set("record", JsValue::from_f64(f64::from(record)));
+        set("exitCode", JsValue::from(e.category.exit_code()));
+        for (name, value) in &e.details {
+            set(name, JsValue::from_f64(*value as f64));
         }
         err.into()
     }

@@ -42,7 +42,7 @@ mod vault;
 pub use backup::{Backup, RecordInfo, SlotInfo, Verification};
 pub use error::{Category, WasmError};
 pub use kdf::{default_iterations, random_salt, KdfJob, SlotKey};
-pub use recovery::parse_recovery_code;
+pub use recovery::{combine_shares, parse_recovery_code};
 pub use vault::{AuditInfo, EntryInfo, LostRecord, Vault};
 
 use wasm_bindgen::prelude::*;

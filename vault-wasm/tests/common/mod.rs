@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 use vault_core::recovery_code;
 use vault_core::RecoverySecret;
-use vault_wasm::{parse_recovery_code, Backup, KdfJob, SlotKey, Vault, WasmError};
+use vault_wasm::{combine_shares, parse_recovery_code, Backup, KdfJob, SlotKey, Vault, WasmError};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -196,6 +196,7 @@ fn a_thrown_error_is_an_airvault_error_with_its_properties() {
     assert_eq!(get("line").as_f64().unwrap(), 7.0);
     assert!(get("message").as_string().unwrap().contains("line 7"));
     assert!(get("group").is_undefined());
+    assert_eq!(get("exitCode").as_f64().unwrap(), 5.0);
 }
 
 pub fn armored_basic() -> String {
@@ -247,7 +248,7 @@ fn armor_opens_and_a_mistyped_line_is_named() {
     for line in [5, 9, 20] {
         let e = Backup::from_armor(&mistype_line(&text, line)).unwrap_err();
         assert_eq!(e.code(), "armor_bad_line");
-        assert_eq!(e.line(), Some(line));
+        assert_eq!(e.line(), Some(line as u64));
         assert!(e.message().contains(&format!("line {line}")), "{e}");
     }
     let e = Backup::from_armor("just some text").unwrap_err();
@@ -311,7 +312,7 @@ fn recovery_code_errors_name_the_group() {
         let e = parse_recovery_code(&mut bytes).unwrap_err();
         assert_eq!(e.code(), "recovery_code_bad_group");
         assert_eq!(e.category().name(), "bad_input");
-        assert_eq!(e.group(), Some(group));
+        assert_eq!(e.group(), Some(group as u64));
         assert!(e.message().contains(&format!("group {group}")), "{e}");
         assert!(bytes.iter().all(|&b| b == 0), "wiped on error too");
     }
@@ -446,7 +447,10 @@ fn rewrap_refuses_bad_arguments_and_damaged_records() {
     assert!(!v.intact());
     assert_eq!(v.damaged_records(), [1]);
     let info = damaged.record_info(1).unwrap();
-    assert_eq!((info.kind(), info.state(), info.seq()), ("entry".into(), "damaged".into(), 1));
+    assert_eq!(
+        (info.kind(), info.state(), info.seq()),
+        ("entry".into(), "damaged".into(), 1)
+    );
     assert_eq!(damaged.record_info(0).unwrap().state(), "intact");
     let cut = Backup::open(vector("truncated-in-record")).unwrap();
     assert_eq!(cut.record_info(2).unwrap().state(), "missing");
@@ -520,6 +524,121 @@ fn reveal_formats_and_lock() {
     assert!(vault.entries().is_empty());
     assert_eq!(
         vault.reveal(pem, "text").unwrap_err().code(),
+        "wrong_password"
+    );
+}
+
+/// Splits `secret` into `count` SLIP-39 shares needing `threshold`, as airvault makes them.
+fn shares_of(secret: &[u8], threshold: u8, count: u8) -> Vec<String> {
+    let mut shares = vault_core::heapless::Vec::new();
+    vault_core::slip39::split(
+        secret,
+        b"",
+        threshold,
+        count,
+        1,
+        true,
+        &mut rand_core::OsRng,
+        &mut shares,
+    )
+    .unwrap();
+    shares
+        .iter()
+        .map(|share| {
+            let mut words = String::new();
+            vault_core::slip39::write_mnemonic(share, &mut words).unwrap();
+            words
+        })
+        .collect()
+}
+
+fn combine(lines: &[&str]) -> Result<Vec<u8>, WasmError> {
+    let mut text = lines.join("\n").into_bytes();
+    let result = combine_shares(&mut text).map(|a| a.to_vec());
+    assert!(text.iter().all(|&b| b == 0), "the pasted shares are wiped");
+    result
+}
+
+#[wasm_bindgen_test]
+fn recovery_shares_open_the_recovery_slot() {
+    let shares = shares_of(&RECOVERY, 2, 3);
+    // Any two, in any order, numbered or not, with blank lines between them.
+    let one = format!("  1. {}", shares[0]);
+    let three = format!("3: {}", shares[2].to_uppercase());
+    assert_eq!(combine(&[&three, "", &one]).unwrap(), RECOVERY);
+    assert_eq!(combine(&[&shares[1], &shares[0]]).unwrap(), RECOVERY);
+    let backup = Backup::open(vector("basic")).unwrap();
+    let secret = combine(&[&shares[2], &shares[1]]).unwrap();
+    let vault = unlock(&backup, "recovery", &secret).unwrap();
+    assert_eq!(vault.entries().len(), 2);
+}
+
+#[wasm_bindgen_test]
+fn recovery_share_errors_say_what_to_do() {
+    let shares = shares_of(&RECOVERY, 2, 3);
+    let e = combine(&[&shares[0]]).unwrap_err();
+    assert_eq!(
+        (e.code(), e.detail("needed")),
+        ("shares_not_enough", Some(1))
+    );
+    assert!(e.message().contains("1 more share is needed"), "{e}");
+    assert_eq!(
+        combine(&[&shares[0], &shares[1], &shares[2]])
+            .unwrap_err()
+            .code(),
+        "shares_too_many"
+    );
+    let e = combine(&[&shares[1], &shares[1]]).unwrap_err();
+    assert_eq!((e.code(), e.detail("share")), ("shares_duplicate", Some(2)));
+    assert_eq!(combine(&[]).unwrap_err().code(), "shares_none");
+
+    // A word replaced by another valid word: the checksum names the share and the word.
+    let mut words: Vec<&str> = shares[1].split(' ').collect();
+    words[7] = if words[7] == "academic" {
+        "acid"
+    } else {
+        "academic"
+    };
+    let typo = words.join(" ");
+    let e = combine(&[&shares[0], &typo]).unwrap_err();
+    assert_eq!(
+        (e.code(), e.detail("share"), e.detail("word")),
+        ("share_checksum", Some(2), Some(8))
+    );
+    assert_eq!(e.category().name(), "bad_input");
+    let mut words: Vec<&str> = shares[0].split(' ').collect();
+    words[4] = "airvault";
+    let e = combine(&[&words.join(" "), &shares[1]]).unwrap_err();
+    assert_eq!(
+        (e.code(), e.detail("share"), e.detail("word")),
+        ("share_unknown_word", Some(1), Some(5))
+    );
+    let short: String = shares[0].split(' ').take(19).collect::<Vec<_>>().join(" ");
+    assert_eq!(
+        combine(&[&short, &shares[1]]).unwrap_err().code(),
+        "share_word_count"
+    );
+
+    // Shares of two different splits of the same secret do not mix.
+    let other = shares_of(&RECOVERY, 2, 3);
+    let e = combine(&[&shares[0], &other[1]]).unwrap_err();
+    assert_eq!(
+        (e.code(), e.detail("share")),
+        ("shares_different_sets", Some(2))
+    );
+
+    // A valid set for a secret that is not a 128-bit recovery secret.
+    let long = shares_of(&[7u8; 32], 2, 2);
+    assert_eq!(
+        combine(&[&long[0], &long[1]]).unwrap_err().code(),
+        "shares_not_a_recovery_secret"
+    );
+    // Shares of another vault's recovery secret are well-formed but open nothing.
+    let foreign = shares_of(&[9u8; 16], 2, 2);
+    let secret = combine(&[&foreign[0], &foreign[1]]).unwrap();
+    let backup = Backup::open(vector("basic")).unwrap();
+    assert_eq!(
+        unlock(&backup, "recovery", &secret).unwrap_err().code(),
         "wrong_password"
     );
 }

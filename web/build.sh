@@ -42,6 +42,7 @@ fi
 VERSION="$crate_version ($commit)"
 
 mkdir -p web/dist
+rm -f web/dist/airvault-recovery.html
 python3 - "$VERSION" "$MAX_BYTES" <<'PY'
 import base64, hashlib, re, sys
 
@@ -78,6 +79,8 @@ content_sha256 = hashlib.sha256(page.encode("utf-8")).hexdigest()
 page = field.sub(lambda m: m.group(1) + content_sha256 + m.group(2), page)
 
 data = page.encode("utf-8")
+if len(data) > max_bytes:
+    sys.exit(f"web/build.sh: the page would be {len(data):,} bytes, over the {max_bytes:,}-byte budget")
 open("web/dist/airvault-recovery.html", "wb").write(data)
 wasm_len = len(open("web/pkg/vault_wasm_bg.wasm", "rb").read())
 print(f"web/dist/airvault-recovery.html: {len(data):,} bytes "
@@ -86,6 +89,4 @@ print(f"web/dist/airvault-recovery.html: {len(data):,} bytes "
 print(f"version:          {version}")
 print(f"page fingerprint: {content_sha256}   (shown by the page)")
 print(f"file SHA-256:     {hashlib.sha256(data).hexdigest()}   (publish this; check with sha256sum)")
-if len(data) > max_bytes:
-    sys.exit(f"web/build.sh: the page is {len(data):,} bytes, over the {max_bytes:,}-byte budget")
 PY

@@ -65,8 +65,10 @@
     return n + " " + (n === 1 ? word : many || word + "s");
   }
 
+  /** A file name made of the entry's name: safe characters only, its own extension dropped. */
   function safeFileName(name) {
-    const s = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "");
+    const s = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "")
+      .replace(/\.(pem|key|txt|bin|hex|airvault)$/i, "");
     return (s || "entry").slice(0, 80);
   }
 
@@ -139,6 +141,11 @@
       case "record_missing":
       case "record_auth_failed":
       case "record_malformed":
+        if (context === "save") {
+          return "No new vault was written: record " + e.record + " of this backup cannot be " +
+            "read (" + e.message + "), and saving needs every record, so that nothing is lost " +
+            "without notice. Save the keys you need one by one above." + salvage;
+        }
         return "Record " + e.record + " of the backup cannot be read (" + e.message + ")." + salvage;
       case "no_such_slot":
         return context === "recovery" || context === "shares"
@@ -171,6 +178,26 @@
         return "A recovery code is 8 groups of 6 digits (" + e.message + ").";
       case "recovery_code_bad_character":
         return "A recovery code holds only digits, separated by spaces or dashes.";
+      case "share_checksum":
+        return "Share " + (e.share || 1) + " is mistyped: its checksum does not match" +
+          (e.word ? " (word " + e.word + " is probably wrong)" : "") + ". Check its words.";
+      case "share_unknown_word":
+        return "Share " + (e.share || 1) + ", word " + e.word + " is not a word of the SLIP-39 " +
+          "list. Check its spelling.";
+      case "share_word_count":
+        return "Share " + (e.share || 1) + " has a wrong number of words (" + e.message + ").";
+      case "shares_not_enough":
+        return "Not enough shares: " + e.message + ".";
+      case "shares_too_many":
+        return "Too many shares: " + e.message + ". Give exactly the number the set needs.";
+      case "shares_none":
+        return "Paste the shares first, one per line.";
+      case "shares_duplicate":
+      case "shares_different_sets":
+      case "shares_digest_mismatch":
+      case "shares_not_a_recovery_secret":
+      case "share_invalid":
+        return "These shares cannot be combined: " + e.message + ".";
       case "not_text":
         return "This secret is not text; show it as hex or base64.";
       case "write_check_failed":
@@ -472,7 +499,7 @@
       }
       state.vault = vault;
       const r0 = performance.now();
-      renderVault(vault);
+      const shown = renderVault(vault);
       const renderMs = performance.now() - r0;
       const ms = performance.now() - t0;
       const s = $("#status");
@@ -482,20 +509,16 @@
       s.dataset.openMs = openMs.toFixed(1);
       s.dataset.renderMs = renderMs.toFixed(1);
       s.dataset.kdf = method;
-      const lost = vault.lost();
-      const count = vault.entries();
       const summary = "Unlocked with the " + (kind === "password" ? "password" : context === "shares"
         ? "recovery shares" : "recovery code") + " in " + (ms / 1000).toFixed(2) + " s (key derived by " +
         (method === "webcrypto" ? "the browser's WebCrypto" : "airvault's own PBKDF2") + "). " +
-        plural(count.length, "entry version") + " listed below.";
-      if (lost.length) {
-        status("warn", summary + "\n" + plural(lost.length, "record") + " could not be read — " +
+        plural(shown.entries, "entry version") + " listed below.";
+      if (shown.lost) {
+        status("warn", summary + "\n" + plural(shown.lost, "record") + " could not be read — " +
           "see the list above the keys.", "partial");
       } else {
         status("ok", summary);
       }
-      freeAll(lost);
-      freeAll(count);
     } catch (e) {
       fail(e, context);
     } finally {
@@ -507,9 +530,8 @@
   }
 
   function setBusy(busy) {
-    for (const id of ["#unlock", "#unlock-recovery", "#unlock-shares", "#save-vault", "#load-armor", "#backup-file"]) {
-      $(id).disabled = busy;
-    }
+    const ids = ["#unlock", "#unlock-recovery", "#unlock-shares", "#save-vault", "#load-armor", "#backup-file"];
+    for (const id of ids) $(id).disabled = busy;
   }
 
   async function onPasswordSubmit(ev) {
@@ -560,9 +582,17 @@
     }
   }
 
-  function onSharesSubmit() {
-    status("error", "This version of the page cannot combine recovery shares yet. Combine " +
-      "them with the command line: airvault recover BACKUP --share-file FILE…", "shares_unsupported");
+  async function onSharesSubmit() {
+    const field = $("#shares");
+    let secret;
+    try {
+      secret = wb.combineShares(encoder.encode(field.value));
+    } catch (e) {
+      fail(e, "shares");
+      return;
+    }
+    await unlockWith("recovery", secret, "shares");
+    if (state.vault) field.value = "";
   }
 
   // ---- Entries ---------------------------------------------------------------------------
@@ -592,6 +622,7 @@
     };
   }
 
+  /** Lists the entries and the lost records; returns how many of each. */
   function renderVault(vault) {
     const objects = vault.entries();
     const entries = objects.map(entryFields);
@@ -604,10 +635,13 @@
       plural(entries.length - active, "retired version") + ". Secrets stay hidden until you " +
       "ask for them; the key check value (KCV) confirms a key without showing it — compare " +
       "it with `airvault list`.";
-    renderLost(vault);
-    renderAudit(vault);
+    const lost = renderLost(vault);
+    // The audit trail is listed when its section is first opened.
+    $("#audit").open = false;
+    $("#audit-list").replaceChildren();
     show("#step-entries", true);
     show("#step-save", true);
+    return { entries: entries.length, lost };
   }
 
   function renderEntry(e) {
@@ -765,7 +799,7 @@
     if (!lost.length) {
       box.replaceChildren();
       box.hidden = true;
-      return;
+      return 0;
     }
     const items = lost.map((l) => {
       let what;
@@ -787,7 +821,9 @@
         "`airvault salvage` with this and any other copies of the backup." }),
     );
     box.hidden = false;
+    const count = lost.length;
     freeAll(lost);
+    return count;
   }
 
   function renderAudit(vault) {
@@ -807,7 +843,7 @@
     $("#audit-list").replaceChildren();
     show("#step-entries", false);
     show("#step-save", false);
-    for (const id of ["#password", "#recovery-code", "#new-password", "#new-password-confirm"]) {
+    for (const id of ["#password", "#recovery-code", "#shares", "#new-password", "#new-password-confirm"]) {
       $(id).value = "";
     }
     if (state.vault) {
@@ -856,7 +892,7 @@
         "code. Check it with: airvault verify --password-file FILE " + name, "saved");
       $("#status").dataset.savedFile = name;
     } catch (e) {
-      fail(e);
+      fail(e, "save");
     } finally {
       wipe(secret);
       progressDone();
@@ -916,6 +952,9 @@
     $("#unlock-shares").addEventListener("click", onSharesSubmit);
     $("#save-form").addEventListener("submit", onSaveSubmit);
     $("#lock").addEventListener("click", () => lockVault(true));
+    $("#audit").addEventListener("toggle", () => {
+      if ($("#audit").open && state.vault && !$("#audit-list").childElementCount) renderAudit(state.vault);
+    });
     $("#armor-input").addEventListener("input", (ev) => delete ev.target.dataset.errorLine);
 
     let depth = 0;

@@ -72,11 +72,20 @@ fn dearmor(text: &[u8]) -> Result<Vec<u8>, WasmError> {
 
 /// A parsed backup (or vault) file. Holds only the file's bytes, which are encrypted.
 #[wasm_bindgen]
-#[derive(Debug)]
 pub struct Backup {
     bytes: Rc<[u8]>,
     armored: bool,
     summary: Summary,
+}
+
+impl core::fmt::Debug for Backup {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Backup")
+            .field("len", &self.bytes.len())
+            .field("armored", &self.armored)
+            .field("summary", &self.summary)
+            .finish()
+    }
 }
 
 /// The public header fields, read once when the file is opened.

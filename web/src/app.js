@@ -472,7 +472,8 @@
     let openMs = 0;
     let method = "";
     try {
-      const slots = state.backup.slots().filter((s) => s.kind === kind);
+      const allSlots = state.backup.slots();
+      const slots = allSlots.filter((s) => s.kind === kind);
       let vault = null;
       let lastError = null;
       try {
@@ -492,7 +493,7 @@
           }
         }
       } finally {
-        freeAll(slots);
+        freeAll(allSlots);
       }
       if (!vault) {
         throw lastError || { name: "AirvaultError", code: "no_such_slot", message: "no keyslot" };

@@ -499,6 +499,26 @@ describe("the page's defences", () => {
     await context.close();
   });
 
+  it("wipes the secret arrays the page hands to the wasm module", async () => {
+    const { page, context } = await openPage(browser);
+    const wiped = await page.evaluate((code) => {
+      const wb = wasm_bindgen; // eslint-disable-line no-undef
+      const key = new Uint8Array(32).fill(7);
+      wb.SlotKey.fromBytes(key).free();
+      const password = new TextEncoder().encode("a password");
+      new wb.KdfJob(password, new Uint8Array(32), 100000).free();
+      const typed = new TextEncoder().encode(code);
+      const secret = wb.parseRecoveryCode(typed);
+      const shares = new TextEncoder().encode("not a share");
+      try { wb.combineShares(shares); } catch (_) { /* expected */ }
+      const zero = (a) => a.every((b) => b === 0);
+      return { key: zero(key), password: zero(password), code: zero(typed),
+        shares: zero(shares), secretLength: secret.length };
+    }, fx.recoveryCode);
+    assert.deepEqual(wiped, { key: true, password: true, code: true, shares: true, secretLength: 16 });
+    await context.close();
+  });
+
   it("refuses files it cannot read, in plain words", async () => {
     const { page, context } = await openPage(browser);
     assert.equal(await loadFile(page, path.join(VECTORS, "version-2.airvault")), "unsupported");

@@ -20,6 +20,9 @@ pub mod model;
 pub mod output;
 pub mod progress;
 
+pub mod clock;
+pub mod failpoint;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;

@@ -20,6 +20,7 @@ pub mod model;
 pub mod output;
 pub mod progress;
 
+pub mod calibrate;
 pub mod clock;
 pub mod failpoint;
 

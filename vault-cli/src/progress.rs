@@ -5,11 +5,11 @@
 //! this module only decides how many iterations to run between two redraws.
 
 use std::io::IsTerminal;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rand_core::{OsRng, RngCore};
-use vault_core::constants::{DEFAULT_ITERATIONS, MAX_ITERATIONS, SALT_LEN, VAULT_ID_LEN};
+use vault_core::constants::{SALT_LEN, VAULT_ID_LEN};
 use vault_core::{
     Error, KdfLimits, Pbkdf2, SealedSlot, SlotKey, SlotKind, UnlockedVault, VaultFile,
     VaultMasterKey,
@@ -125,26 +125,10 @@ pub fn seal(
     ))
 }
 
-/// The iteration count that takes about `target` on this machine, measured by running
-/// the KDF briefly; never below [`DEFAULT_ITERATIONS`] nor above [`MAX_ITERATIONS`].
+/// The iteration count that takes about `target` on this machine: see
+/// [`crate::calibrate`] for the rule (never below the default 600,000 nor above the
+/// format's 20,000,000).
 #[must_use]
 pub fn iterations_for(target: Duration) -> u32 {
-    let probe = 100_000u32;
-    let start = Instant::now();
-    if let Ok(job) = Pbkdf2::new(b"benchmark", b"benchmark salt", probe, &KdfLimits::STANDARD) {
-        drop(job.finish());
-    }
-    let per_iter = start.elapsed().as_secs_f64() / f64::from(probe);
-    if per_iter <= 0.0 {
-        return DEFAULT_ITERATIONS;
-    }
-    let n = (target.as_secs_f64() / per_iter / 10_000.0).round() * 10_000.0;
-    if n >= f64::from(MAX_ITERATIONS) {
-        MAX_ITERATIONS
-    } else if n <= f64::from(DEFAULT_ITERATIONS) {
-        DEFAULT_ITERATIONS
-    } else {
-        // In range: 600,000..20,000,000.
-        n as u32
-    }
+    crate::calibrate::iterations_for(target)
 }

@@ -8,6 +8,15 @@ pub mod init;
 pub mod restore;
 pub mod verify;
 
+pub mod audit;
+pub mod benchmark;
+pub mod import;
+pub mod passwd;
+pub mod policy;
+mod rekey;
+pub mod rotate;
+pub mod status;
+
 use std::path::{Path, PathBuf};
 
 use vault_core::{armor, constants::MAGIC, KdfLimits, VaultFile};

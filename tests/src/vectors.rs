@@ -250,6 +250,9 @@ fn keys(seed: u64, passwords: &[&str]) -> (ChaCha20Rng, VaultMasterKey, [u8; 16]
     (rng, vmk, vault_id, slots)
 }
 
+/// Audit events with the metadata's `audit_next_seq` and `audit_head` for them.
+type Trail = (Vec<AuditEvent<'static>>, u32, [u8; 32]);
+
 /// The two audit events of an ordinary vector: init, then the first entry added.
 fn default_events(entries: &[EntrySpec]) -> Vec<AuditEvent<'_>> {
     let e0 = AuditEvent {
@@ -767,7 +770,7 @@ pub fn generate() -> Vec<Vector> {
     let audit = |name: &str,
                  description: &str,
                  chain: &str,
-                 make: &dyn Fn(&[EntrySpec]) -> (Vec<AuditEvent<'static>>, u32, [u8; 32])|
+                 make: &dyn Fn(&[EntrySpec]) -> Trail|
      -> Vector {
         let (mut rng, vmk, vault_id, slots) = keys(40 + name.len() as u64, &[PASSWORD]);
         let (events, next, head) = make(&basic);
@@ -817,7 +820,7 @@ pub fn generate() -> Vec<Vector> {
         }
         events
     }
-    fn chained(events: Vec<AuditEvent<'static>>) -> (Vec<AuditEvent<'static>>, u32, [u8; 32]) {
+    fn chained(events: Vec<AuditEvent<'static>>) -> Trail {
         let last = events.last().copied();
         (
             events,

@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use rand_core::OsRng;
+use vault_core::audit::{ChainError, ChainVerifier};
 use vault_core::constants::{ENTRY_ID_LEN, SALT_LEN};
 use vault_core::{
     AuditEvent, AuditOp, EntryKind, HeaderParams, Kcv, KdfLimits, Meta, Record, RecordKind,
@@ -33,9 +34,20 @@ pub struct Vault {
     entries: Vec<EntryInfo>,
     lost: Vec<LostRecord>,
     audit: Vec<AuditInfo>,
+    chain: Result<(), ChainCheck>,
     created_at: Option<u64>,
     has_recovery_secret: bool,
     password_iterations: Option<u32>,
+}
+
+/// Why the audit trail's hash chain was not found valid.
+#[derive(Clone, Copy, Debug)]
+enum ChainCheck {
+    /// The chain is broken (an event edited, removed or reordered).
+    Broken(ChainError),
+    /// An audit record or the metadata record could not be read, so the chain cannot be
+    /// judged.
+    Incomplete,
 }
 
 impl core::fmt::Debug for Vault {
@@ -78,12 +90,20 @@ impl Vault {
         let mut audit = Vec::new();
         let mut created_at = None;
         let mut has_recovery_secret = false;
+        let mut meta = None;
+        let mut verifier = ChainVerifier::new();
+        let mut chain = Ok(());
         for r in file.records() {
             let mut buf = scratch(UnlockedVault::buffer_len(&r));
-            match unlocked.open_record(&r, &mut buf) {
+            let opened = unlocked.open_record(&r, &mut buf);
+            if let (Ok(Record::Audit(a)), Ok(())) = (&opened, &chain) {
+                chain = verifier.push(a).map_err(ChainCheck::Broken);
+            }
+            match opened {
                 Ok(Record::Meta(m)) => {
                     created_at = Some(m.created_at);
                     has_recovery_secret = m.recovery_secret.is_some();
+                    meta = Some(m);
                 }
                 Ok(Record::Entry(e)) => entries.push(EntryInfo {
                     record: r.index,
@@ -112,6 +132,9 @@ impl Vault {
                     },
                 }),
                 Err(err) => {
+                    if r.entry.kind != RecordKind::Entry {
+                        chain = Err(ChainCheck::Incomplete);
+                    }
                     let err = WasmError::from(err);
                     lost.push(LostRecord {
                         record: r.index,
@@ -131,6 +154,13 @@ impl Vault {
                 l.name.clone_from(&e.name);
             }
         }
+        if chain.is_ok() {
+            chain = match &meta {
+                Some(m) => verifier.finish(m).map_err(ChainCheck::Broken),
+                None => Err(ChainCheck::Incomplete),
+            };
+        }
+        drop(meta);
         drop(unlocked);
         Ok(Vault {
             bytes,
@@ -140,6 +170,7 @@ impl Vault {
             entries,
             lost,
             audit,
+            chain,
             created_at,
             has_recovery_secret,
             password_iterations,
@@ -283,6 +314,37 @@ impl Vault {
     #[must_use]
     pub fn audit_trail(&self) -> Vec<AuditInfo> {
         self.audit.clone()
+    }
+
+    /// The verdict on the audit trail's hash chain (`vault_core::audit`): `valid`; or the
+    /// first rule it breaks — `sequence` (an event removed, repeated or reordered), `link`
+    /// (an earlier event edited or removed), `head` (events at the end removed); or
+    /// `incomplete` when an audit or metadata record could not be read.
+    #[wasm_bindgen(getter, js_name = auditChain)]
+    #[must_use]
+    pub fn audit_chain(&self) -> String {
+        match self.chain {
+            Ok(()) => "valid",
+            Err(ChainCheck::Broken(ChainError::Sequence { .. })) => "sequence",
+            Err(ChainCheck::Broken(ChainError::Link { .. })) => "link",
+            Err(ChainCheck::Broken(ChainError::Head)) => "head",
+            Err(ChainCheck::Broken(_)) => "broken",
+            Err(ChainCheck::Incomplete) => "incomplete",
+        }
+        .into()
+    }
+
+    /// The audit chain's verdict in words (empty when it is valid).
+    #[wasm_bindgen(getter, js_name = auditChainMessage)]
+    #[must_use]
+    pub fn audit_chain_message(&self) -> String {
+        match self.chain {
+            Ok(()) => String::new(),
+            Err(ChainCheck::Broken(e)) => e.to_string(),
+            Err(ChainCheck::Incomplete) => {
+                "an audit record could not be read, so the trail cannot be checked".into()
+            }
+        }
     }
 
     /// The keyslot that opened the file: `password` or `recovery`.

@@ -637,9 +637,24 @@
       "ask for them; the key check value (KCV) confirms a key without showing it — compare " +
       "it with `airvault list`.";
     const lost = renderLost(vault);
-    // The audit trail is listed when its section is first opened.
-    $("#audit").open = false;
+    // The audit trail is listed when its section is first opened; its hash chain was
+    // checked when the vault was opened.
+    const audit = $("#audit");
+    audit.open = false;
     $("#audit-list").replaceChildren();
+    const chain = vault.auditChain;
+    audit.dataset.chain = chain;
+    audit.querySelector("summary").textContent = "Audit trail of this vault — " + ({
+      valid: "its hash chain is intact",
+      incomplete: "not all of it could be read",
+    }[chain] || "its hash chain is BROKEN");
+    const warning = $("#audit-warning");
+    warning.hidden = chain === "valid";
+    warning.textContent = chain === "valid" ? "" : chain === "incomplete"
+      ? "The audit trail cannot be checked: " + vault.auditChainMessage + "."
+      : "Warning: the audit trail does not verify — " + vault.auditChainMessage + ". The keys " +
+        "themselves are authenticated and correct, but someone with the key may have edited " +
+        "this vault's history.";
     show("#step-entries", true);
     show("#step-save", true);
     return { entries: entries.length, lost };
@@ -842,6 +857,7 @@
     $("#entries").replaceChildren();
     $("#lost").replaceChildren();
     $("#audit-list").replaceChildren();
+    $("#audit-warning").textContent = "";
     show("#step-entries", false);
     show("#step-save", false);
     for (const id of ["#password", "#recovery-code", "#shares", "#new-password", "#new-password-confirm"]) {

@@ -371,6 +371,8 @@ describe("a vault written by the page", () => {
     // The page opens it too, and its audit trail records the restore.
     assert.equal(await loadFile(page, file), "intact");
     assert.equal((await unlockWithPassword(page, "new pässword for the page")).kind, "ok");
+    assert.equal(await page.getAttribute("#audit", "data-chain"), "valid");
+    assert.equal(await page.isHidden("#audit-warning"), true);
     await page.click("#audit summary");
     await page.waitForSelector("#audit-list li");
     const trail = await page.$$eval("#audit-list li", (l) => l.map((x) => x.textContent));
@@ -516,6 +518,15 @@ describe("the page's defences", () => {
         shares: zero(shares), secretLength: secret.length };
     }, fx.recoveryCode);
     assert.deepEqual(wiped, { key: true, password: true, code: true, shares: true, secretLength: 16 });
+    await context.close();
+  });
+
+  it("warns when a vault's audit trail has been edited", async () => {
+    const { page, context } = await openPage(browser);
+    await loadFile(page, path.join(VECTORS, "audit-event-edited.airvault"));
+    assert.equal((await unlockWithPassword(page, "correct horse battery staple")).kind, "ok");
+    assert.equal(await page.getAttribute("#audit", "data-chain"), "link");
+    assert.match(await page.textContent("#audit-warning"), /^Warning: the audit trail does not verify/);
     await context.close();
   });
 

@@ -26,6 +26,8 @@ pub struct Expectation {
     pub password: Option<String>,
     pub recovery_secret_hex: Option<String>,
     pub entries: Vec<ExpectedEntry>,
+    #[serde(default)]
+    pub audit_chain: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Eq, Deserialize)]
@@ -104,12 +106,15 @@ fn entries_of(vault: &Vault) -> Vec<ExpectedEntry> {
         .collect()
 }
 
-/// Parse → keyless check → unlock → read every record, through the wasm API, as the
-/// vectors define it: the outcome is `success` or the first error in table order.
-fn evaluate(bytes: &[u8], exp: &Expectation) -> (String, Option<String>, Vec<ExpectedEntry>) {
+type Outcome = (String, Option<String>, Vec<ExpectedEntry>, Option<String>);
+
+/// Parse → keyless check → unlock → read every record (→ the audit chain), through the wasm
+/// API, as the vectors define it: the outcome is `success` or the first error in table
+/// order.
+fn evaluate(bytes: &[u8], exp: &Expectation) -> Outcome {
     let backup = match Backup::open(bytes) {
         Ok(b) => b,
-        Err(e) => return (e.code().into(), None, vec![]),
+        Err(e) => return (e.code().into(), None, vec![], None),
     };
     let v = backup.verify().unwrap();
     let keyless = Some(if v.intact() { "intact" } else { "damaged" }.to_string());
@@ -120,23 +125,29 @@ fn evaluate(bytes: &[u8], exp: &Expectation) -> (String, Option<String>, Vec<Exp
     };
     let vault = match unlocked {
         Ok(v) => v,
-        Err(e) => return (e.code().into(), keyless, vec![]),
+        Err(e) => return (e.code().into(), keyless, vec![], None),
     };
     if let Some(first) = vault.lost().first() {
-        return (first.code(), keyless, vec![]);
+        return (first.code(), keyless, vec![], None);
     }
-    ("success".into(), keyless, entries_of(&vault))
+    let chain = exp.audit_chain.as_ref().map(|_| vault.audit_chain());
+    ("success".into(), keyless, entries_of(&vault), chain)
 }
 
 #[wasm_bindgen_test]
 fn every_vector_has_its_expected_outcome() {
     let mut outcomes = BTreeSet::new();
+    let mut chains = BTreeSet::new();
     for (name, bytes, json) in VECTORS {
         let exp: Expectation = serde_json::from_str(json).unwrap();
-        let (outcome, keyless, entries) = evaluate(bytes, &exp);
+        let (outcome, keyless, entries, chain) = evaluate(bytes, &exp);
         assert_eq!(outcome, exp.expect, "{name}: outcome");
         assert_eq!(keyless, exp.keyless, "{name}: keyless verdict");
         assert_eq!(entries, exp.entries, "{name}: entries");
+        assert_eq!(chain, exp.audit_chain, "{name}: audit chain");
+        if let Some(c) = chain {
+            chains.insert(c);
+        }
         outcomes.insert(outcome);
     }
     assert!(VECTORS.len() >= 40, "only {} vectors", VECTORS.len());
@@ -157,6 +168,12 @@ fn every_vector_has_its_expected_outcome() {
         "record_malformed",
     ] {
         assert!(outcomes.contains(want), "no vector expects {want}");
+    }
+    for want in ["valid", "sequence", "link", "head"] {
+        assert!(
+            chains.contains(want),
+            "no vector expects an audit chain {want}"
+        );
     }
 }
 
@@ -388,6 +405,11 @@ fn rewrap_with_a_new_password_round_trips() {
     let reopened = unlock(&new, "password", b"a new password").unwrap();
     assert_eq!(entries_of(&reopened), before);
     assert!(reopened.lost().is_empty());
+    assert_eq!(
+        reopened.audit_chain(),
+        "valid",
+        "the appended event extends the chain"
+    );
     let trail = reopened.audit_trail();
     let last = trail.last().unwrap();
     assert_eq!(

@@ -80,13 +80,21 @@ export function makeVault(dir, { iterations = 100000, password = "correct horse 
   });
   cliJson([...base, "add", "signing-key.pem", "--kind", "private-key-pem", "--from-file", pem]);
   cliJson([...base, "generate", "db-master"]);
+  cliJson([...base, "rotate", "db-master"]); // version 1 is kept, retired
   cliJson([...base, "generate", "totp github", "--kind", "totp-seed", "--bytes", "20"]);
   cliJson([...base, "add", "opaque <blob>", "--kind", "opaque", "--from-file", blob]);
   cliJson([...base, "add", "Ünïcødé ✓ key", "--kind", "symmetric-key", "--from-file", raw16]);
-  const entries = cliJson([...base, "list"]).map((e) => {
-    const got = cliJson([...base, "get", e.name, "--format", "hex"])[0];
-    return { ...e, hex: got.value };
-  });
+  // Every version of every entry, as `airvault get` gives it.
+  const entries = [];
+  for (const e of cliJson([...base, "list"])) {
+    for (let v = 1; v <= e.versions; v++) {
+      const got = cliJson([...base, "get", e.name, "--version", String(v), "--format", "hex"])[0];
+      entries.push({
+        name: e.name, kind: e.kind, version: v, kcv: got.kcv, hex: got.value,
+        status: v === e.version ? "active" : "retired",
+      });
+    }
+  }
   const backup = path.join(dir, "backup.airvault");
   const armored = path.join(dir, "backup.asc");
   const b = cliJson([...base, "backup", "--out", backup])[0];

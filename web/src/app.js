@@ -533,6 +533,7 @@
   function setBusy(busy) {
     const ids = ["#unlock", "#unlock-recovery", "#unlock-shares", "#save-vault", "#load-armor", "#backup-file"];
     for (const id of ids) $(id).disabled = busy;
+    document.body.dataset.busy = String(busy);
   }
 
   async function onPasswordSubmit(ev) {

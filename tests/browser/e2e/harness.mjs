@@ -178,16 +178,37 @@ export async function status(page) {
   return page.$eval("#status", (s) => ({ ...s.dataset, text: s.textContent }));
 }
 
-/** Waits until an unlock or save attempt has finished (the buttons are enabled again). */
+/** Waits until no unlock or save is under way. */
 export async function settled(page) {
-  await page.waitForFunction(() => !document.querySelector("#unlock").disabled &&
-    document.querySelector("#progress").hidden);
+  await page.waitForFunction(() => document.body.dataset.busy !== "true", null, { polling: 100 });
+}
+
+/**
+ * Clicks `selector` and waits until the unlock or save it starts has finished
+ * (`body[data-busy]` goes back to "false"). Waits with a MutationObserver rather than by
+ * polling, so that the wait takes no CPU time from the work it waits for.
+ */
+export async function clickAndSettle(page, selector) {
+  const done = page.evaluate(() => new Promise((resolve) => {
+    let started = false;
+    const observer = new MutationObserver(() => {
+      if (document.body.dataset.busy === "true") started = true;
+      if (started && document.body.dataset.busy === "false") {
+        observer.disconnect();
+        resolve();
+      }
+    });
+    observer.observe(document.body, { attributes: true, attributeFilter: ["data-busy"] });
+    // An attempt refused before any work (a mistyped code) never becomes busy.
+    setTimeout(() => { if (!started) { observer.disconnect(); resolve(); } }, 1000);
+  }));
+  await page.click(selector);
+  await done;
 }
 
 export async function unlockWithPassword(page, password) {
   await page.fill("#password", password);
-  await page.click("#unlock");
-  await settled(page);
+  await clickAndSettle(page, "#unlock");
   return status(page);
 }
 

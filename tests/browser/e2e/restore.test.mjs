@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 
 import {
   AIRVAULT, PAGE, PAGE_URL, VECTORS, cli, cliJson, downloadFrom, launch, loadFile, makeVault,
-  openPage, pythonShares, recordRanges, reveal, settled, sha256, status, tempDir,
+  clickAndSettle, openPage, pythonShares, recordRanges, reveal, settled, sha256, status, tempDir,
   unlockWithPassword, writeArtifact,
 } from "./harness.mjs";
 
@@ -228,8 +228,7 @@ describe("a backup made by the command line", () => {
     // Saving needs every record: it refuses and points to salvage.
     await page.fill("#new-password", "n");
     await page.fill("#new-password-confirm", "n");
-    await page.click("#save-vault");
-    await settled(page);
+    await clickAndSettle(page, "#save-vault");
     const saved = await status(page);
     assert.equal(saved.code, "record_damaged");
     assert.match(saved.text, /^No new vault was written: record \d+ of this backup cannot be read/);
@@ -297,14 +296,12 @@ describe("a backup made by the command line", () => {
     const typo = [...groups];
     typo[2] = typo[2].slice(0, 5) + String((Number(typo[2][5]) + 1) % 10);
     await page.fill("#recovery-code", typo.join(" "));
-    await page.click("#unlock-recovery");
-    await settled(page);
+    await clickAndSettle(page, "#unlock-recovery");
     const s = await status(page);
     assert.equal(s.code, "recovery_code_bad_group");
     assert.match(s.text, /^Group 3 of the recovery code is mistyped/);
     await page.fill("#recovery-code", groups.join(" "));
-    await page.click("#unlock-recovery");
-    await settled(page);
+    await clickAndSettle(page, "#unlock-recovery");
     const ok = await status(page);
     assert.equal(ok.kind, "ok", ok.text);
     assert.match(ok.text, /Unlocked with the recovery code/);
@@ -319,14 +316,12 @@ describe("a backup made by the command line", () => {
     await loadFile(page, fx.backup);
     await page.click("#shares-section summary");
     await page.fill("#shares", shares[0]);
-    await page.click("#unlock-shares");
-    await settled(page);
+    await clickAndSettle(page, "#unlock-shares");
     const few = await status(page);
     assert.equal(few.code, "shares_not_enough");
     assert.match(few.text, /1 more share is needed/);
     await page.fill("#shares", `1. ${shares[2]}\n\n2. ${shares[0]}\n`);
-    await page.click("#unlock-shares");
-    await settled(page);
+    await clickAndSettle(page, "#unlock-shares");
     const ok = await status(page);
     assert.equal(ok.kind, "ok", ok.text);
     assert.match(ok.text, /recovery shares/);
@@ -390,8 +385,7 @@ describe("a vault written by the page", () => {
     await loadFile(page, fx.backup);
     await page.click("#recovery-section summary");
     await page.fill("#recovery-code", fx.recoveryCode);
-    await page.click("#unlock-recovery");
-    await settled(page);
+    await clickAndSettle(page, "#unlock-recovery");
     const file = await saveNewVault(page, "set after recovery");
     checkWithCli(file, "set after recovery");
     await context.close();

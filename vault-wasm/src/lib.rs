@@ -9,18 +9,20 @@
 //! Flow, as the page uses it:
 //! 1. [`Backup::open`] (bytes or armored text) or [`Backup::from_armor`], then
 //!    [`Backup::verify`] — the keyless verdict.
-//! 2. For a keyslot from [`Backup::slots`], derive its key with WebCrypto
-//!    (`deriveBits`, PBKDF2-SHA256) and wrap it with [`SlotKey::from_bytes`], or run a
-//!    [`KdfJob`] in steps; then [`Backup::unlock`].
+//! 2. For a keyslot from [`Backup::slots`], derive its key from the password — or from the
+//!    recovery secret that [`parse_recovery_code`] or [`combine_shares`] gives — with
+//!    WebCrypto (`deriveBits`, PBKDF2-SHA256) and wrap it with [`SlotKey::from_bytes`], or
+//!    run a [`KdfJob`] in steps; then [`Backup::unlock`].
 //! 3. [`Vault::entries`], [`Vault::reveal`] / [`Vault::secret_bytes`] on request,
-//!    [`Vault::lost`] for records that did not open, and
-//!    [`Vault::rewrap_with_password`] to save a new vault file.
+//!    [`Vault::lost`] for records that did not open, [`Vault::audit_trail`] and
+//!    [`Vault::audit_chain`], and [`Vault::rewrap_with_password`] to save a new vault file.
 //!
 //! # Errors
 //! Every fallible call throws an `Error` named `AirvaultError` with a stable `code`
-//! (vault-core's [`vault_core::Error::code`], or `armor_*` / `recovery_code_*`), a
-//! `category` (`authentication`, `corrupted`, `unsupported`, `bad_input` — the command
-//! line's exit-code categories) and a plain message; see [`WasmError`].
+//! (vault-core's [`vault_core::Error::code`], or `armor_*`, `recovery_code_*`, `share_*`,
+//! `shares_*`), a `category` (`authentication`, `corrupted`, `unsupported`, `bad_input`)
+//! with the command line's `exitCode` for it (4, 5, 6, 2), a plain message, and the
+//! position at fault where there is one; see [`WasmError`].
 //!
 //! # Security
 //! Secrets that come in from JavaScript (passwords, recovery codes, derived keys) are taken

@@ -243,7 +243,7 @@ export function recordRanges(bytes) {
   for (let i = 0; i < records; i++) {
     const t = 64 + 136 * slots + 64 * i;
     const len = b.readUInt32LE(t + 4);
-    ranges.push({ index: i, kind: b[t], start: at, end: at + len });
+    ranges.push({ index: i, kind: b[t], seq: b.readUInt32LE(t + 24), start: at, end: at + len });
     at += len;
   }
   return ranges;

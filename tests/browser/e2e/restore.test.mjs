@@ -211,7 +211,7 @@ describe("a backup made by the command line", () => {
     const { page, context, rec } = await openPage(browser);
     assert.equal(await loadFile(page, file), "damaged");
     const verdict = await page.textContent("#verdict");
-    assert.match(verdict, new RegExp(`Record ${victim.index} \\(an entry, version 1\\) is damaged`));
+    assert.match(verdict, new RegExp(`Record ${victim.index} \\(an entry, version ${victim.seq}\\) is damaged`));
     assert.match(verdict, /airvault salvage/);
     const s = await unlockWithPassword(page, fx.password);
     assert.equal(s.kind, "warn");

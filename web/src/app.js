@@ -249,12 +249,13 @@
   async function deriveSlotKey(secret, salt, iterations) {
     const label = iterations.toLocaleString("en-US") + " iterations";
     if (!forceWasmKdf() && globalThis.crypto && crypto.subtle) {
+      // Progress appears only if the derivation takes a while: at the default cost it is
+      // over in about 0.15 s, and redrawing the page meanwhile would only slow it down.
       const started = performance.now();
       const timer = setInterval(() => {
         const s = ((performance.now() - started) / 1000).toFixed(1);
         progress(null, "Deriving the key (PBKDF2, " + label + ", browser's WebCrypto)… " + s + " s");
-      }, 250);
-      progress(null, "Deriving the key (PBKDF2, " + label + ", browser's WebCrypto)…");
+      }, 400);
       let bits = null;
       try {
         const base = await crypto.subtle.importKey("raw", secret, "PBKDF2", false, ["deriveBits"]);

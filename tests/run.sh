@@ -19,6 +19,9 @@ if ! python3 -c 'import cryptography, shamir_mnemonic' 2>/dev/null; then
 fi
 command -v openssl >/dev/null || { echo "openssl command line is required" >&2; exit 1; }
 
+step "browser test tools: Chromium, ChromeDriver, wasm-bindgen-cli, playwright-core"
+bash tests/browser/setup.sh
+
 # --- Static checks ------------------------------------------------------------------------
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -41,6 +44,9 @@ fi
 # --- Tests -----------------------------------------------------------------------------------
 step "workspace tests"
 cargo test --workspace
+
+step "restore page: vault-wasm in Chromium and Node, the page end to end from file://"
+bash tests/browser/run.sh
 
 step "the core on an emulated Cortex-M4 (QEMU): restore, footprint"
 bash tests/firmware/run.sh

@@ -78,6 +78,9 @@ pub enum Command {
     Fingerprint(FingerprintArgs),
     /// Rehearse a disaster recovery end to end in a temporary directory.
     Drill,
+    /// Show or replace the recovery code.
+    #[command(subcommand)]
+    Recovery(RecoveryCommand),
 }
 
 /// `init`.
@@ -223,6 +226,15 @@ pub struct FingerprintArgs {
     /// Files to fingerprint.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+}
+
+/// `recovery`.
+#[derive(Debug, Subcommand)]
+pub enum RecoveryCommand {
+    /// Print the vault's recovery code (needs the password).
+    Show,
+    /// Replace the recovery secret: old codes and shares stop opening this vault.
+    Reset,
 }
 
 fn parse_kind(s: &str) -> Result<EntryKind, String> {

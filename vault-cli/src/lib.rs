@@ -24,7 +24,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use cli::{Cli, Command, SecretFormat};
+use cli::{Cli, Command, RecoveryCommand, SecretFormat};
 use commands::backup::BackupOptions;
 use commands::entries::SecretInput;
 use commands::init::InitOptions;
@@ -211,6 +211,19 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             return Ok(exit);
         }
         Command::Drill => return Ok(drill::run(printer)),
+        Command::Recovery(sub) => {
+            let ctx = context(cli)?;
+            match sub {
+                RecoveryCommand::Show => {
+                    let r = commands::recovery::show_code(&ctx)?;
+                    printer.emit(&Message::RecoveryShow(r))?;
+                }
+                RecoveryCommand::Reset => {
+                    let r = commands::recovery::reset(&ctx)?;
+                    printer.emit(&Message::RecoveryReset(r))?;
+                }
+            }
+        }
     }
     Ok(Exit::Ok)
 }

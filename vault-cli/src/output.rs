@@ -40,6 +40,10 @@ pub enum Message {
     Drill(DrillReport),
     /// A command failed (JSON only; the same error also goes to standard error).
     Error(ErrorReport),
+    /// `recovery show`.
+    RecoveryShow(crate::commands::recovery::RecoveryCodeReport),
+    /// `recovery reset`.
+    RecoveryReset(crate::commands::recovery::RecoveryCodeReport),
 }
 
 fn secret_str<S: Serializer>(v: &Zeroizing<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -557,6 +561,8 @@ impl Message {
                 r.millis as f64 / 1000.0
             ),
             Message::Error(_) => Ok(()),
+            Message::RecoveryShow(r) => r.human_show(w),
+            Message::RecoveryReset(r) => r.human_reset(w),
         }
     }
 }

@@ -8,6 +8,8 @@ pub mod init;
 pub mod restore;
 pub mod verify;
 
+pub mod recovery;
+
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -81,6 +81,9 @@ pub enum Command {
     /// Show or replace the recovery code.
     #[command(subcommand)]
     Recovery(RecoveryCommand),
+    /// Split the recovery secret into SLIP-39 word shares (any M of N recover).
+    #[command(subcommand)]
+    Shares(SharesCommand),
 }
 
 /// `init`.
@@ -235,6 +238,31 @@ pub enum RecoveryCommand {
     Show,
     /// Replace the recovery secret: old codes and shares stop opening this vault.
     Reset,
+}
+
+/// `shares`.
+#[derive(Debug, Subcommand)]
+pub enum SharesCommand {
+    /// Split the recovery secret into N shares of which any M recover it.
+    Split(SharesSplitArgs),
+}
+
+/// `shares split`.
+#[derive(Debug, Args)]
+pub struct SharesSplitArgs {
+    /// Number of shares needed to recover (M; 2 or more, or 1 with --count 1).
+    #[arg(long, value_name = "M", value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub threshold: u8,
+    /// Number of shares to make (N, at most 16).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub count: u8,
+    /// Write one file per share (share-I-of-N.txt, mode 0600) into DIR instead of
+    /// printing them.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Replace existing share files.
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn parse_kind(s: &str) -> Result<EntryKind, String> {

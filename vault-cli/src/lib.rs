@@ -24,7 +24,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use cli::{Cli, Command, RecoveryCommand, SecretFormat};
+use cli::{Cli, Command, RecoveryCommand, SecretFormat, SharesCommand};
 use commands::backup::BackupOptions;
 use commands::entries::SecretInput;
 use commands::init::InitOptions;
@@ -223,6 +223,16 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
                     printer.emit(&Message::RecoveryReset(r))?;
                 }
             }
+        }
+        Command::Shares(SharesCommand::Split(a)) => {
+            let opts = commands::shares::SplitOptions {
+                threshold: a.threshold,
+                count: a.count,
+                out_dir: a.out_dir.clone(),
+                force: a.force,
+            };
+            let r = commands::shares::split(&context(cli)?, &opts)?;
+            printer.emit(&Message::Shares(r))?;
         }
     }
     Ok(Exit::Ok)

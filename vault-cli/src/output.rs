@@ -44,6 +44,8 @@ pub enum Message {
     RecoveryShow(crate::commands::recovery::RecoveryCodeReport),
     /// `recovery reset`.
     RecoveryReset(crate::commands::recovery::RecoveryCodeReport),
+    /// `shares split`.
+    Shares(crate::commands::shares::SharesReport),
 }
 
 fn secret_str<S: Serializer>(v: &Zeroizing<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -563,6 +565,7 @@ impl Message {
             Message::Error(_) => Ok(()),
             Message::RecoveryShow(r) => r.human_show(w),
             Message::RecoveryReset(r) => r.human_reset(w),
+            Message::Shares(r) => r.human(w),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod restore;
 pub mod verify;
 
 pub mod recovery;
+pub mod shares;
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -84,6 +84,8 @@ pub enum Command {
     /// Split the recovery secret into SLIP-39 word shares (any M of N recover).
     #[command(subcommand)]
     Shares(SharesCommand),
+    /// Open a vault or backup with the recovery code or shares and give it a new password.
+    Recover(RecoverArgs),
 }
 
 /// `init`.
@@ -261,6 +263,40 @@ pub struct SharesSplitArgs {
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
     /// Replace existing share files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Where recovery material comes from (`recover`, `salvage`).
+#[derive(Debug, Args)]
+pub struct RecoveryMaterialArgs {
+    /// Read the recovery code from the first line of FILE that is not blank or a
+    /// '#' comment.
+    #[arg(long, value_name = "FILE", conflicts_with = "share_files")]
+    pub recovery_code_file: Option<PathBuf>,
+    /// Read one SLIP-39 share from FILE; repeat for each share, in any order.
+    #[arg(long = "share-file", value_name = "FILE")]
+    pub share_files: Vec<PathBuf>,
+}
+
+/// `recover`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("material").required(true)
+    .args(["recovery_code_file", "share_files"])))]
+pub struct RecoverArgs {
+    /// The vault or backup to open (binary or armored).
+    pub file: PathBuf,
+    /// How to open it.
+    #[command(flatten)]
+    pub material: RecoveryMaterialArgs,
+    /// Where to write the recovered vault [default: the vault path].
+    #[arg(long, value_name = "VAULT")]
+    pub out: Option<PathBuf>,
+    /// Read the new password from the first line of FILE [default: --password-file or
+    /// --password-stdin, else asked twice on the terminal].
+    #[arg(long, value_name = "FILE")]
+    pub new_password_file: Option<PathBuf>,
+    /// Replace an existing file at --out.
     #[arg(long)]
     pub force: bool,
 }

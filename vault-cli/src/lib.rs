@@ -28,6 +28,7 @@ use cli::{Cli, Command, RecoveryCommand, SecretFormat, SharesCommand};
 use commands::backup::BackupOptions;
 use commands::entries::SecretInput;
 use commands::init::InitOptions;
+use commands::recovery::RecoveryMaterial;
 use commands::verify::VerifyOptions;
 use commands::Context;
 use error::{CliError, Exit, Result};
@@ -83,6 +84,15 @@ fn context(cli: &Cli) -> Result<Context> {
         progress: Progress::auto(),
         warnings: true,
     })
+}
+
+/// The new password of a vault that is opened without its password (`recover`):
+/// `--new-password-file`, else the global password options, else the terminal.
+fn new_password_source(cli: &Cli, file: Option<&PathBuf>) -> PasswordSource {
+    match file {
+        Some(f) => PasswordSource::File(f.clone()),
+        None => password_source(cli),
+    }
 }
 
 fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
@@ -233,6 +243,25 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             };
             let r = commands::shares::split(&context(cli)?, &opts)?;
             printer.emit(&Message::Shares(r))?;
+        }
+        Command::Recover(a) => {
+            let ctx = context(cli)?;
+            let material = RecoveryMaterial::from_args(
+                a.material.recovery_code_file.as_deref(),
+                &a.material.share_files,
+            )
+            .ok_or_else(|| {
+                CliError::usage("recover needs --recovery-code-file or --share-file")
+            })?;
+            let opts = commands::recover::RecoverOptions {
+                file: a.file.clone(),
+                material,
+                out: a.out.clone().unwrap_or_else(|| ctx.vault.clone()),
+                new_password: new_password_source(cli, a.new_password_file.as_ref()),
+                force: a.force,
+            };
+            let r = commands::recover::recover(&ctx, &opts)?;
+            printer.emit(&Message::Recover(r))?;
         }
     }
     Ok(Exit::Ok)

@@ -46,6 +46,8 @@ pub enum Message {
     RecoveryReset(crate::commands::recovery::RecoveryCodeReport),
     /// `shares split`.
     Shares(crate::commands::shares::SharesReport),
+    /// `recover`.
+    Recover(crate::commands::recover::RecoverReport),
 }
 
 fn secret_str<S: Serializer>(v: &Zeroizing<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -566,6 +568,7 @@ impl Message {
             Message::RecoveryShow(r) => r.human_show(w),
             Message::RecoveryReset(r) => r.human_reset(w),
             Message::Shares(r) => r.human(w),
+            Message::Recover(r) => r.human(w),
         }
     }
 }

@@ -86,6 +86,8 @@ pub enum Command {
     Shares(SharesCommand),
     /// Open a vault or backup with the recovery code or shares and give it a new password.
     Recover(RecoverArgs),
+    /// Rebuild a vault from damaged or partial backups, reporting exactly what was lost.
+    Salvage(SalvageArgs),
 }
 
 /// `init`.
@@ -297,6 +299,27 @@ pub struct RecoverArgs {
     #[arg(long, value_name = "FILE")]
     pub new_password_file: Option<PathBuf>,
     /// Replace an existing file at --out.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `salvage`.
+#[derive(Debug, Args)]
+pub struct SalvageArgs {
+    /// Damaged or partial copies of one vault (binary or armored), in any order.
+    #[arg(required = true, value_name = "BACKUP")]
+    pub files: Vec<PathBuf>,
+    /// Where to write the rebuilt vault.
+    #[arg(long, value_name = "VAULT")]
+    pub out: PathBuf,
+    /// Open the files with recovery material instead of the password.
+    #[command(flatten)]
+    pub material: RecoveryMaterialArgs,
+    /// Give the rebuilt vault this password (first line of FILE) [default: the password
+    /// the files opened with; with recovery material, asked on the terminal].
+    #[arg(long, value_name = "FILE")]
+    pub new_password_file: Option<PathBuf>,
+    /// Replace an existing file at --out, and include files of another vault.
     #[arg(long)]
     pub force: bool,
 }

@@ -86,6 +86,16 @@ fn context(cli: &Cli) -> Result<Context> {
     })
 }
 
+/// A context whose vault path is not needed (salvage writes only its `--out`).
+fn context_without_vault(cli: &Cli) -> Context {
+    Context {
+        vault: PathBuf::new(),
+        password: password_source(cli),
+        progress: Progress::auto(),
+        warnings: true,
+    }
+}
+
 /// The new password of a vault that is opened without its password (`recover`):
 /// `--new-password-file`, else the global password options, else the terminal.
 fn new_password_source(cli: &Cli, file: Option<&PathBuf>) -> PasswordSource {
@@ -262,6 +272,35 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             };
             let r = commands::recover::recover(&ctx, &opts)?;
             printer.emit(&Message::Recover(r))?;
+        }
+        Command::Salvage(a) => {
+            let ctx = context_without_vault(cli);
+            let material = RecoveryMaterial::from_args(
+                a.material.recovery_code_file.as_deref(),
+                &a.material.share_files,
+            );
+            let new_password = match (&a.new_password_file, &material) {
+                (Some(f), _) => Some(PasswordSource::File(f.clone())),
+                (None, Some(_)) => Some(password_source(cli)),
+                (None, None) => None,
+            };
+            let opts = commands::salvage::SalvageOptions {
+                files: a.files.clone(),
+                out: a.out.clone(),
+                material,
+                new_password,
+                force: a.force,
+            };
+            let run = commands::salvage::salvage(&ctx, &opts)?;
+            if let Some(short) = run.report.shortfall() {
+                eprintln!(
+                    "warning: salvage incomplete: {short}; the vault was written with \
+                     everything recovered (exit {})",
+                    run.exit.code()
+                );
+            }
+            printer.emit(&Message::Salvage(run.report))?;
+            return Ok(run.exit);
         }
     }
     Ok(Exit::Ok)

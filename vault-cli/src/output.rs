@@ -48,6 +48,8 @@ pub enum Message {
     Shares(crate::commands::shares::SharesReport),
     /// `recover`.
     Recover(crate::commands::recover::RecoverReport),
+    /// `salvage`.
+    Salvage(crate::commands::salvage::SalvageReport),
 }
 
 fn secret_str<S: Serializer>(v: &Zeroizing<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -569,6 +571,7 @@ impl Message {
             Message::RecoveryReset(r) => r.human_reset(w),
             Message::Shares(r) => r.human(w),
             Message::Recover(r) => r.human(w),
+            Message::Salvage(r) => r.human(w),
         }
     }
 }

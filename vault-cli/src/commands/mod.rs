@@ -10,6 +10,7 @@ pub mod verify;
 
 pub mod recover;
 pub mod recovery;
+pub mod salvage;
 pub mod shares;
 
 use std::path::{Path, PathBuf};

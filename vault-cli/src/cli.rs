@@ -88,6 +88,8 @@ pub enum Command {
     Recover(RecoverArgs),
     /// Rebuild a vault from damaged or partial backups, reporting exactly what was lost.
     Salvage(SalvageArgs),
+    /// Write a printable emergency kit (HTML) with a fresh armored backup and instructions.
+    Kit(KitArgs),
 }
 
 /// `init`.
@@ -320,6 +322,25 @@ pub struct SalvageArgs {
     #[arg(long, value_name = "FILE")]
     pub new_password_file: Option<PathBuf>,
     /// Replace an existing file at --out, and include files of another vault.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `kit`.
+#[derive(Debug, Args)]
+pub struct KitArgs {
+    /// Where to write the HTML sheet.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Print the recovery code on the sheet too (anyone holding the sheet can then open
+    /// the vault without the password).
+    #[arg(long)]
+    pub include_recovery_code: bool,
+    /// Add one page per share from the share files (*.txt) in DIR, to cut apart and hand
+    /// to the custodians.
+    #[arg(long, value_name = "DIR")]
+    pub include_shares: Option<PathBuf>,
+    /// Replace an existing file at --out.
     #[arg(long)]
     pub force: bool,
 }

@@ -302,6 +302,16 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             printer.emit(&Message::Salvage(run.report))?;
             return Ok(run.exit);
         }
+        Command::Kit(a) => {
+            let opts = commands::kit::KitOptions {
+                out: a.out.clone(),
+                include_recovery_code: a.include_recovery_code,
+                include_shares: a.include_shares.clone(),
+                force: a.force,
+            };
+            let r = commands::kit::kit(&context(cli)?, &opts)?;
+            printer.emit(&Message::Kit(r))?;
+        }
     }
     Ok(Exit::Ok)
 }

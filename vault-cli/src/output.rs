@@ -50,6 +50,8 @@ pub enum Message {
     Recover(crate::commands::recover::RecoverReport),
     /// `salvage`.
     Salvage(crate::commands::salvage::SalvageReport),
+    /// `kit`.
+    Kit(crate::commands::kit::KitReport),
 }
 
 fn secret_str<S: Serializer>(v: &Zeroizing<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -572,6 +574,7 @@ impl Message {
             Message::Shares(r) => r.human(w),
             Message::Recover(r) => r.human(w),
             Message::Salvage(r) => r.human(w),
+            Message::Kit(r) => r.human(w),
         }
     }
 }

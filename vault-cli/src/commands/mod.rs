@@ -8,6 +8,7 @@ pub mod init;
 pub mod restore;
 pub mod verify;
 
+pub mod kit;
 pub mod recover;
 pub mod recovery;
 pub mod salvage;

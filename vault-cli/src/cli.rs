@@ -15,6 +15,8 @@ Exit codes:
   5  corrupted, truncated or malformed file, or not an airvault file
   6  unsupported format version or refused parameters (e.g. a hostile KDF cost)
   7  verification mismatch (--against, --expect-fingerprint)
+A mistyped recovery code or share is a usage error (2); a well-formed one that does not
+open the file is 4. `salvage` exits 5 when it wrote the vault but something was lost.
 With several files, `verify` exits with the worst result, in this order from worst:
 5, 3, 6, 4, 7, 0.
 

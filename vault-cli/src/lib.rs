@@ -260,9 +260,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
                 a.material.recovery_code_file.as_deref(),
                 &a.material.share_files,
             )
-            .ok_or_else(|| {
-                CliError::usage("recover needs --recovery-code-file or --share-file")
-            })?;
+            .ok_or_else(|| CliError::usage("recover needs --recovery-code-file or --share-file"))?;
             let opts = commands::recover::RecoverOptions {
                 file: a.file.clone(),
                 material,

@@ -179,11 +179,17 @@ fn recover_by_code_gives_a_working_vault_with_a_new_password() {
     let (files, _) = verify_output(&backup_gen);
     assert_eq!(Some(r.generation), files[0].generation.map(|g| g + 1));
     let bytes = fs::read(&out).unwrap();
-    let vault =
-        vault_cli::model::Vault::open(&bytes, b"brand new password", vault_cli::progress::Progress::Silent)
-            .unwrap()
-            .vault;
-    assert_eq!(vault.events.last().unwrap().op, vault_core::AuditOp::Recover);
+    let vault = vault_cli::model::Vault::open(
+        &bytes,
+        b"brand new password",
+        vault_cli::progress::Progress::Silent,
+    )
+    .unwrap()
+    .vault;
+    assert_eq!(
+        vault.events.last().unwrap().op,
+        vault_core::AuditOp::Recover
+    );
     assert!(vault.events.last().unwrap().detail.contains("b.airvault"));
 }
 
@@ -241,7 +247,9 @@ fn a_mistyped_group_is_named_and_nothing_is_written() {
         .arg(&out)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("group 5 of the recovery code is wrong"))
+        .stderr(predicate::str::contains(
+            "group 5 of the recovery code is wrong",
+        ))
         .stdout(predicate::str::contains(r#""status":"usage""#));
     assert!(!out.exists());
     // A code with a group missing, or text that is not a code.
@@ -342,9 +350,10 @@ fn recover_reads_armor_and_survives_a_damaged_header_copy_with_a_warning() {
             .arg(&out)
             .assert()
             .success()
-            .stderr(predicate::str::contains("warning:").and(predicate::str::contains(
-                "every record is intact",
-            )))
+            .stderr(
+                predicate::str::contains("warning:")
+                    .and(predicate::str::contains("every record is intact")),
+            )
             .get_output()
             .stdout
             .clone();
@@ -395,18 +404,16 @@ fn wrong_password_hint_points_to_recover() {
         .arg("list")
         .assert()
         .code(4)
-        .stderr(predicate::str::contains("airvault recover").and(predicate::str::contains(
-            "--recovery-code-file",
-        )));
+        .stderr(
+            predicate::str::contains("airvault recover")
+                .and(predicate::str::contains("--recovery-code-file")),
+        );
 }
 
 #[test]
 fn recovery_needs_material_and_takes_one_kind() {
     let env = Env::with_vault();
-    env.bare()
-        .args(["recover", "x.airvault"])
-        .assert()
-        .code(2);
+    env.bare().args(["recover", "x.airvault"]).assert().code(2);
     env.bare()
         .args([
             "recover",

@@ -97,7 +97,10 @@ impl KitReport {
                 self.shares_included
             )?;
         }
-        writeln!(w, "Print it, and keep airvault-recovery.html on the USB stick with it.")
+        writeln!(
+            w,
+            "Print it, and keep airvault-recovery.html on the USB stick with it."
+        )
     }
 }
 
@@ -113,7 +116,10 @@ struct SharePage {
 /// Reads the share files (`*.txt`, in name order) of `dir`.
 fn read_share_dir(dir: &Path) -> Result<(Vec<PathBuf>, Vec<Share>)> {
     let listing = std::fs::read_dir(dir)
-        .and_then(|rd| rd.map(|e| e.map(|e| e.path())).collect::<std::io::Result<Vec<_>>>())
+        .and_then(|rd| {
+            rd.map(|e| e.map(|e| e.path()))
+                .collect::<std::io::Result<Vec<_>>>()
+        })
         .map_err(|e| CliError::io("list", dir, &e))?;
     let mut paths: Vec<PathBuf> = listing
         .into_iter()
@@ -126,11 +132,10 @@ fn read_share_dir(dir: &Path) -> Result<(Vec<PathBuf>, Vec<Share>)> {
         .collect();
     paths.sort();
     if paths.is_empty() {
-        return Err(CliError::new(
-            Exit::Io,
-            format!("no share files (*.txt) in {}", show(dir)),
-        )
-        .hint("make them with 'airvault shares split --out-dir DIR'"));
+        return Err(
+            CliError::new(Exit::Io, format!("no share files (*.txt) in {}", show(dir)))
+                .hint("make them with 'airvault shares split --out-dir DIR'"),
+        );
     }
     let shares = paths
         .iter()
@@ -241,7 +246,10 @@ pub fn kit(ctx: &Context, opts: &KitOptions) -> Result<KitReport> {
         } else {
             Err(CliError::new(
                 Exit::Corrupted,
-                format!("{}: the armor on the sheet does not decode to the backup", show(out)),
+                format!(
+                    "{}: the armor on the sheet does not decode to the backup",
+                    show(out)
+                ),
             )
             .hint("nothing was written; check the medium and try again"))
         }
@@ -566,6 +574,9 @@ mod tests {
 
     #[test]
     fn escaping() {
-        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

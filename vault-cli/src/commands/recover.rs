@@ -11,8 +11,8 @@ use rand_core::{OsRng, RngCore};
 use serde::Serialize;
 use vault_core::constants::{DEFAULT_ITERATIONS, ENTRY_ID_LEN, SALT_LEN};
 use vault_core::{
-    AuditEvent, AuditOp, Error, HeaderParams, KdfLimits, Kcv, Record, Rewrite, SealedSlot,
-    SlotKey, SlotKind, VaultFile,
+    AuditEvent, AuditOp, Error, HeaderParams, Kcv, KdfLimits, Record, Rewrite, SealedSlot, SlotKey,
+    SlotKind, VaultFile,
 };
 use zeroize::Zeroizing;
 
@@ -164,8 +164,7 @@ pub(crate) fn check_written(bytes: &[u8], key: &SlotKey, path: &Path) -> Result<
         )
         .hint("nothing was written; check the medium and try again")
     };
-    let file =
-        VaultFile::parse(bytes, &KdfLimits::STANDARD).map_err(|e| failed(e.to_string()))?;
+    let file = VaultFile::parse(bytes, &KdfLimits::STANDARD).map_err(|e| failed(e.to_string()))?;
     if !file.verify().is_intact() {
         return Err(failed("it is not intact".to_owned()));
     }
@@ -259,9 +258,15 @@ pub fn recover(ctx: &Context, opts: &RecoverOptions) -> Result<RecoverReport> {
     let slots = [new_slot, recovery_slot];
 
     let mut scratch = Zeroizing::new(vec![0u8; unlocked.scratch_len()]);
-    let first = file
-        .record(0)
-        .ok_or_else(|| CliError::core(Error::Malformed { reason: "no records" }, path, Doing::Restore))?;
+    let first = file.record(0).ok_or_else(|| {
+        CliError::core(
+            Error::Malformed {
+                reason: "no records",
+            },
+            path,
+            Doing::Restore,
+        )
+    })?;
     let (seq, prev_hash) = match unlocked.open_record(&first, &mut scratch[..]) {
         Ok(Record::Meta(m)) => (m.audit_next_seq, m.audit_head),
         Ok(_) => {

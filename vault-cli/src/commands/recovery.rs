@@ -138,10 +138,8 @@ fn read_text(path: &Path, what: &str) -> Result<Zeroizing<String>> {
             out.push_str(text);
             Ok(out)
         }
-        Err(_) => Err(
-            CliError::usage(format!("{} is not text", show(path)))
-                .hint(format!("name the file that holds {what}")),
-        ),
+        Err(_) => Err(CliError::usage(format!("{} is not text", show(path)))
+            .hint(format!("name the file that holds {what}"))),
     }
 }
 
@@ -272,10 +270,17 @@ fn combine_shares(shares: &[(PathBuf, Share)]) -> Result<Combined> {
         Err(Slip39Error::TooManyGroupShares { .. } | Slip39Error::TooManyGroups { .. }) => {
             select(&all)
         }
-        Err(e) => return Err(share_set_error(e, &names, &(0..all.len()).collect::<Vec<_>>())),
+        Err(e) => {
+            return Err(share_set_error(
+                e,
+                &names,
+                &(0..all.len()).collect::<Vec<_>>(),
+            ))
+        }
     };
     let subset: Vec<Share> = picked.iter().map(|&i| all[i].clone()).collect();
-    let n = slip39::combine(&subset, b"", &mut *buf).map_err(|e| share_set_error(e, &names, &picked))?;
+    let n = slip39::combine(&subset, b"", &mut *buf)
+        .map_err(|e| share_set_error(e, &names, &picked))?;
     if n != vault_core::constants::RECOVERY_SECRET_LEN {
         return Err(CliError::usage(format!(
             "the shares hold a {}-bit secret; an airvault recovery secret has 128 bits",
@@ -306,9 +311,8 @@ fn select(shares: &[Share]) -> Vec<usize> {
             None => groups.push((s.group_index(), vec![i])),
         }
     }
-    let complete = |members: &Vec<usize>| {
-        members.len() >= usize::from(shares[members[0]].member_threshold())
-    };
+    let complete =
+        |members: &Vec<usize>| members.len() >= usize::from(shares[members[0]].member_threshold());
     groups.sort_by_key(|(_, m)| !complete(m));
     let group_threshold = usize::from(shares.first().map_or(1, Share::group_threshold));
     let mut picked = Vec::new();
@@ -331,10 +335,7 @@ fn check_extras(
     let mut buf = Zeroizing::new([0u8; slip39::MAX_SECRET_LEN]);
     for extra in (0..all.len()).filter(|i| !picked.contains(i)) {
         let group = all[extra].group_index();
-        let Some(pos) = picked
-            .iter()
-            .rposition(|&i| all[i].group_index() == group)
-        else {
+        let Some(pos) = picked.iter().rposition(|&i| all[i].group_index() == group) else {
             // A whole group beyond the group threshold: not part of this combination.
             continue;
         };
@@ -419,7 +420,11 @@ fn share_set_error(e: Slip39Error, names: &[String], picked: &[usize]) -> CliErr
             };
             CliError::usage(format!(
                 "{prefix}{missing} more {} needed: {have} of {needed} given",
-                if missing == 1 { "share is" } else { "shares are" }
+                if missing == 1 {
+                    "share is"
+                } else {
+                    "shares are"
+                }
             ))
             .hint(format!(
                 "pass {needed} different shares of the set, each with --share-file"
@@ -429,7 +434,11 @@ fn share_set_error(e: Slip39Error, names: &[String], picked: &[usize]) -> CliErr
             let missing = needed.saturating_sub(have);
             CliError::usage(format!(
                 "shares of {missing} more {} needed: {have} of {needed} groups given",
-                if missing == 1 { "group are" } else { "groups are" }
+                if missing == 1 {
+                    "group are"
+                } else {
+                    "groups are"
+                }
             ))
             .hint("pass enough shares of each group, each with --share-file")
         }
@@ -612,7 +621,11 @@ mod tests {
         let mut given = files(&a);
         given.push((PathBuf::from("stranger"), b[0].clone()));
         let e = combine_shares(&given).err().unwrap();
-        assert!(e.what().starts_with("stranger is from another share set than s1"), "{e}");
+        assert!(
+            e.what()
+                .starts_with("stranger is from another share set than s1"),
+            "{e}"
+        );
         let dup = vec![given[0].clone(), (PathBuf::from("again"), a[0].clone())];
         let e = combine_shares(&dup).err().unwrap();
         assert_eq!(e.what(), "s1 and again hold the same share");
@@ -620,7 +633,10 @@ mod tests {
 
     #[test]
     fn code_errors_name_the_group() {
-        let e = code_error(&RecoveryCodeError::BadGroup { group: 5 }, Path::new("c.txt"));
+        let e = code_error(
+            &RecoveryCodeError::BadGroup { group: 5 },
+            Path::new("c.txt"),
+        );
         assert_eq!(e.exit(), Exit::Usage);
         assert_eq!(e.what(), "c.txt: group 5 of the recovery code is wrong");
     }

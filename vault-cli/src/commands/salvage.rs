@@ -188,7 +188,11 @@ impl SalvageReport {
         if self.audit_events_lost > 0 {
             parts.push(format!(
                 "{} lost",
-                plural(self.audit_events_lost as usize, "audit event", "audit events")
+                plural(
+                    self.audit_events_lost as usize,
+                    "audit event",
+                    "audit events"
+                )
             ));
         }
         if self.metadata_from.is_none() {
@@ -282,14 +286,13 @@ impl SalvageReport {
                 "No metadata record survived: the recovery secret given is kept; the \
                  default rotation policy is reset."
             )?,
-            (_, Some(from), None) => writeln!(w, "Metadata (recovery secret, policy) from {from}.")?,
+            (_, Some(from), None) => {
+                writeln!(w, "Metadata (recovery secret, policy) from {from}.")?
+            }
             _ => {}
         }
         match self.shortfall() {
-            None => writeln!(
-                w,
-                "COMPLETE: everything the files listed was recovered."
-            ),
+            None => writeln!(w, "COMPLETE: everything the files listed was recovered."),
             Some(s) => writeln!(
                 w,
                 "INCOMPLETE: {s}. Everything that could be recovered is in {}.",
@@ -598,7 +601,11 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     // Lost entry versions: listed by some file, opened from none.
     let mut lost = Vec::new();
     for ((kind, id, seq), in_files) in &listed {
-        if *kind != RecordKind::Entry || entries.iter().any(|(e, _)| e.id == *id && e.version == *seq) {
+        if *kind != RecordKind::Entry
+            || entries
+                .iter()
+                .any(|(e, _)| e.id == *id && e.version == *seq)
+        {
             continue;
         }
         let name = entries
@@ -683,7 +690,9 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     let password = match (&opts.new_password, &key) {
         (Some(src), _) => src.read_new(&files::file_name(&opts.out))?,
         (None, Key::Password(pw)) => pw.clone(),
-        (None, Key::Recovery(_)) => PasswordSource::Prompt.read_new(&files::file_name(&opts.out))?,
+        (None, Key::Recovery(_)) => {
+            PasswordSource::Prompt.read_new(&files::file_name(&opts.out))?
+        }
     };
     let password_iterations = iterations.0.unwrap_or(DEFAULT_ITERATIONS);
     let recovery_iterations = iterations.1.unwrap_or(password_iterations);
@@ -823,10 +832,7 @@ fn resolve_names(entries: &mut [(OwnedEntry, usize)]) -> BTreeMap<[u8; ENTRY_ID_
     renamed
 }
 
-fn renamed_from(
-    renamed: &BTreeMap<[u8; ENTRY_ID_LEN], String>,
-    e: &OwnedEntry,
-) -> Option<String> {
+fn renamed_from(renamed: &BTreeMap<[u8; ENTRY_ID_LEN], String>, e: &OwnedEntry) -> Option<String> {
     renamed.get(&e.id).map(|new| {
         new.rsplit_once(" (salvaged")
             .map_or_else(|| new.clone(), |(base, _)| base.to_owned())
@@ -837,7 +843,11 @@ fn renamed_from(
 /// one line.
 fn nothing_opened(reports: &[SalvageFile], failures: &[Exit]) -> CliError {
     let exit = failures.iter().fold(Exit::Ok, |a, &b| a.worst(b));
-    let exit = if exit == Exit::Ok { Exit::Corrupted } else { exit };
+    let exit = if exit == Exit::Ok {
+        Exit::Corrupted
+    } else {
+        exit
+    };
     let reasons: Vec<String> = reports
         .iter()
         .map(|r| {

@@ -96,7 +96,11 @@ impl SharesReport {
                 self.threshold, self.count
             )
         };
-        writeln!(w, "Recovery shares of {} (set {}): {rule}.", self.vault, self.set)?;
+        writeln!(
+            w,
+            "Recovery shares of {} (set {}): {rule}.",
+            self.vault, self.set
+        )?;
         for s in &self.shares {
             match (&s.file, &s.mnemonic) {
                 (Some(file), _) => writeln!(w, "  share {} of {}: {file}", s.share, self.count)?,
@@ -292,7 +296,11 @@ mod tests {
         assert!(check_scheme(1, 1).is_ok());
         assert!(check_scheme(16, 16).is_ok());
         for (t, n) in [(0, 1), (3, 2), (1, 2), (2, 17)] {
-            assert_eq!(check_scheme(t, n).unwrap_err().exit(), Exit::Usage, "{t}/{n}");
+            assert_eq!(
+                check_scheme(t, n).unwrap_err().exit(),
+                Exit::Usage,
+                "{t}/{n}"
+            );
         }
     }
 }

@@ -276,9 +276,13 @@ pub fn rotate(env: &Env, name: &str) -> String {
     use vault_core::{AuditOp, EntryStatus};
     let bytes = fs::read(&env.vault).unwrap();
     let pw = fs::read_to_string(&env.pw).unwrap();
-    let mut vault = Vault::open(&bytes, pw.trim_end().as_bytes(), vault_cli::progress::Progress::Silent)
-        .unwrap()
-        .vault;
+    let mut vault = Vault::open(
+        &bytes,
+        pw.trim_end().as_bytes(),
+        vault_cli::progress::Progress::Silent,
+    )
+    .unwrap()
+    .vault;
     let old = vault.newest(name).unwrap().clone();
     let mut new = old.clone();
     new.version += 1;

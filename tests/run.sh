@@ -42,4 +42,10 @@ fi
 step "workspace tests"
 cargo test --workspace
 
+step "the core on an emulated Cortex-M4 (QEMU): restore, footprint"
+bash tests/firmware/run.sh
+
+step "fuzzing smoke run: every target for ${FUZZ_SECONDS:-20} s"
+bash vault-core/fuzz/run.sh "${FUZZ_SECONDS:-20}"
+
 step "all checks passed in $((SECONDS - START)) s"

@@ -14,19 +14,19 @@ type HmacSha256 = Hmac<Sha256>;
 type Aes256CbcEnc = cbc::Encryptor<aes::Aes256>;
 type Aes256CbcDec = cbc::Decryptor<aes::Aes256>;
 
-fn keyed(key: &[u8]) -> HmacSha256 {
-    // HMAC accepts keys of any length; this never fails.
-    match <HmacSha256 as Mac>::new_from_slice(key) {
-        Ok(mac) => mac,
-        Err(_) => unreachable_hmac(),
+/// An HMAC-SHA256 instance keyed with `key` of any length, built infallibly: the key block
+/// is the key zero-padded to 64 bytes, or its SHA-256 if longer (RFC 2104 §2).
+pub(crate) fn keyed(key: &[u8]) -> HmacSha256 {
+    use hmac::digest::KeyInit;
+    let mut block = hmac::digest::generic_array::GenericArray::default();
+    if key.len() > block.len() {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
     }
-}
-
-#[cold]
-fn unreachable_hmac() -> HmacSha256 {
-    // `Hmac::new_from_slice` only rejects key lengths for fixed-key MACs; HMAC has none.
-    // Falling back to an empty key keeps this path panic-free; it cannot be reached.
-    <HmacSha256 as hmac::digest::KeyInit>::new(&Default::default())
+    let mac = <HmacSha256 as KeyInit>::new(&block);
+    zeroize::Zeroize::zeroize(block.as_mut_slice());
+    mac
 }
 
 /// `HMAC-SHA256(key, parts[0] || parts[1] || …)`.

@@ -320,7 +320,8 @@ pub struct SalvageArgs {
     #[command(flatten)]
     pub material: RecoveryMaterialArgs,
     /// Give the rebuilt vault this password (first line of FILE) [default: the password
-    /// the files opened with; with recovery material, asked on the terminal].
+    /// the files opened with; with recovery material, --password-file or
+    /// --password-stdin, else asked twice on the terminal].
     #[arg(long, value_name = "FILE")]
     pub new_password_file: Option<PathBuf>,
     /// Replace an existing file at --out, and include files of another vault.

@@ -240,6 +240,10 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
                 }
                 RecoveryCommand::Reset => {
                     let r = commands::recovery::reset(&ctx)?;
+                    if printer.is_json() {
+                        // The text output says this itself.
+                        eprintln!("warning: {}", commands::recovery::RESET_WARNING);
+                    }
                     printer.emit(&Message::RecoveryReset(r))?;
                 }
             }

@@ -501,14 +501,15 @@ impl RecoveryCodeReport {
         writeln!(w)?;
         writeln!(w, "    {}", self.recovery_code.as_str())?;
         writeln!(w)?;
-        writeln!(
-            w,
-            "Old recovery codes and shares no longer open this vault, nor backups made from \
-             now on. Backups made before still open with the old code: replace them (or keep \
-             the old code with them), and split new shares with 'airvault shares split'."
-        )
+        writeln!(w, "{RESET_WARNING}")
     }
 }
+
+/// What `recovery reset` voids, as shown to the user.
+pub const RESET_WARNING: &str = "Old recovery codes and shares no longer open this vault, \
+     nor backups made from now on. Backups made before still open with the old code: \
+     replace them (or keep the old code with them), and split new shares with 'airvault \
+     shares split'.";
 
 fn no_recovery_secret(ctx: &Context) -> CliError {
     CliError::usage(format!("{} has no recovery secret", show(&ctx.vault)))

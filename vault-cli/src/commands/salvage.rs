@@ -490,10 +490,13 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     let mut events: Vec<OwnedEvent> = Vec::new();
     let mut metas: Vec<(Meta, usize, u64)> = Vec::new();
     let mut known_events: u32 = 0;
-    let mut newest: Option<(u64, usize)> = None; // (generation, parsed index) of the newest file opened
+    // The newest file of this vault opened: its generation and keyslot costs are kept.
+    let mut newest: Option<u64> = None;
+    // The highest generation of any file opened (with --force, of another vault too).
+    let mut opened: Option<u64> = None;
     let mut iterations: (Option<u32>, Option<u32>) = (None, None);
     let mut buf = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
-    for (pi, p) in parsed.iter().enumerate() {
+    for p in &parsed {
         let path = &opts.files[p.report];
         let own_vault = p.vault_id == vault_id;
         let file = match VaultFile::parse(&p.bytes, &KdfLimits::STANDARD) {
@@ -525,8 +528,9 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         };
         let report = &mut reports[p.report];
         report.status = "used";
-        if own_vault && newest.is_none_or(|(g, _)| p.generation > g) {
-            newest = Some((p.generation, pi));
+        opened = opened.max(Some(p.generation));
+        if own_vault && newest.is_none_or(|g| p.generation > g) {
+            newest = Some(p.generation);
             let h = file.header();
             iterations = (
                 h.slots()
@@ -575,11 +579,17 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         }
     }
     buf.fill(0);
-    if newest.is_none() {
+    if opened.is_none() {
         return Err(nothing_opened(&reports, &failures));
     }
 
     // Entries: every version once; the newest of each entry active, older ones retired.
+    // For each entry, the newest file that holds any version of it.
+    let mut seen_in: BTreeMap<[u8; ENTRY_ID_LEN], u64> = BTreeMap::new();
+    for c in candidates.values() {
+        let g = seen_in.entry(c.entry.id).or_insert(0);
+        *g = (*g).max(c.generation);
+    }
     let mut entries: Vec<(OwnedEntry, usize)> = candidates
         .into_values()
         .map(|c| (c.entry, c.from))
@@ -596,7 +606,7 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
             EntryStatus::Retired
         };
     }
-    let renamed = resolve_names(&mut entries);
+    let renamed = resolve_names(&mut entries, &seen_in);
 
     // Lost entry versions: listed by some file, opened from none.
     let mut lost = Vec::new();
@@ -724,7 +734,7 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         .flatten()
         .map(|s| Zeroizing::new(recovery_code::encode(s).expose_secret().to_owned()));
 
-    let max_generation = newest.map_or(0, |(g, _)| g);
+    let max_generation = newest.or(opened).unwrap_or(0);
     let used = reports.iter().filter(|r| r.status == "used").count();
     let detail = format!(
         "rebuilt from {used} of {} files; {events_lost} audit events lost",
@@ -794,9 +804,13 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
 }
 
 /// Gives every entry a name no other entry has: when two entries (different ids) share a
-/// name — one removed and a new one made under its name, say — the one changed most
-/// recently keeps it and the others are renamed. Returns the renamed ids' new names.
-fn resolve_names(entries: &mut [(OwnedEntry, usize)]) -> BTreeMap<[u8; ENTRY_ID_LEN], String> {
+/// name — one removed and a new one made under its name, say — the one found in the
+/// newest file (then the one changed last) keeps it and the others are renamed. Returns
+/// the renamed ids' new names.
+fn resolve_names(
+    entries: &mut [(OwnedEntry, usize)],
+    seen_in: &BTreeMap<[u8; ENTRY_ID_LEN], u64>,
+) -> BTreeMap<[u8; ENTRY_ID_LEN], String> {
     // Each id's newest version: its name and when it was made.
     let mut ids: BTreeMap<[u8; ENTRY_ID_LEN], (String, u64, u32)> = BTreeMap::new();
     for (e, _) in entries.iter() {
@@ -807,9 +821,15 @@ fn resolve_names(entries: &mut [(OwnedEntry, usize)]) -> BTreeMap<[u8; ENTRY_ID_
             *slot = (e.name.clone(), e.rotated_at, e.version);
         }
     }
-    let mut by_name: BTreeMap<String, Vec<([u8; ENTRY_ID_LEN], u64)>> = BTreeMap::new();
+    // Per name, the entries holding it: (id, (newest file's generation, last change)).
+    type Holders = Vec<([u8; ENTRY_ID_LEN], (u64, u64))>;
+    let mut by_name: BTreeMap<String, Holders> = BTreeMap::new();
     for (id, (name, at, _)) in &ids {
-        by_name.entry(name.clone()).or_default().push((*id, *at));
+        let generation = seen_in.get(id).copied().unwrap_or(0);
+        by_name
+            .entry(name.clone())
+            .or_default()
+            .push((*id, (generation, *at)));
     }
     let mut taken: Vec<String> = by_name.keys().cloned().collect();
     let mut renamed = BTreeMap::new();

@@ -16,6 +16,7 @@ struct Decoded {
     outcome: String,
     keyless: Option<String>,
     entries: Vec<ExpectedEntry>,
+    audit_chain: Option<String>,
     record_enc_key_hex: Option<String>,
     records: Option<Vec<DecodedRecord>>,
 }
@@ -75,6 +76,9 @@ fn python_decoder_agrees_on_every_vector() {
         assert_eq!(got.outcome, exp.expect, "{name}: outcome");
         assert_eq!(got.keyless, exp.keyless, "{name}: keyless verdict");
         assert_eq!(got.entries, exp.entries, "{name}: entries");
+        if exp.audit_chain.is_some() {
+            assert_eq!(got.audit_chain, exp.audit_chain, "{name}: audit chain");
+        }
     }
 }
 

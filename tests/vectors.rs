@@ -7,14 +7,35 @@ use std::fs;
 
 use airvault_tests::vectors::{generate, Expectation, ExpectedEntry};
 use airvault_tests::vectors_dir;
+use vault_core::audit::{ChainError, ChainVerifier};
 use vault_core::constants::MAX_RECORD_LEN;
-use vault_core::{KdfLimits, Record, SlotKind, VaultFile};
+use vault_core::{KdfLimits, Meta, Record, SlotKind, VaultFile};
 
-/// Parse → keyless verify → unlock → open every record, as the vectors define it.
-fn evaluate(bytes: &[u8], exp: &Expectation) -> (String, Option<String>, Vec<ExpectedEntry>) {
+/// The audit-chain verdict in the vectors' words.
+fn chain_verdict(events: &[vault_core::AuditEvent<'_>], meta: &Meta) -> String {
+    let mut chain = ChainVerifier::new();
+    let result = events
+        .iter()
+        .try_for_each(|e| chain.push(e))
+        .and_then(|()| chain.finish(meta));
+    match result {
+        Ok(()) => "valid",
+        Err(ChainError::Sequence { .. }) => "sequence",
+        Err(ChainError::Link { .. }) => "link",
+        Err(ChainError::Head) => "head",
+        Err(_) => "other",
+    }
+    .into()
+}
+
+type Outcome = (String, Option<String>, Vec<ExpectedEntry>, Option<String>);
+
+/// Parse → keyless verify → unlock → open every record (→ the audit chain), as the vectors
+/// define it.
+fn evaluate(bytes: &[u8], exp: &Expectation) -> Outcome {
     let vf = match VaultFile::parse(bytes, &KdfLimits::STANDARD) {
         Ok(vf) => vf,
-        Err(e) => return (e.code().into(), None, vec![]),
+        Err(e) => return (e.code().into(), None, vec![], None),
     };
     let keyless = Some(
         if vf.verify().is_intact() {
@@ -31,12 +52,18 @@ fn evaluate(bytes: &[u8], exp: &Expectation) -> (String, Option<String>, Vec<Exp
     };
     let v = match unlocked {
         Ok(v) => v,
-        Err(e) => return (e.code().into(), keyless, vec![]),
+        Err(e) => return (e.code().into(), keyless, vec![], None),
     };
     let mut buf = vec![0u8; MAX_RECORD_LEN];
     let mut entries = vec![];
+    let mut meta = None;
+    let mut audit_bufs = vec![];
     for r in vf.records() {
+        if r.entry.kind == vault_core::RecordKind::Audit {
+            audit_bufs.push((r, vec![0u8; MAX_RECORD_LEN]));
+        }
         match v.open_record(&r, &mut buf) {
+            Ok(Record::Meta(m)) => meta = Some(m),
             Ok(Record::Entry(e)) => entries.push(ExpectedEntry {
                 name: e.name.into(),
                 id_hex: hex::encode(e.id),
@@ -50,10 +77,20 @@ fn evaluate(bytes: &[u8], exp: &Expectation) -> (String, Option<String>, Vec<Exp
                 policy_days: e.policy_days,
             }),
             Ok(_) => {}
-            Err(e) => return (e.code().into(), keyless, vec![]),
+            Err(e) => return (e.code().into(), keyless, vec![], None),
         }
     }
-    ("success".into(), keyless, entries)
+    let chain = exp.audit_chain.as_ref().map(|_| {
+        let events: Vec<_> = audit_bufs
+            .iter_mut()
+            .map(|(r, b)| match v.open_record(r, b) {
+                Ok(Record::Audit(a)) => a,
+                other => panic!("audit record: {other:?}"),
+            })
+            .collect();
+        chain_verdict(&events, meta.as_ref().expect("metadata record"))
+    });
+    ("success".into(), keyless, entries, chain)
 }
 
 #[test]
@@ -103,11 +140,12 @@ fn every_vector_has_its_expected_outcome() {
         }
         let exp: Expectation = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
         let bytes = fs::read(path.with_extension("airvault")).unwrap();
-        let (outcome, keyless, entries) = evaluate(&bytes, &exp);
+        let (outcome, keyless, entries, chain) = evaluate(&bytes, &exp);
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         assert_eq!(outcome, exp.expect, "{name}: outcome");
         assert_eq!(keyless, exp.keyless, "{name}: keyless verdict");
         assert_eq!(entries, exp.entries, "{name}: entries");
+        assert_eq!(chain, exp.audit_chain, "{name}: audit chain");
         outcomes.insert(outcome);
         count += 1;
     }

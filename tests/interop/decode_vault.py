@@ -267,6 +267,25 @@ def check_meta(pt):
         raise Reject("record_malformed")
 
 
+def event_hash(seq, pt):
+    return sha256(b"airvault v1 audit event" + struct.pack("<I", seq) + pt)
+
+
+def chain_verdict(events, meta):
+    """events: [(seq, plaintext)] in table order; meta: the metadata plaintext."""
+    next_seq, prev = 0, bytes(32)
+    for seq, pt in events:
+        gap_ok = pt[8] == 13 and seq > next_seq
+        if seq != next_seq and not gap_ok:
+            return "sequence"
+        if pt[40:72] != prev:
+            return "link"
+        prev, next_seq = event_hash(seq, pt), seq + 1
+    if u32(meta, 32) != next_seq or meta[40:72] != prev:
+        return "head"
+    return "valid"
+
+
 def check_audit(pt):
     if len(pt) < 72 or not 1 <= pt[8] <= 16 or pt[9] != 0 or u16(pt, 14) != 0:
         raise Reject("record_malformed")
@@ -285,7 +304,8 @@ def main():
     ap.add_argument("--dump-keys", action="store_true")
     args = ap.parse_args()
     f = open(args.file, "rb").read()
-    result = {"outcome": "success", "keyless": None, "entries": []}
+    result = {"outcome": "success", "keyless": None, "entries": [], "audit_chain": None}
+    events, meta = [], None
     try:
         h, states, b_off = parse(f)
         result["keyless"] = keyless(f, h, states, b_off)
@@ -312,10 +332,13 @@ def main():
                                           "plaintext_hex": pt.hex()})
             if te[0] == 1:
                 check_meta(pt)
+                meta = pt
             elif te[0] == 2:
                 result["entries"].append(decode_entry(pt, te))
             else:
                 check_audit(pt)
+                events.append((u32(te, 24), pt))
+        result["audit_chain"] = chain_verdict(events, meta)
     except Reject as r:
         result["outcome"] = r.outcome
         result["entries"] = []

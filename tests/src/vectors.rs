@@ -34,6 +34,11 @@ pub struct Expectation {
     pub recovery_secret_hex: Option<String>,
     /// The vault's entries, for `success`.
     pub entries: Vec<ExpectedEntry>,
+    /// For vectors about the audit trail: `valid`, or the first rule its chain breaks
+    /// (`sequence`, `link`, `head`), checking the audit records in table order against the
+    /// metadata record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_chain: Option<String>,
 }
 
 /// One entry version as a vector expects it.
@@ -203,11 +208,18 @@ fn rich_entries() -> Vec<EntrySpec> {
 /// Builds a vault with `passwords` (one keyslot each), the recovery keyslot and `entries`,
 /// plus two audit events. Returns the file and its master key.
 fn build(seed: u64, passwords: &[&str], entries: &[EntrySpec]) -> (Vec<u8>, [u8; 32]) {
+    let (mut rng, vmk, vault_id, slots) = keys(seed, passwords);
+    let events = default_events(entries);
+    let head = events[1].hash();
+    write_vault(&mut rng, &vmk, vault_id, &slots, entries, &events, 2, head)
+}
+
+/// The RNG, master key, vault id and keyslots of a vector built from `seed`.
+fn keys(seed: u64, passwords: &[&str]) -> (ChaCha20Rng, VaultMasterKey, [u8; 16], Vec<SealedSlot>) {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let vmk = VaultMasterKey::generate(&mut rng);
     let vault_id = [0xC0 ^ seed as u8; 16];
     let limits = KdfLimits::STANDARD;
-    let recovery = RecoverySecret::from_bytes(RECOVERY);
     let mut slots = Vec::new();
     for pw in passwords {
         slots.push(
@@ -235,6 +247,14 @@ fn build(seed: u64, passwords: &[&str], entries: &[EntrySpec]) -> (Vec<u8>, [u8;
         )
         .unwrap(),
     );
+    (rng, vmk, vault_id, slots)
+}
+
+/// Audit events with the metadata's `audit_next_seq` and `audit_head` for them.
+type Trail = (Vec<AuditEvent<'static>>, u32, [u8; 32]);
+
+/// The two audit events of an ordinary vector: init, then the first entry added.
+fn default_events(entries: &[EntrySpec]) -> Vec<AuditEvent<'_>> {
     let e0 = AuditEvent {
         seq: 0,
         time: NOW - 86_400 * 30,
@@ -258,40 +278,50 @@ fn build(seed: u64, passwords: &[&str], entries: &[EntrySpec]) -> (Vec<u8>, [u8;
         name: first.map_or("", |e| e.name.as_str()),
         detail: "",
     };
+    vec![e0, e1]
+}
+
+/// Writes a vault with the given audit events and audit head, whatever they say: the
+/// writer does not judge the chain, so broken chains can be made for the vectors.
+#[allow(clippy::too_many_arguments)]
+fn write_vault(
+    rng: &mut ChaCha20Rng,
+    vmk: &VaultMasterKey,
+    vault_id: [u8; 16],
+    slots: &[SealedSlot],
+    entries: &[EntrySpec],
+    events: &[AuditEvent<'_>],
+    audit_next_seq: u32,
+    audit_head: [u8; 32],
+) -> (Vec<u8>, [u8; 32]) {
     let meta = Meta {
-        recovery_secret: Some(recovery),
+        recovery_secret: Some(RecoverySecret::from_bytes(RECOVERY)),
         default_policy_days: 90,
         created_at: NOW - 86_400 * 30,
-        audit_next_seq: 2,
-        audit_head: e1.hash(),
+        audit_next_seq,
+        audit_head,
     };
     let mut layout = Layout::new(slots.len());
     for e in entries {
         layout.add_entry(&e.view());
     }
-    layout.add_audit(&e0);
-    layout.add_audit(&e1);
+    for e in events {
+        layout.add_audit(e);
+    }
     let mut out = vec![0u8; layout.file_len().unwrap()];
     let params = HeaderParams {
         vault_id,
         generation: 3,
         written_at: NOW,
     };
-    let mut w = VaultWriter::new(
-        &mut out,
-        &vmk,
-        &params,
-        &slots,
-        &meta,
-        layout.records(),
-        &mut rng,
-    )
-    .unwrap();
+    let mut w =
+        VaultWriter::new(&mut out, vmk, &params, slots, &meta, layout.records(), rng).unwrap();
     for e in entries {
-        w.push_entry(&e.view(), &mut rng).unwrap();
+        w.push_entry(&e.view(), rng).unwrap();
     }
-    w.push_audit(&e0, &mut rng).unwrap();
-    w.push_audit(&e1, &mut rng).unwrap();
+    for e in events {
+        w.push_audit(e, rng).unwrap();
+    }
     w.finish().unwrap();
     (out, *vmk.expose_secret())
 }
@@ -327,6 +357,7 @@ impl Gen {
                 } else {
                     Vec::new()
                 },
+                audit_chain: None,
             },
         });
     }
@@ -734,6 +765,99 @@ pub fn generate() -> Vec<Vector> {
         false,
         &[],
     );
+
+    // --- The audit trail's hash chain --------------------------------------------------
+    let audit = |name: &str,
+                 description: &str,
+                 chain: &str,
+                 make: &dyn Fn(&[EntrySpec]) -> Trail|
+     -> Vector {
+        let (mut rng, vmk, vault_id, slots) = keys(40 + name.len() as u64, &[PASSWORD]);
+        let (events, next, head) = make(&basic);
+        let (bytes, _) = write_vault(
+            &mut rng, &vmk, vault_id, &slots, &basic, &events, next, head,
+        );
+        Vector {
+            name: name.into(),
+            bytes,
+            expectation: Expectation {
+                description: description.into(),
+                expect: "success".into(),
+                keyless: Some("intact".into()),
+                password: Some(PASSWORD.into()),
+                recovery_secret_hex: None,
+                entries: basic.iter().map(EntrySpec::expected).collect(),
+                audit_chain: Some(chain.into()),
+            },
+        }
+    };
+    /// Four chained events: init, add, add, rotate.
+    fn four() -> Vec<AuditEvent<'static>> {
+        let mut events: Vec<AuditEvent<'static>> = Vec::new();
+        let mut prev = [0u8; 32];
+        for (seq, (op, name)) in [
+            (AuditOp::Init, ""),
+            (AuditOp::Add, "backup-encryption-key"),
+            (AuditOp::Add, "root password"),
+            (AuditOp::Rotate, "backup-encryption-key"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let e = AuditEvent {
+                seq: seq as u32,
+                time: NOW - 86_400 * (30 - seq as u64),
+                op,
+                entry_id: if name.is_empty() { [0; 16] } else { [0x11; 16] },
+                version: u32::from(!name.is_empty()),
+                kcv: Kcv::default(),
+                prev_hash: prev,
+                name,
+                detail: "",
+            };
+            prev = e.hash();
+            events.push(e);
+        }
+        events
+    }
+    fn chained(events: Vec<AuditEvent<'static>>) -> Trail {
+        let last = events.last().copied();
+        (
+            events,
+            last.map_or(0, |e| e.seq + 1),
+            last.map_or([0; 32], |e| e.hash()),
+        )
+    }
+    let vectors = [
+        audit("audit-chain-valid", "Four audit events, each linked to the one before, the last named by the metadata.", "valid", &|_| chained(four())),
+        audit("audit-event-edited", "Audit event 1's entry name changed after the chain was made: event 2 no longer links to it.", "link", &|_| {
+            let e = four();
+            let edited = AuditEvent { name: "someone-else", ..e[1] };
+            let (_, n, h) = chained(e.clone());
+            (vec![e[0], edited, e[2], e[3]], n, h)
+        }),
+        audit("audit-event-removed", "Audit event 1 removed: event 2 carries sequence number 2 where 1 belongs.", "sequence", &|_| {
+            let e = four();
+            let (_, n, h) = chained(e.clone());
+            (vec![e[0], e[2], e[3]], n, h)
+        }),
+        audit("audit-last-event-removed", "The last audit event removed: the metadata still names it as the head.", "head", &|_| {
+            let e = four();
+            let (_, n, h) = chained(e.clone());
+            (e[..3].to_vec(), n, h)
+        }),
+        audit("audit-salvage-gap", "Events 2 and 3 lost and acknowledged by a salvage event (sequence 4) linking to event 1: a valid chain.", "valid", &|_| {
+            let e = four();
+            let salvage = AuditEvent { seq: 4, op: AuditOp::Salvage, entry_id: [0; 16], version: 0, prev_hash: e[1].hash(), name: "", detail: "2 audit events lost", ..e[3] };
+            chained(vec![e[0], e[1], salvage])
+        }),
+        audit("audit-gap-without-salvage", "A gap in the sequence numbers before an event that is not a salvage event.", "sequence", &|_| {
+            let e = four();
+            let add = AuditEvent { seq: 4, op: AuditOp::Add, prev_hash: e[1].hash(), ..e[3] };
+            chained(vec![e[0], e[1], add])
+        }),
+    ];
+    g.out.extend(vectors);
 
     g.out
 }

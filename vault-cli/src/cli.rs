@@ -15,6 +15,7 @@ Exit codes:
   5  corrupted, truncated or malformed file, or not an airvault file
   6  unsupported format version or refused parameters (e.g. a hostile KDF cost)
   7  verification mismatch (--against, --expect-fingerprint)
+  8  a key is overdue for rotation (status --check-overdue)
 A mistyped recovery code or share is a usage error (2); a well-formed one that does not
 open the file is 4. `salvage` exits 5 when it wrote the vault but something was lost.
 With several files, `verify` exits with the worst result, in this order from worst:
@@ -80,6 +81,22 @@ pub enum Command {
     Fingerprint(FingerprintArgs),
     /// Rehearse a disaster recovery end to end in a temporary directory.
     Drill,
+    /// Change the vault's password (rewraps the password keyslot only).
+    Passwd(PasswdArgs),
+    /// Replace the master key: every record re-encrypted, every keyslot resealed.
+    RotateMaster,
+    /// Make a new random version of a key; the old version stays readable, retired.
+    Rotate(RotateArgs),
+    /// Show or set the rotation policy (vault default, or one key's own).
+    Policy(PolicyArgs),
+    /// Show each key's age against its rotation policy.
+    Status(StatusArgs),
+    /// List the vault's audit trail, or check its hash chain.
+    Audit(AuditArgs),
+    /// Measure this machine's PBKDF2-HMAC-SHA256 speed.
+    Benchmark,
+    /// Import a secret from an `openssl enc` file or a Fernet token.
+    ImportLegacy(ImportLegacyArgs),
     /// Show or replace the recovery code.
     #[command(subcommand)]
     Recovery(RecoveryCommand),
@@ -137,6 +154,9 @@ pub struct AddArgs {
     /// Read the secret from standard input (to its end).
     #[arg(long)]
     pub stdin: bool,
+    /// Store the secret as a new version of the existing entry NAME (of the same kind).
+    #[arg(long, conflicts_with = "kind")]
+    pub new_version: bool,
 }
 
 /// How `get` writes a secret.
@@ -237,6 +257,128 @@ pub struct FingerprintArgs {
     /// Files to fingerprint.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+}
+
+/// `passwd`.
+#[derive(Debug, Args)]
+pub struct PasswdArgs {
+    /// PBKDF2 iterations for the new keyslot [default: the old slot's, at least 600000].
+    #[arg(long, value_name = "N", conflicts_with = "target_time")]
+    pub iterations: Option<u32>,
+    /// Pick the iteration count that takes about MS milliseconds here (at least 600000).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub target_time: Option<u64>,
+    /// Read the new password from the first line of FILE [default: ask twice].
+    #[arg(long, value_name = "FILE")]
+    pub new_password_file: Option<PathBuf>,
+}
+
+/// `rotate`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Name of the entry.
+    pub name: String,
+    /// Number of random bytes (1 to 65536) [default: as many as the current version].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub bytes: Option<u32>,
+}
+
+/// `policy`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// The entry whose own policy to set (with --days or --inherit).
+    pub name: Option<String>,
+    /// Set the vault's default policy in days (0: none).
+    #[arg(long, value_name = "N", conflicts_with_all = ["name", "days", "inherit"],
+          value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    pub default_days: Option<u32>,
+    /// Set NAME's own policy in days.
+    #[arg(long, value_name = "N", requires = "name", conflicts_with = "inherit",
+          value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub days: Option<u32>,
+    /// Make NAME follow the vault's default policy again.
+    #[arg(long, requires = "name")]
+    pub inherit: bool,
+}
+
+/// `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Apply a policy of N days to every key for this run.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub policy_days: Option<u32>,
+    /// Exit 8 if any key is overdue (for cron).
+    #[arg(long)]
+    pub check_overdue: bool,
+}
+
+/// `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Check the hash chain instead of listing (exit 5 at the first break).
+    #[arg(long)]
+    pub verify: bool,
+}
+
+/// Legacy formats `import-legacy` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LegacyFormat {
+    /// `openssl enc -aes-256-cbc` with a salt (binary or -a base64); unauthenticated.
+    Openssl,
+    /// A Fernet token (Python `cryptography.fernet`); authenticated.
+    Fernet,
+}
+
+/// The digest `openssl enc -md` used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LegacyDigest {
+    /// SHA-256 (openssl's default since 1.1.0).
+    Sha256,
+    /// SHA-512.
+    Sha512,
+    /// SHA-1.
+    Sha1,
+    /// MD5 (the EVP_BytesToKey default before openssl 1.1.0).
+    Md5,
+}
+
+/// `import-legacy`.
+#[derive(Debug, Args)]
+pub struct ImportLegacyArgs {
+    /// The format of FILE.
+    #[arg(long, value_enum)]
+    pub format: LegacyFormat,
+    /// The legacy file (openssl: the encrypted file; fernet: the file holding the token).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Name of the new entry.
+    #[arg(long)]
+    pub name: String,
+    /// Kind of entry: symmetric-key, private-key-pem, password, totp-seed or opaque.
+    #[arg(long, default_value = "opaque", value_parser = parse_kind, value_name = "KIND")]
+    pub kind: EntryKind,
+    /// openssl: the -iter count of -pbkdf2 [default: 10000, openssl's own].
+    #[arg(long, value_name = "N", conflicts_with_all = ["bytes_to_key", "try_common"],
+          value_parser = clap::value_parser!(u32).range(1..=20_000_000))]
+    pub iterations: Option<u32>,
+    /// openssl: the -md digest [default: sha256].
+    #[arg(long, value_enum, conflicts_with = "try_common")]
+    pub digest: Option<LegacyDigest>,
+    /// openssl: the file was made without -pbkdf2 (the old EVP_BytesToKey derivation).
+    #[arg(long, conflicts_with = "try_common")]
+    pub bytes_to_key: bool,
+    /// openssl: try the common settings in turn (see docs/LEGACY.md).
+    #[arg(long)]
+    pub try_common: bool,
+    /// openssl: read the file's password from the first line of FILE [default: ask].
+    #[arg(long, value_name = "FILE")]
+    pub legacy_password_file: Option<PathBuf>,
+    /// fernet: the file holding the key (URL-safe base64).
+    #[arg(long, value_name = "FILE", required_if_eq("format", "fernet"))]
+    pub key_file: Option<PathBuf>,
+    /// openssl: import without asking for confirmation (required without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// `recovery`.

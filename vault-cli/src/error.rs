@@ -28,6 +28,8 @@ pub enum Exit {
     Unsupported,
     /// 7: a verification found a difference (`--against`, `--expect-fingerprint`).
     Mismatch,
+    /// 8: a key is overdue for rotation (`status --check-overdue`).
+    Overdue,
 }
 
 impl Exit {
@@ -42,6 +44,7 @@ impl Exit {
             Exit::Corrupted => 5,
             Exit::Unsupported => 6,
             Exit::Mismatch => 7,
+            Exit::Overdue => 8,
         }
     }
 
@@ -56,6 +59,7 @@ impl Exit {
             Exit::Corrupted,
             Exit::Unsupported,
             Exit::Mismatch,
+            Exit::Overdue,
         ]
         .into_iter()
         .find(|e| e.code() == code)
@@ -72,18 +76,21 @@ impl Exit {
             Exit::Corrupted => "corrupted",
             Exit::Unsupported => "unsupported",
             Exit::Mismatch => "mismatch",
+            Exit::Overdue => "overdue",
         }
     }
 
     /// How bad a result is, for combining the results of many files into one exit code:
     /// ok < mismatch (7) < authentication (4) < unsupported (6) < I/O (3) < corrupted (5)
     /// < usage (2). A damaged backup outranks everything a file can report, because it is
-    /// the one result that means data may already be lost.
+    /// the one result that means data may already be lost. An overdue key (8) ranks with a
+    /// mismatch: neither says anything is lost.
     #[must_use]
     pub const fn severity(self) -> u8 {
         match self {
             Exit::Ok => 0,
             Exit::Mismatch => 1,
+            Exit::Overdue => 1,
             Exit::Authentication => 2,
             Exit::Unsupported => 3,
             Exit::Io => 4,

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use crate::error::{show, CliError, Exit, Result};
+use crate::failpoint::{self, Point};
 
 /// Largest file airvault reads as a vault or backup. A vault holding a thousand keys of
 /// the largest size is well under this; anything larger is refused before it is read.
@@ -141,7 +142,7 @@ fn parent_dir(path: &Path) -> &Path {
 /// directory, written and fsynced, then `check` run on what was read back from it, then
 /// renamed over the target (or linked without replacing, unless `force`), then the
 /// directory fsynced. On any error nothing is left at `path` and an existing file there is
-/// untouched.
+/// untouched. Debug builds can be made to abort between these steps ([`crate::failpoint`]).
 ///
 /// # Errors
 /// Exit 3 on I/O errors; exit 2 if `path` exists and `force` is not set; any error that
@@ -162,8 +163,12 @@ pub fn write_atomic(
     set_private(tmp.as_file(), tmp.path())?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.flush())
-        .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| CliError::io("write", path, &e))?;
+    failpoint::hit(Point::AfterWrite);
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| CliError::io("write", path, &e))?;
+    failpoint::hit(Point::AfterFsync);
     // Read back through a fresh handle, as a later reader would.
     let written = read_file(tmp.path())?;
     if written != bytes {
@@ -174,6 +179,7 @@ pub fn write_atomic(
         .hint("the medium may be failing; write to another one"));
     }
     check(&written)?;
+    failpoint::hit(Point::BeforeRename);
     let persisted = if force {
         tmp.persist(path)
     } else {
@@ -186,6 +192,7 @@ pub fn write_atomic(
             CliError::io("write", path, &e.error)
         }
     })?;
+    failpoint::hit(Point::AfterRename);
     sync_dir(dir)
 }
 

@@ -20,6 +20,10 @@ pub mod model;
 pub mod output;
 pub mod progress;
 
+pub mod calibrate;
+pub mod clock;
+pub mod failpoint;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -31,10 +35,17 @@ use commands::init::InitOptions;
 use commands::recovery::RecoveryMaterial;
 use commands::verify::VerifyOptions;
 use commands::Context;
+
+use cli::{ImportLegacyArgs, LegacyDigest, LegacyFormat};
+use commands::import::{FernetImport, KdfChoice, OpensslImport, OPENSSL_DEFAULT_ITERATIONS};
+use commands::passwd::PasswdOptions;
+use commands::policy::PolicyChange;
+use commands::status::StatusOptions;
 use error::{CliError, Exit, Result};
 use input::PasswordSource;
 use output::{Message, Printer};
 use progress::Progress;
+use vault_core::legacy::{Digest, OpensslKdf};
 
 /// Runs a parsed command line, prints its results and errors, and returns the exit code.
 #[must_use]
@@ -120,6 +131,20 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             let bytes = usize::try_from(a.bytes).unwrap_or(usize::MAX);
             let r = commands::entries::generate(&context(cli)?, &a.name, bytes, a.kind)?;
             printer.emit(&Message::Added(r))?;
+        }
+        Command::Add(a) if a.new_version => {
+            if a.stdin && cli.password_stdin {
+                return Err(CliError::usage(
+                    "standard input cannot carry both the password and the secret",
+                )
+                .hint("give the password with --password-file, or on the terminal"));
+            }
+            let input = match &a.from_file {
+                Some(f) => SecretInput::File(f.clone()),
+                None => SecretInput::Stdin,
+            };
+            let r = commands::rotate::add_version(&context(cli)?, &a.name, &input)?;
+            printer.emit(&Message::Rotated(r))?;
         }
         Command::Add(a) => {
             if a.stdin && cli.password_stdin {
@@ -231,6 +256,90 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             return Ok(exit);
         }
         Command::Drill => return Ok(drill::run(printer)),
+        Command::Passwd(a) => {
+            let opts = PasswdOptions {
+                new_password: a
+                    .new_password_file
+                    .clone()
+                    .map_or(PasswordSource::Prompt, PasswordSource::File),
+                iterations: a.iterations,
+                target_time: a.target_time.map(Duration::from_millis),
+            };
+            let r = commands::passwd::passwd(&context(cli)?, &opts)?;
+            printer.emit(&Message::Passwd(r))?;
+        }
+        Command::RotateMaster => {
+            let r = commands::rotate::rotate_master(&context(cli)?)?;
+            printer.emit(&Message::RotateMaster(r))?;
+        }
+        Command::Rotate(a) => {
+            let bytes = a.bytes.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+            let r = commands::rotate::rotate(&context(cli)?, &a.name, bytes)?;
+            printer.emit(&Message::Rotated(r))?;
+        }
+        Command::Policy(a) => {
+            let change = match (&a.name, a.default_days, a.days, a.inherit) {
+                (None, Some(d), _, _) => PolicyChange::Default(d),
+                (Some(name), None, days, inherit) if days.is_some() || inherit => {
+                    PolicyChange::Entry {
+                        name: name.clone(),
+                        days,
+                    }
+                }
+                (Some(_), _, _, _) => {
+                    return Err(CliError::usage("say what NAME's policy becomes")
+                        .hint("add --days N, or --inherit to follow the vault's default"))
+                }
+                (None, None, _, _) => PolicyChange::Show,
+            };
+            let r = commands::policy::policy(&context(cli)?, &change)?;
+            printer.emit(&Message::Policy(r))?;
+        }
+        Command::Status(a) => {
+            let opts = StatusOptions {
+                policy_days: a.policy_days,
+                check_overdue: a.check_overdue,
+            };
+            let run = commands::status::status(&context(cli)?, &opts)?;
+            for k in run.keys {
+                printer.emit(&Message::KeyStatus(k))?;
+            }
+            let overdue = run.summary.overdue;
+            printer.emit(&Message::Status(run.summary))?;
+            if run.exit == Exit::Overdue {
+                eprintln!(
+                    "overdue: {overdue} key(s) past their rotation policy — rotate them with \
+                     'airvault rotate NAME' (or 'add NAME --new-version')"
+                );
+            }
+            return Ok(run.exit);
+        }
+        Command::Audit(a) if a.verify => {
+            let r = commands::audit::verify(&context(cli)?)?;
+            if let (false, Some(m)) = (r.ok, &r.message) {
+                eprintln!(
+                    "error: {} audit trail: {m} — restore the vault from a backup whose trail \
+                     verifies",
+                    r.vault
+                );
+            }
+            let exit = if r.ok { Exit::Ok } else { Exit::Corrupted };
+            printer.emit(&Message::AuditVerify(r))?;
+            return Ok(exit);
+        }
+        Command::Audit(_) => {
+            for e in commands::audit::list(&context(cli)?)? {
+                printer.emit(&Message::AuditEvent(e))?;
+            }
+        }
+        Command::Benchmark => {
+            let r = commands::benchmark::benchmark(commands::benchmark::WINDOW);
+            printer.emit(&Message::Benchmark(r))?;
+        }
+        Command::ImportLegacy(a) => {
+            let r = import_legacy(cli, a)?;
+            printer.emit(&Message::Imported(r))?;
+        }
         Command::Recovery(sub) => {
             let ctx = context(cli)?;
             match sub {
@@ -316,4 +425,72 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
         }
     }
     Ok(Exit::Ok)
+}
+
+fn import_legacy(cli: &Cli, a: &ImportLegacyArgs) -> Result<output::lifecycle::ImportReport> {
+    let ctx = context(cli)?;
+    match a.format {
+        LegacyFormat::Openssl => {
+            if a.key_file.is_some() {
+                return Err(CliError::usage("--key-file is for --format fernet")
+                    .hint("an openssl enc file is opened with its password"));
+            }
+            let digest = match a.digest.unwrap_or(LegacyDigest::Sha256) {
+                LegacyDigest::Sha256 => Digest::Sha256,
+                LegacyDigest::Sha512 => Digest::Sha512,
+                LegacyDigest::Sha1 => Digest::Sha1,
+                LegacyDigest::Md5 => Digest::Md5,
+            };
+            let kdf = if a.try_common {
+                KdfChoice::TryCommon
+            } else if a.bytes_to_key {
+                KdfChoice::One(OpensslKdf::BytesToKey { digest })
+            } else {
+                KdfChoice::One(OpensslKdf::Pbkdf2 {
+                    iterations: a.iterations.unwrap_or(OPENSSL_DEFAULT_ITERATIONS),
+                    digest,
+                })
+            };
+            let opts = OpensslImport {
+                file: a.file.clone(),
+                name: a.name.clone(),
+                kind: a.kind,
+                kdf,
+                legacy_password: a
+                    .legacy_password_file
+                    .clone()
+                    .map_or(PasswordSource::Prompt, PasswordSource::File),
+                yes: a.yes,
+            };
+            commands::import::import_openssl(&ctx, &opts)
+        }
+        LegacyFormat::Fernet => {
+            let openssl_only = a.iterations.is_some()
+                || a.digest.is_some()
+                || a.bytes_to_key
+                || a.try_common
+                || a.legacy_password_file.is_some();
+            let key_file = match (&a.key_file, openssl_only) {
+                (Some(k), false) => k.clone(),
+                (_, true) => {
+                    return Err(CliError::usage(
+                        "--iterations, --digest, --bytes-to-key, --try-common and \
+                         --legacy-password-file are for --format openssl",
+                    )
+                    .hint("a Fernet token is opened with --key-file"))
+                }
+                (None, false) => {
+                    return Err(CliError::usage("--format fernet needs --key-file")
+                        .hint("give the file holding the Fernet key"))
+                }
+            };
+            let opts = FernetImport {
+                token_file: a.file.clone(),
+                key_file,
+                name: a.name.clone(),
+                kind: a.kind,
+            };
+            commands::import::import_fernet(&ctx, &opts)
+        }
+    }
 }

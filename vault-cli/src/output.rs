@@ -10,6 +10,13 @@ use zeroize::Zeroizing;
 
 use crate::error::{CliError, Exit};
 
+pub mod lifecycle;
+
+use lifecycle::{
+    AuditEventReport, AuditVerifyReport, BenchmarkReport, ImportReport, KeyStatusReport,
+    PasswdReport, PolicyReport, RotateMasterReport, RotatedReport, StatusReport,
+};
+
 /// Every result a command prints.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -40,6 +47,26 @@ pub enum Message {
     Drill(DrillReport),
     /// A command failed (JSON only; the same error also goes to standard error).
     Error(ErrorReport),
+    /// `passwd`.
+    Passwd(PasswdReport),
+    /// `rotate-master`.
+    RotateMaster(RotateMasterReport),
+    /// `rotate`, `add --new-version`.
+    Rotated(RotatedReport),
+    /// `policy`.
+    Policy(PolicyReport),
+    /// One key of `status`.
+    KeyStatus(KeyStatusReport),
+    /// The closing line of `status`.
+    Status(StatusReport),
+    /// One event of `audit`.
+    AuditEvent(AuditEventReport),
+    /// `audit --verify`.
+    AuditVerify(AuditVerifyReport),
+    /// `benchmark`.
+    Benchmark(BenchmarkReport),
+    /// `import-legacy`.
+    Imported(ImportReport),
     /// `recovery show`.
     RecoveryShow(crate::commands::recovery::RecoveryCodeReport),
     /// `recovery reset`.
@@ -461,14 +488,19 @@ impl Message {
             ),
             Message::Entry(r) => writeln!(
                 w,
-                "{:<24} {:<15} v{:<3} {:<7} {}  {:>5} B  rotated {}",
+                "{:<24} {:<15} v{:<3} {:<7} {}  {:>5} B  rotated {}{}",
                 r.name,
                 r.kind,
                 r.version,
                 r.status,
                 r.kcv,
                 r.bytes,
-                utc(r.rotated_at)
+                utc(r.rotated_at),
+                if r.versions > 1 {
+                    format!("  ({} versions kept)", r.versions)
+                } else {
+                    String::new()
+                }
             ),
             Message::Secret(r) => match (&r.value, &r.out) {
                 (Some(v), _) => writeln!(w, "{}", v.as_str()),
@@ -569,6 +601,16 @@ impl Message {
                 r.millis as f64 / 1000.0
             ),
             Message::Error(_) => Ok(()),
+            Message::Passwd(r) => r.human(w),
+            Message::RotateMaster(r) => r.human(w),
+            Message::Rotated(r) => r.human(w),
+            Message::Policy(r) => r.human(w),
+            Message::KeyStatus(r) => r.human(w),
+            Message::Status(r) => r.human(w),
+            Message::AuditEvent(r) => r.human(w),
+            Message::AuditVerify(r) => r.human(w),
+            Message::Benchmark(r) => r.human(w),
+            Message::Imported(r) => r.human(w),
             Message::RecoveryShow(r) => r.human_show(w),
             Message::RecoveryReset(r) => r.human_reset(w),
             Message::Shares(r) => r.human(w),

@@ -5,11 +5,11 @@
 //! this module only decides how many iterations to run between two redraws.
 
 use std::io::IsTerminal;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rand_core::{OsRng, RngCore};
-use vault_core::constants::{DEFAULT_ITERATIONS, MAX_ITERATIONS, SALT_LEN, VAULT_ID_LEN};
+use vault_core::constants::{SALT_LEN, VAULT_ID_LEN};
 use vault_core::{
     Error, KdfLimits, Pbkdf2, SealedSlot, SlotKey, SlotKind, UnlockedVault, VaultFile,
     VaultMasterKey,
@@ -39,6 +39,16 @@ impl Progress {
     }
 }
 
+/// A progress bar on standard error for a key derivation of `total` iterations.
+fn bar(total: u32, label: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(u64::from(total)), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {percent:>3}%") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(label.to_owned());
+    bar
+}
+
 /// `PBKDF2-HMAC-SHA256(secret, salt, iterations)` with the format's bounds, in steps.
 ///
 /// # Errors
@@ -53,17 +63,7 @@ pub fn derive(
 ) -> Result<SlotKey, Error> {
     let mut job = Pbkdf2::new(secret, salt, iterations, &KdfLimits::STANDARD)?;
     let bar = match progress {
-        Progress::Bar => {
-            let bar = ProgressBar::with_draw_target(
-                Some(u64::from(job.total())),
-                ProgressDrawTarget::stderr(),
-            );
-            if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {percent:>3}%") {
-                bar.set_style(style.progress_chars("=> "));
-            }
-            bar.set_message(label.to_owned());
-            Some(bar)
-        }
+        Progress::Bar => Some(bar(job.total(), label)),
         Progress::Silent => None,
     };
     while job.remaining() > 0 {
@@ -78,8 +78,8 @@ pub fn derive(
     Ok(job.finish())
 }
 
-/// Opens `file` with a password or the recovery secret, trying each keyslot of `kind` as
-/// [`VaultFile::unlock`] does, with progress shown for each derivation.
+/// Opens `file` with a password or the recovery secret through the core's
+/// [`VaultFile::unlock_with_progress`], drawing one bar for each keyslot tried.
 ///
 /// # Errors
 /// As [`VaultFile::unlock`].
@@ -89,26 +89,20 @@ pub fn unlock<'a>(
     secret: &[u8],
     progress: Progress,
 ) -> Result<UnlockedVault<'a>, Error> {
-    let mut any = false;
-    for slot in file.header().slots().filter(|s| s.kind() == kind) {
-        any = true;
-        let key = derive(
-            secret,
-            &slot.salt(),
-            slot.iterations(),
-            "Unlocking",
-            progress,
-        )?;
-        match file.unlock_with_slot_key(usize::from(slot.index()), &key) {
-            Err(Error::WrongSecret) => {}
-            other => return other,
+    let bar = match progress {
+        Progress::Bar => Some(bar(0, "Unlocking")),
+        Progress::Silent => None,
+    };
+    let result = file.unlock_with_progress(kind, secret, &mut |done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(u64::from(total));
+            bar.set_position(u64::from(done));
         }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
-    Err(if any {
-        Error::WrongSecret
-    } else {
-        Error::NoSuchSlot
-    })
+    result
 }
 
 /// Seals `vmk` in a new keyslot under `secret` with a fresh salt from the OS.
@@ -131,26 +125,10 @@ pub fn seal(
     ))
 }
 
-/// The iteration count that takes about `target` on this machine, measured by running
-/// the KDF briefly; never below [`DEFAULT_ITERATIONS`] nor above [`MAX_ITERATIONS`].
+/// The iteration count that takes about `target` on this machine: see
+/// [`crate::calibrate`] for the rule (never below the default 600,000 nor above the
+/// format's 20,000,000).
 #[must_use]
 pub fn iterations_for(target: Duration) -> u32 {
-    let probe = 100_000u32;
-    let start = Instant::now();
-    if let Ok(job) = Pbkdf2::new(b"benchmark", b"benchmark salt", probe, &KdfLimits::STANDARD) {
-        drop(job.finish());
-    }
-    let per_iter = start.elapsed().as_secs_f64() / f64::from(probe);
-    if per_iter <= 0.0 {
-        return DEFAULT_ITERATIONS;
-    }
-    let n = (target.as_secs_f64() / per_iter / 10_000.0).round() * 10_000.0;
-    if n >= f64::from(MAX_ITERATIONS) {
-        MAX_ITERATIONS
-    } else if n <= f64::from(DEFAULT_ITERATIONS) {
-        DEFAULT_ITERATIONS
-    } else {
-        // In range: 600,000..20,000,000.
-        n as u32
-    }
+    crate::calibrate::iterations_for(target)
 }

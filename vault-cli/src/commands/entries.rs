@@ -37,7 +37,7 @@ impl std::fmt::Debug for SecretInput {
     }
 }
 
-fn name_taken(vault: &Vault, name: &str) -> Result<()> {
+pub(crate) fn name_taken(vault: &Vault, name: &str) -> Result<()> {
     if vault.entries.iter().any(|e| e.name == name) {
         return Err(
             CliError::usage(format!("an entry named '{name}' already exists"))
@@ -47,7 +47,7 @@ fn name_taken(vault: &Vault, name: &str) -> Result<()> {
     Ok(())
 }
 
-fn no_such_entry(name: &str) -> CliError {
+pub(crate) fn no_such_entry(name: &str) -> CliError {
     CliError::usage(format!("no entry named '{name}'")).hint("'airvault list' shows the entries")
 }
 
@@ -64,7 +64,12 @@ fn added(op: &'static str, ctx: &Context, e: &OwnedEntry) -> AddedReport {
     }
 }
 
-fn new_entry(vault: &Vault, name: &str, kind: EntryKind, secret: Zeroizing<Vec<u8>>) -> OwnedEntry {
+pub(crate) fn new_entry(
+    vault: &Vault,
+    name: &str,
+    kind: EntryKind,
+    secret: Zeroizing<Vec<u8>>,
+) -> OwnedEntry {
     let t = now();
     OwnedEntry {
         id: vault.new_entry_id(),
@@ -109,7 +114,10 @@ pub fn generate(ctx: &Context, name: &str, bytes: usize, kind: EntryKind) -> Res
 }
 
 /// Reads a secret for `add` and checks it against its kind.
-fn read_input(input: &SecretInput, kind: EntryKind) -> Result<(Zeroizing<Vec<u8>>, String)> {
+pub(crate) fn read_input(
+    input: &SecretInput,
+    kind: EntryKind,
+) -> Result<(Zeroizing<Vec<u8>>, String)> {
     let (mut secret, detail) = match input {
         SecretInput::File(path) => (
             read_secret_file(path, MAX_SECRET_LEN)?,

@@ -8,6 +8,15 @@ pub mod init;
 pub mod restore;
 pub mod verify;
 
+pub mod audit;
+pub mod benchmark;
+pub mod import;
+pub mod passwd;
+pub mod policy;
+mod rekey;
+pub mod rotate;
+pub mod status;
+
 pub mod kit;
 pub mod recover;
 pub mod recovery;
@@ -15,7 +24,6 @@ pub mod salvage;
 pub mod shares;
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use vault_core::{armor, constants::MAGIC, KdfLimits, VaultFile};
 use zeroize::Zeroizing;
@@ -58,12 +66,11 @@ impl Context {
     }
 }
 
-/// Seconds since the Unix epoch.
+/// Seconds since the Unix epoch ([`crate::clock::now`]: a debug build may be given a fake
+/// time).
 #[must_use]
 pub fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    crate::clock::now()
 }
 
 /// How a vault or backup file is stored.

@@ -268,40 +268,17 @@ pub fn damaged_copy(src: &Path, dst: &Path, damage: &[Damage]) {
     fs::write(dst, f).unwrap();
 }
 
-/// Makes version 2 of entry `name` through the library, as a rotation would (version 1
-/// retired, a `rotate` audit event), and writes the vault back as the next generation.
-/// Returns the new secret as hex.
+/// Makes a new version of entry `name` with `airvault rotate` (the old one retired) and
+/// returns its secret as hex.
 pub fn rotate(env: &Env, name: &str) -> String {
-    use vault_cli::model::Vault;
-    use vault_core::{AuditOp, EntryStatus};
-    let bytes = fs::read(&env.vault).unwrap();
-    let pw = fs::read_to_string(&env.pw).unwrap();
-    let mut vault = Vault::open(
-        &bytes,
-        pw.trim_end().as_bytes(),
-        vault_cli::progress::Progress::Silent,
-    )
-    .unwrap()
-    .vault;
-    let old = vault.newest(name).unwrap().clone();
-    let mut new = old.clone();
-    new.version += 1;
-    new.secret = zeroize::Zeroizing::new(vec![0x5a; 32]);
-    new.rotated_at = old.rotated_at + 1;
-    for e in vault.entries.iter_mut().filter(|e| e.id == old.id) {
-        e.status = EntryStatus::Retired;
-    }
-    vault.record_event(AuditOp::Rotate, Some(&new), "", new.rotated_at);
-    vault.entries.push(new);
-    vault.generation += 1;
-    let out = vault.serialize(new_time()).unwrap();
-    fs::write(&env.vault, &out[..]).unwrap();
-    hex::encode([0x5a; 32])
-}
-
-fn new_time() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
+    env.cmd().args(["rotate", name]).assert().success();
+    let out = env
+        .json()
+        .args(["get", name])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    one::<Secret>(&out).value.unwrap()
 }

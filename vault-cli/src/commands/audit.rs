@@ -1,0 +1,121 @@
+//! `airvault audit`: the vault's audit trail — listed, or checked with the core's
+//! [`ChainVerifier`] (the chain rule of `docs/FORMAT.md` lives there, not here).
+
+use vault_core::audit::{ChainError, ChainVerifier};
+use vault_core::constants::{ENTRY_ID_LEN, MAX_RECORD_LEN};
+use vault_core::{Kcv, KdfLimits, Meta, Record, RecordKind, SlotKind, VaultFile};
+use zeroize::Zeroizing;
+
+use super::{load_vault, read_vault_bytes, Context};
+use crate::error::{show, CliError, Doing, Exit, Result};
+use crate::files;
+use crate::model::OwnedEvent;
+use crate::output::lifecycle::{AuditEventReport, AuditVerifyReport};
+use crate::progress;
+
+fn event_report(e: &OwnedEvent) -> AuditEventReport {
+    let has_entry = e.entry_id != [0; ENTRY_ID_LEN];
+    AuditEventReport {
+        seq: e.seq,
+        time: e.time,
+        op: e.op.name(),
+        name: (!e.name.is_empty()).then(|| e.name.clone()),
+        entry_id: has_entry.then(|| hex::encode(e.entry_id)),
+        version: (e.version != 0).then_some(e.version),
+        kcv: (e.kcv != Kcv::default()).then(|| e.kcv.to_string()),
+        detail: e.detail.clone(),
+    }
+}
+
+/// Every audit event of the vault at `ctx.vault`, in order. If the chain does not verify,
+/// a warning says so (the events are still listed: they are what is left to read).
+///
+/// # Errors
+/// The vault's errors (every record, audit events included, must open).
+pub fn list(ctx: &Context) -> Result<Vec<AuditEventReport>> {
+    let (vault, _password) = load_vault(ctx)?;
+    let mut verifier = ChainVerifier::new();
+    let chain = vault
+        .events
+        .iter()
+        .try_for_each(|e| verifier.push(&e.view()))
+        .and_then(|()| verifier.finish(&vault.meta));
+    if let Err(e) = chain {
+        ctx.warn(&format!(
+            "the audit trail does not verify: {e}; run 'airvault audit --verify'"
+        ));
+    }
+    Ok(vault.events.iter().map(event_report).collect())
+}
+
+/// Checks the audit trail of the vault at `ctx.vault`: every audit record must open (its
+/// MAC verifies) and, in file order, the events must form the chain the core's
+/// [`ChainVerifier`] accepts, ending at the metadata record's head. The result says where
+/// the first break is; the caller turns a failed result into exit 5.
+///
+/// # Errors
+/// Exit 3 if the vault cannot be read, 4 for a wrong password, 5/6 if the file itself does
+/// not parse or open.
+pub fn verify(ctx: &Context) -> Result<AuditVerifyReport> {
+    let path = &ctx.vault;
+    let bytes = read_vault_bytes(path)?;
+    let file = VaultFile::parse(&bytes, &KdfLimits::STANDARD)
+        .map_err(|e| CliError::core(e, path, Doing::Vault))?;
+    let password = ctx.password.read(&files::file_name(path))?;
+    let unlocked = progress::unlock(&file, SlotKind::Password, password.as_bytes(), ctx.progress)
+        .map_err(|e| CliError::core(e, path, Doing::Vault))?;
+    let mut report = AuditVerifyReport {
+        vault: show(path),
+        events: 0,
+        ok: false,
+        salvage_gaps: 0,
+        first_break: None,
+        message: None,
+        exit_code: Exit::Corrupted.code(),
+    };
+    let mut buf = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
+    let mut verifier = ChainVerifier::new();
+    let mut meta: Option<Meta> = None;
+    for r in file.records() {
+        match r.entry.kind {
+            RecordKind::Entry => continue,
+            RecordKind::Meta => match unlocked.open_record(&r, &mut buf) {
+                Ok(Record::Meta(m)) => meta = Some(m),
+                Ok(_) | Err(_) => {
+                    report.message = Some("the metadata record does not open".to_owned());
+                    return Ok(report);
+                }
+            },
+            RecordKind::Audit => {
+                let seq = r.entry.seq;
+                let pushed = match unlocked.open_record(&r, &mut buf) {
+                    Ok(Record::Audit(event)) => verifier.push(&event).map_err(|e| broken(&e)),
+                    Ok(_) => Err(format!("audit record {} is not an audit event", r.index)),
+                    Err(e) => Err(format!("audit event {seq} does not open: {e}")),
+                };
+                if let Err(message) = pushed {
+                    report.first_break = Some(seq);
+                    report.message = Some(message);
+                    return Ok(report);
+                }
+                report.events += 1;
+            }
+        }
+    }
+    let Some(meta) = meta else {
+        report.message = Some("the vault has no metadata record".to_owned());
+        return Ok(report);
+    };
+    if let Err(e) = verifier.finish(&meta) {
+        report.message = Some(broken(&e));
+        return Ok(report);
+    }
+    report.ok = true;
+    report.salvage_gaps = verifier.salvage_gaps();
+    report.exit_code = Exit::Ok.code();
+    Ok(report)
+}
+
+fn broken(e: &ChainError) -> String {
+    e.to_string()
+}

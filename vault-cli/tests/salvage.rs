@@ -210,6 +210,15 @@ fn a_file_cut_in_half_keeps_its_first_half_and_counts_the_lost_events() {
     assert!(last
         .detail
         .contains(&format!("{} audit events lost", r.audit_events_lost)));
+    // `airvault audit --verify` accepts the acknowledged gap.
+    env.bare()
+        .arg("--vault")
+        .arg(&out)
+        .arg("--password-file")
+        .arg(&env.pw)
+        .args(["audit", "--verify"])
+        .assert()
+        .success();
 }
 
 #[test]

@@ -16,6 +16,8 @@ Exit codes:
   6  unsupported format version or refused parameters (e.g. a hostile KDF cost)
   7  verification mismatch (--against, --expect-fingerprint)
   8  a key is overdue for rotation (status --check-overdue)
+A mistyped recovery code or share is a usage error (2); a well-formed one that does not
+open the file is 4. `salvage` exits 5 when it wrote the vault but something was lost.
 With several files, `verify` exits with the worst result, in this order from worst:
 5, 3, 6, 4, 7, 0.
 
@@ -95,6 +97,18 @@ pub enum Command {
     Benchmark,
     /// Import a secret from an `openssl enc` file or a Fernet token.
     ImportLegacy(ImportLegacyArgs),
+    /// Show or replace the recovery code.
+    #[command(subcommand)]
+    Recovery(RecoveryCommand),
+    /// Split the recovery secret into SLIP-39 word shares (any M of N recover).
+    #[command(subcommand)]
+    Shares(SharesCommand),
+    /// Open a vault or backup with the recovery code or shares and give it a new password.
+    Recover(RecoverArgs),
+    /// Rebuild a vault from damaged or partial backups, reporting exactly what was lost.
+    Salvage(SalvageArgs),
+    /// Write a printable emergency kit (HTML) with a fresh armored backup and instructions.
+    Kit(KitArgs),
 }
 
 /// `init`.
@@ -365,6 +379,115 @@ pub struct ImportLegacyArgs {
     /// openssl: import without asking for confirmation (required without a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+/// `recovery`.
+#[derive(Debug, Subcommand)]
+pub enum RecoveryCommand {
+    /// Print the vault's recovery code (needs the password).
+    Show,
+    /// Replace the recovery secret: old codes and shares stop opening this vault.
+    Reset,
+}
+
+/// `shares`.
+#[derive(Debug, Subcommand)]
+pub enum SharesCommand {
+    /// Split the recovery secret into N shares of which any M recover it.
+    Split(SharesSplitArgs),
+}
+
+/// `shares split`.
+#[derive(Debug, Args)]
+pub struct SharesSplitArgs {
+    /// Number of shares needed to recover (M; 2 or more, or 1 with --count 1).
+    #[arg(long, value_name = "M", value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub threshold: u8,
+    /// Number of shares to make (N, at most 16).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub count: u8,
+    /// Write one file per share (share-I-of-N.txt, mode 0600) into DIR instead of
+    /// printing them.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Replace existing share files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Where recovery material comes from (`recover`, `salvage`).
+#[derive(Debug, Args)]
+pub struct RecoveryMaterialArgs {
+    /// Read the recovery code from the first line of FILE that is not blank or a
+    /// '#' comment.
+    #[arg(long, value_name = "FILE", conflicts_with = "share_files")]
+    pub recovery_code_file: Option<PathBuf>,
+    /// Read one SLIP-39 share from FILE; repeat for each share, in any order.
+    #[arg(long = "share-file", value_name = "FILE")]
+    pub share_files: Vec<PathBuf>,
+}
+
+/// `recover`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("material").required(true)
+    .args(["recovery_code_file", "share_files"])))]
+pub struct RecoverArgs {
+    /// The vault or backup to open (binary or armored).
+    pub file: PathBuf,
+    /// How to open it.
+    #[command(flatten)]
+    pub material: RecoveryMaterialArgs,
+    /// Where to write the recovered vault [default: the vault path].
+    #[arg(long, value_name = "VAULT")]
+    pub out: Option<PathBuf>,
+    /// Read the new password from the first line of FILE [default: --password-file or
+    /// --password-stdin, else asked twice on the terminal].
+    #[arg(long, value_name = "FILE")]
+    pub new_password_file: Option<PathBuf>,
+    /// Replace an existing file at --out.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `salvage`.
+#[derive(Debug, Args)]
+pub struct SalvageArgs {
+    /// Damaged or partial copies of one vault (binary or armored), in any order.
+    #[arg(required = true, value_name = "BACKUP")]
+    pub files: Vec<PathBuf>,
+    /// Where to write the rebuilt vault.
+    #[arg(long, value_name = "VAULT")]
+    pub out: PathBuf,
+    /// Open the files with recovery material instead of the password.
+    #[command(flatten)]
+    pub material: RecoveryMaterialArgs,
+    /// Give the rebuilt vault this password (first line of FILE) [default: the password
+    /// the files opened with; with recovery material, --password-file or
+    /// --password-stdin, else asked twice on the terminal].
+    #[arg(long, value_name = "FILE")]
+    pub new_password_file: Option<PathBuf>,
+    /// Replace an existing file at --out, and include files of another vault.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `kit`.
+#[derive(Debug, Args)]
+pub struct KitArgs {
+    /// Where to write the HTML sheet.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Print the recovery code on the sheet too (anyone holding the sheet can then open
+    /// the vault without the password).
+    #[arg(long)]
+    pub include_recovery_code: bool,
+    /// Add one page per share from the share files (*.txt) in DIR, to cut apart and hand
+    /// to the custodians.
+    #[arg(long, value_name = "DIR")]
+    pub include_shares: Option<PathBuf>,
+    /// Replace an existing file at --out.
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn parse_kind(s: &str) -> Result<EntryKind, String> {

@@ -191,17 +191,24 @@ impl CliError {
                 format!("wrong password for {file} (file intact)"),
             )
             .hint(match doing {
-                Doing::Vault | Doing::Write => "check the password and try again",
-                Doing::Verify | Doing::Restore => {
-                    "check the password and try again; a backup written with \
-                     --new-password-file has its own password"
-                }
+                Doing::Vault | Doing::Write => format!(
+                    "check the password and try again; if it is lost, 'airvault recover \
+                     {file} --recovery-code-file CODE-FILE' opens it with the recovery code"
+                ),
+                Doing::Verify | Doing::Restore => format!(
+                    "check the password and try again (a backup written with \
+                     --new-password-file has its own); if it is lost, 'airvault recover \
+                     {file} --recovery-code-file CODE-FILE' opens it with the recovery code"
+                ),
             }),
             E::NoSuchSlot => Self::new(
                 Exit::Authentication,
                 format!("{file} has no keyslot that opens with a password"),
             )
-            .hint("open it with its recovery material"),
+            .hint(format!(
+                "open it with its recovery code: 'airvault recover {file} \
+                 --recovery-code-file CODE-FILE'"
+            )),
             E::UnsupportedVersion { .. } => Self::new(Exit::Unsupported, format!("{file}: {err}"))
                 .hint("it was written by a newer airvault; read it with that version"),
             E::KdfCostRefused { .. } => Self::new(Exit::Unsupported, format!("{file}: {err}"))
@@ -214,15 +221,15 @@ impl CliError {
                     let hint = match doing {
                         Doing::Restore => format!(
                             "this backup cannot be restored as it is; try another backup, or \
-                             'airvault salvage {file}' to rescue what is intact"
+                             'airvault salvage {file} --out NEW-VAULT' to rescue what is intact"
                         ),
                         Doing::Vault => format!(
                             "run 'airvault verify {file}' to locate the damage, then restore \
                              from a backup"
                         ),
                         Doing::Verify | Doing::Write => {
-                            "restore from another copy; 'airvault salvage' rescues what is \
-                             intact"
+                            "restore from another copy; 'airvault salvage FILE... --out \
+                             NEW-VAULT' rescues what is intact"
                                 .to_string()
                         }
                     };

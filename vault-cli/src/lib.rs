@@ -28,10 +28,11 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use cli::{Cli, Command, SecretFormat};
+use cli::{Cli, Command, RecoveryCommand, SecretFormat, SharesCommand};
 use commands::backup::BackupOptions;
 use commands::entries::SecretInput;
 use commands::init::InitOptions;
+use commands::recovery::RecoveryMaterial;
 use commands::verify::VerifyOptions;
 use commands::Context;
 
@@ -94,6 +95,25 @@ fn context(cli: &Cli) -> Result<Context> {
         progress: Progress::auto(),
         warnings: true,
     })
+}
+
+/// A context whose vault path is not needed (salvage writes only its `--out`).
+fn context_without_vault(cli: &Cli) -> Context {
+    Context {
+        vault: PathBuf::new(),
+        password: password_source(cli),
+        progress: Progress::auto(),
+        warnings: true,
+    }
+}
+
+/// The new password of a vault that is opened without its password (`recover`):
+/// `--new-password-file`, else the global password options, else the terminal.
+fn new_password_source(cli: &Cli, file: Option<&PathBuf>) -> PasswordSource {
+    match file {
+        Some(f) => PasswordSource::File(f.clone()),
+        None => password_source(cli),
+    }
 }
 
 fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
@@ -319,6 +339,89 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
         Command::ImportLegacy(a) => {
             let r = import_legacy(cli, a)?;
             printer.emit(&Message::Imported(r))?;
+        }
+        Command::Recovery(sub) => {
+            let ctx = context(cli)?;
+            match sub {
+                RecoveryCommand::Show => {
+                    let r = commands::recovery::show_code(&ctx)?;
+                    printer.emit(&Message::RecoveryShow(r))?;
+                }
+                RecoveryCommand::Reset => {
+                    let r = commands::recovery::reset(&ctx)?;
+                    if printer.is_json() {
+                        // The text output says this itself.
+                        eprintln!("warning: {}", commands::recovery::RESET_WARNING);
+                    }
+                    printer.emit(&Message::RecoveryReset(r))?;
+                }
+            }
+        }
+        Command::Shares(SharesCommand::Split(a)) => {
+            let opts = commands::shares::SplitOptions {
+                threshold: a.threshold,
+                count: a.count,
+                out_dir: a.out_dir.clone(),
+                force: a.force,
+            };
+            let r = commands::shares::split(&context(cli)?, &opts)?;
+            printer.emit(&Message::Shares(r))?;
+        }
+        Command::Recover(a) => {
+            let ctx = context(cli)?;
+            let material = RecoveryMaterial::from_args(
+                a.material.recovery_code_file.as_deref(),
+                &a.material.share_files,
+            )
+            .ok_or_else(|| CliError::usage("recover needs --recovery-code-file or --share-file"))?;
+            let opts = commands::recover::RecoverOptions {
+                file: a.file.clone(),
+                material,
+                out: a.out.clone().unwrap_or_else(|| ctx.vault.clone()),
+                new_password: new_password_source(cli, a.new_password_file.as_ref()),
+                force: a.force,
+            };
+            let r = commands::recover::recover(&ctx, &opts)?;
+            printer.emit(&Message::Recover(r))?;
+        }
+        Command::Salvage(a) => {
+            let ctx = context_without_vault(cli);
+            let material = RecoveryMaterial::from_args(
+                a.material.recovery_code_file.as_deref(),
+                &a.material.share_files,
+            );
+            let new_password = match (&a.new_password_file, &material) {
+                (Some(f), _) => Some(PasswordSource::File(f.clone())),
+                (None, Some(_)) => Some(password_source(cli)),
+                (None, None) => None,
+            };
+            let opts = commands::salvage::SalvageOptions {
+                files: a.files.clone(),
+                out: a.out.clone(),
+                material,
+                new_password,
+                force: a.force,
+            };
+            let run = commands::salvage::salvage(&ctx, &opts)?;
+            if let Some(short) = run.report.shortfall() {
+                eprintln!(
+                    "warning: salvage incomplete: {short}; the vault was written with \
+                     everything recovered (exit {})",
+                    run.exit.code()
+                );
+            }
+            printer.emit(&Message::Salvage(run.report))?;
+            return Ok(run.exit);
+        }
+        Command::Kit(a) => {
+            let opts = commands::kit::KitOptions {
+                out: a.out.clone(),
+                include_recovery_code: a.include_recovery_code,
+                include_shares: a.include_shares.clone(),
+                force: a.force,
+            };
+            let r = commands::kit::kit(&context(cli)?, &opts)?;
+            printer.emit(&Message::Kit(r))?;
         }
     }
     Ok(Exit::Ok)

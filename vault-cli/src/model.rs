@@ -66,7 +66,7 @@ impl OwnedEntry {
         }
     }
 
-    fn from_view(e: &Entry<'_>) -> Self {
+    pub(crate) fn from_view(e: &Entry<'_>) -> Self {
         Self {
             id: e.id,
             version: e.version,
@@ -127,7 +127,7 @@ impl OwnedEvent {
         }
     }
 
-    fn from_view(e: &AuditEvent<'_>) -> Self {
+    pub(crate) fn from_view(e: &AuditEvent<'_>) -> Self {
         Self {
             seq: e.seq,
             time: e.time,

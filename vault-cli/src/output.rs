@@ -67,6 +67,18 @@ pub enum Message {
     Benchmark(BenchmarkReport),
     /// `import-legacy`.
     Imported(ImportReport),
+    /// `recovery show`.
+    RecoveryShow(crate::commands::recovery::RecoveryCodeReport),
+    /// `recovery reset`.
+    RecoveryReset(crate::commands::recovery::RecoveryCodeReport),
+    /// `shares split`.
+    Shares(crate::commands::shares::SharesReport),
+    /// `recover`.
+    Recover(crate::commands::recover::RecoverReport),
+    /// `salvage`.
+    Salvage(crate::commands::salvage::SalvageReport),
+    /// `kit`.
+    Kit(crate::commands::kit::KitReport),
 }
 
 fn secret_str<S: Serializer>(v: &Zeroizing<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -599,6 +611,12 @@ impl Message {
             Message::AuditVerify(r) => r.human(w),
             Message::Benchmark(r) => r.human(w),
             Message::Imported(r) => r.human(w),
+            Message::RecoveryShow(r) => r.human_show(w),
+            Message::RecoveryReset(r) => r.human_reset(w),
+            Message::Shares(r) => r.human(w),
+            Message::Recover(r) => r.human(w),
+            Message::Salvage(r) => r.human(w),
+            Message::Kit(r) => r.human(w),
         }
     }
 }

@@ -64,6 +64,10 @@ fn drill_passes_and_reports_each_step_in_json() {
         "mistyped armor",
         "wrong password",
         "recovery code",
+        "2 of 3 shares",
+        "mistyped recovery-code group",
+        "salvage one damaged copy",
+        "salvage both damaged copies",
     ] {
         assert!(
             names.iter().any(|n| n.contains(needle)),

@@ -104,7 +104,7 @@ pub fn backup(ctx: &Context, opts: &BackupOptions) -> Result<BackupReport> {
 /// The backup as a vault of its own: same id, generation, metadata and audit trail; a
 /// fresh master key with a password slot and (if the vault has a recovery secret) a
 /// recovery slot; the selected entries with all their versions.
-fn backup_copy(
+pub(crate) fn backup_copy(
     ctx: &Context,
     vault: &Vault,
     ids: &[[u8; 16]],
@@ -157,7 +157,7 @@ fn backup_copy(
 
 /// Checks the written backup as a restore would: decode, keyless verify, open with the
 /// backup's password, and compare every record with what was meant to be written.
-fn check_backup(
+pub(crate) fn check_backup(
     written: &[u8],
     binary: &[u8],
     expected: &Vault,

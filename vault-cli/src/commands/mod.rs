@@ -17,6 +17,12 @@ mod rekey;
 pub mod rotate;
 pub mod status;
 
+pub mod kit;
+pub mod recover;
+pub mod recovery;
+pub mod salvage;
+pub mod shares;
+
 use std::path::{Path, PathBuf};
 
 use vault_core::{armor, constants::MAGIC, KdfLimits, VaultFile};

@@ -77,7 +77,7 @@ pub fn restore(ctx: &Context, backup: &Path, out: &Path, force: bool) -> Result<
             format!("{} is damaged: {}", show(backup), describe_damage(&check)),
         )
         .hint(format!(
-            "restore from another backup, or run 'airvault salvage {}' to rescue what is intact",
+            "restore from another backup, or run 'airvault salvage {} --out NEW-VAULT' to rescue what is intact",
             show(backup)
         )));
     }

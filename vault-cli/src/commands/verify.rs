@@ -233,7 +233,7 @@ fn check_into(
             Exit::Corrupted,
             format!("{} is damaged: {}", show(path), describe_damage(&check)),
         )
-        .hint("replace this backup; 'airvault salvage' rescues what is intact"));
+        .hint("replace this backup; 'airvault salvage FILE... --out NEW-VAULT' rescues what is intact"));
     }
     if let Some(want) = expect_fingerprint {
         if want != fingerprint {

@@ -8,7 +8,7 @@ mod common;
 
 use vault_wasm::{Backup, SlotKey};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -19,11 +19,9 @@ export async function webcrypto_pbkdf2(secret, salt, iterations) {
         { name: "PBKDF2", hash: "SHA-256", salt, iterations }, base, 256);
     return new Uint8Array(bits);
 }
-export function now_ms() { return performance.now(); }
 "#)]
 extern "C" {
     async fn webcrypto_pbkdf2(secret: &[u8], salt: &[u8], iterations: u32) -> JsValue;
-    fn now_ms() -> f64;
 }
 
 async fn webcrypto_key(secret: &[u8], salt: &[u8], iterations: u32) -> SlotKey {
@@ -71,20 +69,12 @@ async fn a_webcrypto_key_opens_every_vector_the_wasm_kdf_opens() {
     assert_eq!(vault.entries().len(), 2);
 }
 
-/// Not a pass/fail check (timings vary): prints the cost of each path at the default
-/// iteration count, for the record.
+/// Both derivation paths agree at the real default cost (the other checks use small
+/// counts).
 #[wasm_bindgen_test]
-async fn kdf_timings_at_the_default_count() {
+async fn webcrypto_and_wasm_agree_at_the_default_count() {
     let n = vault_wasm::default_iterations();
-    let t0 = now_ms();
     let web = webcrypto_key(b"pw", &[3; 32], n).await;
-    let t1 = now_ms();
     let wasm = common::derive(b"pw", &[3; 32], n);
-    let t2 = now_ms();
     assert!(web == wasm);
-    console_log!(
-        "PBKDF2-HMAC-SHA256, {n} iterations: WebCrypto {:.0} ms, wasm {:.0} ms",
-        t1 - t0,
-        t2 - t1
-    );
 }

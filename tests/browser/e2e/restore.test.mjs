@@ -407,50 +407,19 @@ describe("key derivation", () => {
     await context.close();
   });
 
-  it("unlocks a default-cost vault in about WebCrypto's bare PBKDF2 time", async () => {
+  it("unlocks a default-cost vault through WebCrypto", async () => {
+    // Functional only: the page derives the keyslot key with the browser's own PBKDF2 at
+    // the real default cost. How long that takes next to bare WebCrypto is measured by
+    // bench/compare.sh, not asserted here.
     const slow = makeVault(tempDir("600k"), { iterations: 600000, password: "six hundred thousand" });
-    const runs = [];
-    for (let i = 0; i < 5; i++) {
-      const { page, context } = await openPage(browser);
-      await loadFile(page, slow.backup);
-      // WebCrypto's own time for the same work in the same page, measured right before and
-      // right after the page's unlock (after a warm-up run), so that both see the same load
-      // on this machine.
-      const bare = () => page.evaluate(async (n) => {
-        const t0 = performance.now();
-        const base = await crypto.subtle.importKey("raw", new TextEncoder().encode("other"),
-          "PBKDF2", false, ["deriveBits"]);
-        await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256",
-          salt: new Uint8Array(32), iterations: n }, base, 256);
-        return performance.now() - t0;
-      }, slow.iterations);
-      await bare();
-      const before = await bare();
-      const s = await unlockWithPassword(page, slow.password);
-      const afterwards = await bare();
-      assert.equal(s.kind, "ok", s.text);
-      assert.equal(s.kdf, "webcrypto");
-      runs.push({ bare: (before + afterwards) / 2, unlock: Number(s.unlockMs), kdf: Number(s.kdfMs),
-        open: Number(s.openMs), render: Number(s.renderMs) });
-      await context.close();
-    }
-    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const ratio = median(runs.map((r) => r.unlock / r.bare));
-    const report = { iterations: slow.iterations, runs, ratio: Number(ratio.toFixed(3)) };
-    writeArtifact("unlock-timing.json", JSON.stringify(report, null, 2) + "\n");
-    console.log(`# unlock ${median(runs.map((r) => r.unlock)).toFixed(0)} ms vs WebCrypto ` +
-      `${median(runs.map((r) => r.bare)).toFixed(0)} ms at ${slow.iterations} iterations: ` +
-      `median ratio ${ratio.toFixed(2)}x`);
-    // The derivation is WebCrypto's own, and the page's work around it (opening every
-    // record, listing the keys) is small next to it: about 10 ms, 6% at this count. That is
-    // what keeps the unlock within 1.1x of WebCrypto's time.
-    assert.ok(runs.every((r) => r.kdf > 0));
-    const overhead = median(runs.map((r) => r.unlock - r.kdf));
-    assert.ok(overhead <= 0.15 * median(runs.map((r) => r.kdf)), `overhead ${overhead} ms`);
-    // Two PBKDF2 runs of the same work differ by tens of percent on a busy 2-core machine,
-    // so the wall-clock comparison only has to rule out a slower derivation (the wasm KDF
-    // takes 4-8 times as long).
-    assert.ok(ratio <= 2, `unlock is ${ratio.toFixed(2)}x WebCrypto`);
+    const { page, context } = await openPage(browser);
+    await loadFile(page, slow.backup);
+    const s = await unlockWithPassword(page, slow.password);
+    assert.equal(s.kind, "ok", s.text);
+    assert.equal(s.kdf, "webcrypto");
+    assert.ok(Number(s.kdfMs) > 0);
+    await checkAllSecrets(page, slow.entries);
+    await context.close();
   });
 });
 

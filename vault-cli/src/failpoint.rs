@@ -4,8 +4,9 @@
 //!
 //! `AIRVAULT_FAILPOINT=<name>` makes the process abort ([`std::process::abort`]: no
 //! destructors, no clean-up of the temporary file, as close to a power cut as a test can
-//! get) when a write reaches the named point. Only builds with `debug_assertions` read the
-//! variable; in a release build [`hit`] does nothing and the variable is ignored.
+//! get) when a write reaches the named point. `AIRVAULT_FAILPOINT=panic-after-unlock`
+//! makes it panic instead as soon as a keyslot opens a file ([`panic_after_unlock`]). Only builds with `debug_assertions` read the variable; in a
+//! release build [`hit`] and [`panic_after_unlock`] do nothing and the variable is ignored.
 
 /// The environment variable naming the point to abort at (debug builds only).
 pub const ENV: &str = "AIRVAULT_FAILPOINT";
@@ -54,6 +55,22 @@ pub fn hit(point: Point) {
     }
     #[cfg(not(debug_assertions))]
     let _ = point;
+}
+
+/// The `AIRVAULT_FAILPOINT` value that makes a debug build panic as soon as a keyslot has
+/// opened a vault or backup (the master key and the password or recovery secret are in
+/// memory), so tests can check that what a panic prints holds no secret.
+pub const PANIC_AFTER_UNLOCK: &str = "panic-after-unlock";
+
+/// Panics if this is a debug build and `AIRVAULT_FAILPOINT` is [`PANIC_AFTER_UNLOCK`]. In a
+/// release build it does nothing.
+#[inline]
+#[allow(clippy::panic)] // Panicking is what this debug-only hook is for.
+pub fn panic_after_unlock() {
+    #[cfg(debug_assertions)]
+    if std::env::var_os(ENV).is_some_and(|v| v == PANIC_AFTER_UNLOCK) {
+        panic!("failpoint {PANIC_AFTER_UNLOCK} reached");
+    }
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub mod progress;
 pub mod calibrate;
 pub mod clock;
 pub mod failpoint;
+pub mod lock;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -51,6 +52,8 @@ use vault_core::legacy::{Digest, OpensslKdf};
 #[must_use]
 pub fn run(cli: &Cli) -> Exit {
     let printer = Printer::new(cli.json);
+    // Held until the command is done: one change to a vault at a time.
+    let _lock = lock::target(cli, vault_path(cli).ok()).and_then(|p| lock::acquire(&p));
     match dispatch(cli, &printer) {
         Ok(exit) => exit,
         Err(e) if e.is_quiet() => Exit::Ok,

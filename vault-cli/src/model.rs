@@ -8,7 +8,8 @@ use rand_core::{OsRng, RngCore};
 use vault_core::constants::{ENTRY_ID_LEN, MAX_AUDIT_DETAIL_LEN, MAX_RECORD_LEN, VAULT_ID_LEN};
 use vault_core::{
     AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, Error, HeaderParams, Kcv, Layout, Meta,
-    Record, SealedSlot, SlotKind, VaultFile, VaultMasterKey, VaultWriter, Verification,
+    Record, SealedSlot, SlotKind, UnlockedVault, VaultFile, VaultMasterKey, VaultWriter,
+    Verification,
 };
 use zeroize::Zeroizing;
 
@@ -195,6 +196,21 @@ impl Vault {
         let file = VaultFile::parse(bytes, &vault_core::KdfLimits::STANDARD)?;
         let verification = file.verify();
         let unlocked = progress::unlock(&file, SlotKind::Password, password, progress)?;
+        Ok(Opened {
+            vault: Self::from_unlocked(&unlocked)?,
+            verification,
+        })
+    }
+
+    /// Opens every record of a file unlocked through one of its password keyslots: the
+    /// second half of [`Vault::open`], for callers that derived the keyslot key themselves
+    /// (the exhaustive corruption tests, which derive it once per salt).
+    ///
+    /// # Errors
+    /// The first record that fails to open, or [`Error::Malformed`] without a metadata
+    /// record.
+    pub fn from_unlocked(unlocked: &UnlockedVault<'_>) -> Result<Vault, Error> {
+        let file = unlocked.file();
         let header = file.header();
         let password_iterations = header
             .slot(usize::from(unlocked.slot_index()))
@@ -218,19 +234,16 @@ impl Vault {
         let meta = meta.ok_or(Error::Malformed {
             reason: "no metadata record",
         })?;
-        Ok(Opened {
-            vault: Vault {
-                vault_id: header.vault_id(),
-                generation: header.generation(),
-                vmk: unlocked.master_key().clone(),
-                slots,
-                password_iterations,
-                recovery_iterations,
-                meta,
-                entries,
-                events,
-            },
-            verification,
+        Ok(Vault {
+            vault_id: header.vault_id(),
+            generation: header.generation(),
+            vmk: unlocked.master_key().clone(),
+            slots,
+            password_iterations,
+            recovery_iterations,
+            meta,
+            entries,
+            events,
         })
     }
 

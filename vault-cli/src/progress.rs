@@ -102,6 +102,9 @@ pub fn unlock<'a>(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    if result.is_ok() {
+        crate::failpoint::panic_after_unlock();
+    }
     result
 }
 

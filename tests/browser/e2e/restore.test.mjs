@@ -93,6 +93,18 @@ async function assertNoSecretsLeft(page, rec, secrets) {
   }
 }
 
+/**
+ * Nothing but the page itself and the local blob: URLs of downloads was requested, and
+ * nothing had to be blocked.
+ */
+function assertNoNetwork(rec) {
+  const other = [...new Set(rec.cdp)].filter((u) => u !== PAGE_URL);
+  assert.ok(other.every((u) => u.startsWith("blob:file://")), `requests: ${other}`);
+  assert.deepEqual([...new Set(rec.requests)].filter((u) => u !== PAGE_URL &&
+    !u.startsWith("blob:file://")), []);
+  assert.deepEqual(rec.aborted, []);
+}
+
 describe("the built page", () => {
   it("is one self-contained file within the size budget, with the strict CSP", () => {
     const html = fs.readFileSync(PAGE, "utf8");
@@ -289,7 +301,7 @@ describe("a backup made by the command line", () => {
   });
 
   it("unlocks with the recovery code, and names a mistyped group", async () => {
-    const { page, context } = await openPage(browser);
+    const { page, context, rec } = await openPage(browser);
     await loadFile(page, fx.backup);
     await page.click("#recovery-section summary");
     const groups = fx.recoveryCode.split("-");
@@ -307,12 +319,13 @@ describe("a backup made by the command line", () => {
     assert.match(ok.text, /Unlocked with the recovery code/);
     assert.equal(await page.inputValue("#recovery-code"), "");
     await checkAllSecrets(page, fx.entries);
+    assertNoNetwork(rec);
     await context.close();
   });
 
   it("unlocks with SLIP-39 shares made by the reference implementation", async () => {
     const shares = pythonShares(fx.recoveryCode, 2, 3);
-    const { page, context } = await openPage(browser);
+    const { page, context, rec } = await openPage(browser);
     await loadFile(page, fx.backup);
     await page.click("#shares-section summary");
     await page.fill("#shares", shares[0]);
@@ -326,6 +339,7 @@ describe("a backup made by the command line", () => {
     assert.equal(ok.kind, "ok", ok.text);
     assert.match(ok.text, /recovery shares/);
     await checkAllSecrets(page, fx.entries);
+    assertNoNetwork(rec);
     await context.close();
   });
 });
@@ -361,7 +375,7 @@ describe("a vault written by the page", () => {
   }
 
   it("after a password unlock, opens in the command line with the new password", async () => {
-    const { page, context } = await openPage(browser);
+    const { page, context, rec } = await openPage(browser);
     await loadFile(page, fx.backup);
     await unlockWithPassword(page, fx.password);
     const file = await saveNewVault(page, "new pässword for the page");
@@ -377,17 +391,19 @@ describe("a vault written by the page", () => {
     const trail = await page.$$eval("#audit-list li", (l) => l.map((x) => x.textContent));
     assert.match(trail.at(-1), / — restore \(restore page\)$/);
     assert.match(trail[0], / — init$/);
+    assertNoNetwork(rec);
     await context.close();
   });
 
   it("after a recovery-code unlock (a lost password), opens in the command line", async () => {
-    const { page, context } = await openPage(browser);
+    const { page, context, rec } = await openPage(browser);
     await loadFile(page, fx.backup);
     await page.click("#recovery-section summary");
     await page.fill("#recovery-code", fx.recoveryCode);
     await clickAndSettle(page, "#unlock-recovery");
     const file = await saveNewVault(page, "set after recovery");
     checkWithCli(file, "set after recovery");
+    assertNoNetwork(rec);
     await context.close();
   });
 });

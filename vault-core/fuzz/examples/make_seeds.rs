@@ -103,6 +103,13 @@ fn main() {
         armor::encode(&v, &mut text).unwrap();
         write(&corpus.join("armor"), &format!("cheap-{n}.asc"), &text);
     }
+    // Short armor: empty, one partial line, one full line, a full and a partial line.
+    for n in [0usize, 1, 19, 20, 21, 100] {
+        let data: Vec<u8> = (0..n).map(|i| (i * 37) as u8).collect();
+        let mut text = vec![0u8; armor::encoded_len(n)];
+        armor::encode(&data, &mut text).unwrap();
+        write(&corpus.join("armor"), &format!("short-{n}.asc"), &text);
+    }
 
     // Recovery codes.
     for b in [0u8, 0x42, 0xFF] {
@@ -111,24 +118,40 @@ fn main() {
     }
 
     // SLIP-39: the official vectors' mnemonics, one set per file, and a fresh 2-of-3 split.
+    // Each mnemonic on its own, and each vector's mnemonics together (consecutive lines of
+    // the JSON file), so that whole sets reach the combining code.
     let json = fs::read_to_string(slip).unwrap();
     let mut set = 0;
+    let mut group: Vec<&str> = Vec::new();
+    let mut groups = 0;
     for line in json.lines() {
         let l = line.trim().trim_end_matches(',').trim_matches('"');
         if l.split(' ').count() >= 20 && l.chars().all(|c| c.is_ascii_lowercase() || c == ' ') {
             write(&corpus.join("slip39"), &format!("official-{set}.txt"), l.as_bytes());
             set += 1;
+            group.push(l);
+            continue;
         }
+        if group.len() > 1 {
+            let text = group.join("\n");
+            write(&corpus.join("slip39"), &format!("official-set-{groups}.txt"), text.as_bytes());
+            groups += 1;
+        }
+        group.clear();
     }
     let mut rng = ChaCha20Rng::seed_from_u64(7);
     let mut shares = vault_core::heapless::Vec::new();
-    slip39::split(&[0x42; 16], b"", 2, 3, 1, true, &mut rng, &mut shares).unwrap();
-    let mut text = String::new();
-    for s in &shares {
-        slip39::write_mnemonic(s, &mut text).unwrap();
-        text.push('\n');
+    // airvault's own shares (iteration exponent 1), and the same split with exponent 0 (the
+    // target combines only those).
+    for e in [1u8, 0] {
+        slip39::split(&[0x42; 16], b"", 2, 3, e, true, &mut rng, &mut shares).unwrap();
+        let mut text = String::new();
+        for s in &shares {
+            slip39::write_mnemonic(s, &mut text).unwrap();
+            text.push('\n');
+        }
+        write(&corpus.join("slip39"), &format!("split-2-of-3-e{e}.txt"), text.as_bytes());
     }
-    write(&corpus.join("slip39"), "split-2-of-3.txt", text.as_bytes());
 
     // PBKDF2 differential: a few shapes.
     for (i, seed) in [&b"\x10\x00\x05\x03pwdsalt"[..], &[0xFF; 90], b"\x01\x00\x00\x00"].iter().enumerate() {

@@ -401,6 +401,27 @@ impl Printer {
         res.and_then(|()| out.flush()).map_err(write_error)
     }
 
+    /// Prints many results through one buffer, flushed once at the end (a listing of
+    /// thousands of entries is then a few writes, not one per line).
+    ///
+    /// # Errors
+    /// As [`Printer::emit`].
+    pub fn emit_all(&self, msgs: impl IntoIterator<Item = Message>) -> Result<(), CliError> {
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+        for msg in msgs {
+            let res = if self.json {
+                serde_json::to_writer(&mut out, &msg)
+                    .map_err(io::Error::from)
+                    .and_then(|()| out.write_all(b"\n"))
+            } else {
+                msg.human(&mut out)
+            };
+            res.map_err(write_error)?;
+        }
+        out.flush().map_err(write_error)
+    }
+
     /// Writes raw bytes (a secret) to standard output.
     ///
     /// # Errors

@@ -190,6 +190,12 @@ pub fn add(ctx: &Context, name: &str, kind: EntryKind, input: &SecretInput) -> R
 /// The vault's errors.
 pub fn list(ctx: &Context) -> Result<Vec<EntryReport>> {
     let (vault, _password) = load_vault(ctx)?;
+    // Versions per entry in one pass (counting per entry would be quadratic).
+    let mut versions: std::collections::HashMap<[u8; 16], usize> =
+        std::collections::HashMap::with_capacity(vault.entries.len());
+    for e in &vault.entries {
+        *versions.entry(e.id).or_insert(0) += 1;
+    }
     Ok(vault
         .current()
         .into_iter()
@@ -198,7 +204,7 @@ pub fn list(ctx: &Context) -> Result<Vec<EntryReport>> {
             id: hex::encode(e.id),
             kind: e.kind.name(),
             version: e.version,
-            versions: vault.version_count(&e.id),
+            versions: versions.get(&e.id).copied().unwrap_or(1),
             status: e.status.name(),
             kcv: e.kcv().to_string(),
             bytes: e.secret.len(),

@@ -45,7 +45,9 @@ pub mod vault;
 pub mod writer;
 
 pub use error::{Error, ErrorKind};
-pub use format::{PartState, RecordKind, RecordRef, SlotKind, VaultFile, Verification};
+pub use format::{
+    PartState, RecordKind, RecordRef, SlotKind, StreamCheck, VaultFile, Verification,
+};
 /// The bounded collections of the public API (e.g. [`slip39::split`] fills a `heapless::Vec`).
 pub use heapless;
 pub use kdf::{KdfLimits, Pbkdf2};

@@ -18,7 +18,12 @@ use vault_core::{KdfLimits, VaultFile};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["fixtures", dir] => write_fixtures(&PathBuf::from(dir)),
         ["verify", file, rounds] => verify(&PathBuf::from(file), rounds.parse().unwrap()),
         _ => panic!("usage: bench-tool fixtures DIR | bench-tool verify FILE ROUNDS"),
@@ -27,7 +32,11 @@ fn main() {
 
 fn write_fixtures(dir: &std::path::Path) {
     fs::create_dir_all(dir.join("small")).unwrap();
-    fs::write(dir.join("password.txt"), format!("{}\n", fixtures::PASSWORD)).unwrap();
+    fs::write(
+        dir.join("password.txt"),
+        format!("{}\n", fixtures::PASSWORD),
+    )
+    .unwrap();
     fs::write(
         dir.join("vault-10k.airvault"),
         fixtures::vault(&Spec::keys(10_000)),

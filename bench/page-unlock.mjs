@@ -100,6 +100,7 @@ try {
     page_kdf_ms_median: median(unlock.map((x) => x.kdfMs)),
     page_open_ms_median: median(unlock.map((x) => x.openMs)),
     page_render_ms_median: median(unlock.map((x) => x.renderMs)),
+    ...(process.env.DEBUG ? { unlock, webcrypto } : {}),
   }));
 } finally {
   await browser.close();

@@ -54,6 +54,49 @@ pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// An open vault or backup file whose first header copy has been read: for readers that
+/// go through the rest once, in order, without holding the whole file.
+#[derive(Debug)]
+pub struct Head {
+    /// The file, positioned just after the first header copy.
+    pub file: File,
+    /// The first header copy (its length as the fixed part declares it).
+    pub bytes: Vec<u8>,
+    /// The file's length.
+    pub len: u64,
+}
+
+/// Opens `path` and reads its first header copy, if it starts like a binary airvault file
+/// (the magic, a header length the file can hold). `None` for anything else — armor, a
+/// directory, a missing or unreadable file, a file over [`MAX_FILE_LEN`] — which the
+/// caller then reads whole the usual way, with the usual errors.
+#[must_use]
+pub fn read_head(path: &Path) -> Option<Head> {
+    use vault_core::constants::{HEADER_FIXED_LEN, MAGIC};
+    let mut file = File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > MAX_FILE_LEN {
+        return None;
+    }
+    let mut fixed = [0u8; HEADER_FIXED_LEN];
+    file.read_exact(&mut fixed).ok()?;
+    if fixed[..MAGIC.len()] != MAGIC {
+        return None;
+    }
+    let header_len = u32::from_le_bytes([fixed[12], fixed[13], fixed[14], fixed[15]]) as usize;
+    if header_len < HEADER_FIXED_LEN || header_len as u64 > meta.len() {
+        return None;
+    }
+    let mut bytes = vec![0u8; header_len];
+    bytes[..HEADER_FIXED_LEN].copy_from_slice(&fixed);
+    file.read_exact(&mut bytes[HEADER_FIXED_LEN..]).ok()?;
+    Some(Head {
+        file,
+        bytes,
+        len: meta.len(),
+    })
+}
+
 /// Bytes read at a time by [`read_hashing`].
 const CHUNK: usize = 256 * 1024;
 

@@ -161,8 +161,9 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             printer.emit(&Message::Added(r))?;
         }
         Command::List => {
-            let entries = commands::entries::list(&context(cli)?)?;
-            printer.emit_all(entries.into_iter().map(Message::Entry))?;
+            let mut out = printer.emitter();
+            commands::entries::list_each(&context(cli)?, |r| out.emit(&Message::Entry(r)))?;
+            out.finish()?;
         }
         Command::Get(a) => {
             let format = match (a.format, printer.is_json(), &a.out) {

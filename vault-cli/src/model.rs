@@ -234,6 +234,97 @@ impl Vault {
         })
     }
 
+    /// Opens a vault or backup whose first header copy (`head`, see
+    /// [`files::read_head`](crate::files::read_head)) is already read, reading the rest from
+    /// `rest` one record at a time, so that the file is never held whole: the memory a
+    /// 10,000-entry vault needs is its header copy and the opened entries. With
+    /// `keep_events` false the audit records are opened (authenticated and decoded) like
+    /// every other record but not kept: for commands that only read entries (the result
+    /// must not be written back; see [`crate::commands::read_vault`]).
+    ///
+    /// Returns `Ok(None)` — and the caller opens the whole file with [`Vault::open`], which
+    /// says exactly what is wrong — unless the first header copy is intact, every record
+    /// opens and the rest of the file is intact (the core's
+    /// [`StreamCheck`](vault_core::StreamCheck)). The errors it does return are those of
+    /// unlocking, which depend on the header copy alone and are the same as
+    /// [`Vault::open`]'s.
+    ///
+    /// # Errors
+    /// Unlocking: a wrong password, a refused KDF cost, a header that fails its MAC.
+    pub fn open_streaming(
+        head: &[u8],
+        rest: &mut impl std::io::Read,
+        password: &[u8],
+        progress: Progress,
+        keep_events: bool,
+    ) -> Result<Option<Opened>, Error> {
+        let Ok(file) = VaultFile::parse(head, &vault_core::KdfLimits::STANDARD) else {
+            return Ok(None);
+        };
+        if file.header_copies().0 != vault_core::PartState::Intact {
+            return Ok(None);
+        }
+        let unlocked = progress::unlock(&file, SlotKind::Password, password, progress)?;
+        let header = file.header();
+        let mut check = vault_core::StreamCheck::new(&file);
+        let count = header.record_count() as usize;
+        let mut record = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
+        let mut buf = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
+        let mut meta = None;
+        let mut entries = Vec::with_capacity(count);
+        let mut events = Vec::with_capacity(if keep_events { count } else { 0 });
+        for r in file.records() {
+            let bytes = &mut record[..r.entry.length as usize];
+            if rest.read_exact(bytes).is_err() {
+                return Ok(None);
+            }
+            check.update(bytes);
+            match unlocked.open_record(&r.with_bytes(bytes), &mut buf) {
+                Ok(Record::Meta(m)) => meta = Some(m),
+                Ok(Record::Entry(e)) => entries.push(OwnedEntry::from_view(&e)),
+                Ok(Record::Audit(a)) if keep_events => events.push(OwnedEvent::from_view(&a)),
+                Ok(Record::Audit(_)) => {}
+                Err(_) => return Ok(None),
+            }
+        }
+        // The second header copy and the trailer.
+        let mut tail = [0u8; 8192];
+        loop {
+            match rest.read(&mut tail) {
+                Ok(0) => break,
+                Ok(n) => check.update(&tail[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Ok(None),
+            }
+        }
+        let (Some(verification), Some(meta)) = (check.finish(), meta) else {
+            return Ok(None);
+        };
+        entries.shrink_to_fit();
+        events.shrink_to_fit();
+        let password_iterations = header
+            .slot(usize::from(unlocked.slot_index()))
+            .map_or(0, |s| s.iterations());
+        let recovery_iterations = header
+            .slots()
+            .find(|s| s.kind() == SlotKind::Recovery)
+            .map(|s| s.iterations());
+        Ok(Some(Opened {
+            vault: Vault {
+                vault_id: header.vault_id(),
+                generation: header.generation(),
+                vmk: unlocked.master_key().clone(),
+                slots: header.slots().map(|s| SealedSlot::from_view(&s)).collect(),
+                password_iterations,
+                recovery_iterations,
+                meta,
+                entries,
+                events,
+            },
+            verification,
+        }))
+    }
+
     /// Writes the whole vault as a new file: every record encrypted with a fresh IV.
     ///
     /// # Errors

@@ -584,7 +584,22 @@ pub struct RecordRef<'a> {
     pub(crate) table_bytes: &'a [u8],
 }
 
-impl RecordRef<'_> {
+impl<'a> RecordRef<'a> {
+    /// The same record with its bytes taken from `bytes`: for a reader that parsed only the
+    /// start of a file and fetches each record itself. Nothing about `bytes` is trusted:
+    /// [`crate::UnlockedVault::open_record`] authenticates them against this record's table
+    /// entry, and [`RecordRef::checksum_ok`] compares them with its checksum.
+    #[must_use]
+    pub fn with_bytes<'b>(self, bytes: &'b [u8]) -> RecordRef<'b>
+    where
+        'a: 'b,
+    {
+        RecordRef {
+            bytes: Some(bytes),
+            ..self
+        }
+    }
+
     /// Whether the record's bytes are present and match the table checksum.
     #[must_use]
     pub fn checksum_ok(&self) -> bool {

@@ -55,7 +55,7 @@ pub use records::{AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, Kcv, Meta,
 pub use rewrite::Rewrite;
 pub use secrets::{RecoverySecret, SlotKey, VaultMasterKey};
 pub use vault::UnlockedVault;
-pub use writer::{HeaderParams, Layout, SealedSlot, VaultWriter};
+pub use writer::{HeaderParams, Layout, SealedSlot, StreamWriter, VaultWriter};
 
 #[cfg(test)]
 mod test_util {

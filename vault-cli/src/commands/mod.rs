@@ -131,8 +131,58 @@ pub fn encode_armor(bytes: &[u8], path: &Path) -> Result<Vec<u8>> {
 /// # Errors
 /// Exit 3 if it cannot be read, 4 for a wrong password, 5/6 as the core reports.
 pub fn load_vault(ctx: &Context) -> Result<(Vault, Zeroizing<String>)> {
+    open_vault(ctx, true)
+}
+
+/// A vault opened only to be read: every record was authenticated and decoded, but the
+/// audit events were not kept (they are most of a large vault's memory), so it cannot be
+/// written back.
+#[derive(Debug)]
+pub struct ReadOnlyVault(Vault);
+
+impl std::ops::Deref for ReadOnlyVault {
+    type Target = Vault;
+    fn deref(&self) -> &Vault {
+        &self.0
+    }
+}
+
+/// Reads and opens the vault at `ctx.vault` with its password, for commands that only read
+/// its entries and metadata (`list`, `get`, `status`).
+///
+/// # Errors
+/// As [`load_vault`].
+pub fn read_vault(ctx: &Context) -> Result<(ReadOnlyVault, Zeroizing<String>)> {
+    let (mut vault, password) = open_vault(ctx, false)?;
+    vault.events.clear();
+    Ok((ReadOnlyVault(vault), password))
+}
+
+fn open_vault(ctx: &Context, keep_events: bool) -> Result<(Vault, Zeroizing<String>)> {
+    // An intact vault is read once, record by record, and never held whole; anything
+    // else is read whole below, which reports exactly what is wrong.
+    let mut password = None;
+    if let Some(mut head) = files::read_head(&ctx.vault) {
+        let pw = ctx.password.read(&files::file_name(&ctx.vault))?;
+        let mut rest = std::io::BufReader::with_capacity(64 * 1024, &mut head.file);
+        let opened = Vault::open_streaming(
+            &head.bytes,
+            &mut rest,
+            pw.as_bytes(),
+            ctx.progress,
+            keep_events,
+        )
+        .map_err(|e| CliError::core(e, &ctx.vault, Doing::Vault))?;
+        if let Some(Opened { vault, .. }) = opened {
+            return Ok((vault, pw));
+        }
+        password = Some(pw);
+    }
     let bytes = read_vault_bytes(&ctx.vault)?;
-    let password = ctx.password.read(&files::file_name(&ctx.vault))?;
+    let password = match password {
+        Some(pw) => pw,
+        None => ctx.password.read(&files::file_name(&ctx.vault))?,
+    };
     let Opened {
         vault,
         verification,

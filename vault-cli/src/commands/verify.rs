@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use vault_core::constants::{HEADER_FIXED_LEN, MAGIC};
 use vault_core::{KdfLimits, PartState, StreamCheck, VaultFile};
 use zeroize::Zeroizing;
 
@@ -277,24 +276,11 @@ fn expect(path: &Path, fingerprint: &str, expect_fingerprint: Option<&str>) -> R
 /// returns `None` for anything else (armor, damage, a read error), and the caller then
 /// reads the whole file and reports exactly what is wrong.
 fn check_streaming(r: &mut VerifyReport, path: &Path) -> Option<String> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).ok()?;
-    let meta = f.metadata().ok()?;
-    if !meta.is_file() || meta.len() > files::MAX_FILE_LEN {
-        return None;
-    }
-    let mut fixed = [0u8; HEADER_FIXED_LEN];
-    f.read_exact(&mut fixed).ok()?;
-    if fixed[..MAGIC.len()] != MAGIC {
-        return None;
-    }
-    let header_len = u32::from_le_bytes([fixed[12], fixed[13], fixed[14], fixed[15]]) as usize;
-    if header_len < HEADER_FIXED_LEN || header_len as u64 > meta.len() {
-        return None;
-    }
-    let mut head = vec![0u8; header_len];
-    head[..HEADER_FIXED_LEN].copy_from_slice(&fixed);
-    f.read_exact(&mut head[HEADER_FIXED_LEN..]).ok()?;
+    let files::Head {
+        file: mut f,
+        bytes: head,
+        ..
+    } = files::read_head(path)?;
     let file = VaultFile::parse(&head, &KdfLimits::STANDARD).ok()?;
     let mut check = StreamCheck::new(&file);
     let digest = files::read_hashing(&head, &mut f, |chunk| {

@@ -288,6 +288,47 @@ pub fn write_atomic(
     force: bool,
     check: impl FnOnce(&[u8]) -> Result<()>,
 ) -> Result<()> {
+    write_atomic_with(
+        path,
+        force,
+        |f| {
+            f.write_all(bytes)
+                .map_err(|e| CliError::io("write", path, &e))
+        },
+        |tmp, ()| {
+            // Read back through a fresh handle, as a later reader would.
+            let written = read_file(tmp)?;
+            if written != bytes {
+                return Err(not_as_written(path));
+            }
+            check(&written)
+        },
+    )
+}
+
+/// The error of a file that does not read back as it was written.
+#[must_use]
+pub fn not_as_written(path: &Path) -> CliError {
+    CliError::new(
+        Exit::Io,
+        format!("{} did not read back as written", show(path)),
+    )
+    .hint("the medium may be failing; write to another one")
+}
+
+/// [`write_atomic`] for a writer that produces the file itself (`write` gets the empty
+/// temporary file, and may seek in it) and a `check` that reads the temporary file back
+/// from its path (with what `write` returned): the same steps, without the file's bytes in
+/// memory.
+///
+/// # Errors
+/// As [`write_atomic`], and whatever `write` or `check` return.
+pub fn write_atomic_with<T>(
+    path: &Path,
+    force: bool,
+    write: impl FnOnce(&mut File) -> Result<T>,
+    check: impl FnOnce(&Path, T) -> Result<()>,
+) -> Result<()> {
     check_writable(path, force)?;
     let dir = parent_dir(path);
     let mut tmp = tempfile::Builder::new()
@@ -296,24 +337,14 @@ pub fn write_atomic(
         .tempfile_in(dir)
         .map_err(|e| CliError::io("create a file in", dir, &e))?;
     set_private(tmp.as_file(), tmp.path())?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.flush())
-        .map_err(|e| CliError::io("write", path, &e))?;
+    let written = write(tmp.as_file_mut())?;
+    tmp.flush().map_err(|e| CliError::io("write", path, &e))?;
     failpoint::hit(Point::AfterWrite);
     tmp.as_file()
         .sync_all()
         .map_err(|e| CliError::io("write", path, &e))?;
     failpoint::hit(Point::AfterFsync);
-    // Read back through a fresh handle, as a later reader would.
-    let written = read_file(tmp.path())?;
-    if written != bytes {
-        return Err(CliError::new(
-            Exit::Io,
-            format!("{} did not read back as written", show(path)),
-        )
-        .hint("the medium may be failing; write to another one"));
-    }
-    check(&written)?;
+    check(tmp.path(), written)?;
     failpoint::hit(Point::BeforeRename);
     let persisted = if force {
         tmp.persist(path)

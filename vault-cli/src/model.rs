@@ -8,7 +8,8 @@ use rand_core::{OsRng, RngCore};
 use vault_core::constants::{ENTRY_ID_LEN, MAX_AUDIT_DETAIL_LEN, MAX_RECORD_LEN, VAULT_ID_LEN};
 use vault_core::{
     AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, Error, HeaderParams, Kcv, Layout, Meta,
-    Record, SealedSlot, SlotKind, VaultFile, VaultMasterKey, VaultWriter, Verification,
+    Record, SealedSlot, SlotKind, StreamWriter, VaultFile, VaultMasterKey, VaultWriter,
+    Verification,
 };
 use zeroize::Zeroizing;
 
@@ -267,12 +268,22 @@ impl Vault {
         let unlocked = progress::unlock(&file, SlotKind::Password, password, progress)?;
         let header = file.header();
         let mut check = vault_core::StreamCheck::new(&file);
-        let count = header.record_count() as usize;
+        let count = |kind| {
+            (0..header.record_count())
+                .filter(|&i| header.table_entry(i).is_some_and(|e| e.kind == kind))
+                .count()
+        };
         let mut record = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
         let mut buf = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
         let mut meta = None;
-        let mut entries = Vec::with_capacity(count);
-        let mut events = Vec::with_capacity(if keep_events { count } else { 0 });
+        // Room for what a command adds (a new entry or version, its event), so that
+        // adding one does not double a vector's capacity.
+        let mut entries = Vec::with_capacity(count(vault_core::RecordKind::Entry) + 2);
+        let mut events = Vec::with_capacity(if keep_events {
+            count(vault_core::RecordKind::Audit) + 2
+        } else {
+            0
+        });
         for r in file.records() {
             let bytes = &mut record[..r.entry.length as usize];
             if rest.read_exact(bytes).is_err() {
@@ -300,8 +311,6 @@ impl Vault {
         let (Some(verification), Some(meta)) = (check.finish(), meta) else {
             return Ok(None);
         };
-        entries.shrink_to_fit();
-        events.shrink_to_fit();
         let password_iterations = header
             .slot(usize::from(unlocked.slot_index()))
             .map_or(0, |s| s.iterations());
@@ -323,6 +332,74 @@ impl Vault {
             },
             verification,
         }))
+    }
+
+    /// Writes the whole vault as a new file into `out` (empty; it is sought in), one
+    /// record at a time, every record encrypted with a fresh IV: the same file as
+    /// [`Vault::serialize`] without holding it in memory. Returns the header copy written,
+    /// for checking what reads back.
+    ///
+    /// # Errors
+    /// [`WriteError::Core`] ([`Error::InvalidInput`]) if an entry breaks a limit of the
+    /// format; [`WriteError::Io`] if `out` fails.
+    pub fn write_to(
+        &mut self,
+        out: &mut (impl std::io::Write + std::io::Seek),
+        written_at: u64,
+    ) -> Result<Vec<u8>, WriteError> {
+        use std::io::{SeekFrom, Write};
+        // The keys are unique, so an unstable sort gives the same order without the
+        // scratch memory of a stable one.
+        self.entries.sort_unstable_by_key(|e| (e.id, e.version));
+        self.events.sort_unstable_by_key(|e| e.seq);
+        let mut layout = Layout::new(self.slots.len());
+        for e in &self.entries {
+            layout.add_entry(&e.view());
+        }
+        for e in &self.events {
+            layout.add_audit(&e.view());
+        }
+        let too_many = Error::InvalidInput {
+            reason: "too many records for one file",
+        };
+        layout.file_len().ok_or(too_many)?;
+        let header_len =
+            vault_core::format::header_len(self.slots.len(), layout.records()).ok_or(too_many)?;
+        let mut header = vec![0u8; header_len];
+        let params = HeaderParams {
+            vault_id: self.vault_id,
+            generation: self.generation,
+            written_at,
+        };
+        let mut w = StreamWriter::new(
+            &mut header,
+            &self.vmk,
+            &params,
+            &self.slots,
+            layout.records(),
+        )?;
+        // Each record's plaintext is encoded and encrypted in place here: wiped on drop.
+        let mut rec = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
+        out.seek(SeekFrom::Start(header_len as u64))?;
+        let mut body = std::io::BufWriter::with_capacity(64 * 1024, &mut *out);
+        let n = w.push_meta(&self.meta, &mut OsRng, &mut rec)?;
+        body.write_all(&rec[..n])?;
+        for e in &self.entries {
+            let n = w.push_entry(&e.view(), &mut OsRng, &mut rec)?;
+            body.write_all(&rec[..n])?;
+        }
+        for e in &self.events {
+            let n = w.push_audit(&e.view(), &mut OsRng, &mut rec)?;
+            body.write_all(&rec[..n])?;
+        }
+        let (head, trailer) = w.finish()?;
+        body.write_all(head)?;
+        body.write_all(&trailer)?;
+        body.flush()?;
+        drop(body);
+        out.seek(SeekFrom::Start(0))?;
+        out.write_all(head)?;
+        Ok(header)
     }
 
     /// Writes the whole vault as a new file: every record encrypted with a fresh IV.
@@ -434,6 +511,27 @@ impl Vault {
                 return id;
             }
         }
+    }
+}
+
+/// Why [`Vault::write_to`] failed.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The vault breaks a limit of the format.
+    Core(Error),
+    /// The output failed.
+    Io(std::io::Error),
+}
+
+impl From<Error> for WriteError {
+    fn from(e: Error) -> Self {
+        Self::Core(e)
+    }
+}
+
+impl From<std::io::Error> for WriteError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
     }
 }
 

@@ -228,7 +228,9 @@ impl<'o> VaultWriter<'o> {
         entry: &Entry<'_>,
         rng: &mut impl CryptoRngCore,
     ) -> Result<(), Error> {
-        let r = self.stream.push_entry(entry, rng, &mut self.body[self.pos..]);
+        let r = self
+            .stream
+            .push_entry(entry, rng, &mut self.body[self.pos..]);
         self.advance(r)
     }
 
@@ -241,7 +243,9 @@ impl<'o> VaultWriter<'o> {
         event: &AuditEvent<'_>,
         rng: &mut impl CryptoRngCore,
     ) -> Result<(), Error> {
-        let r = self.stream.push_audit(event, rng, &mut self.body[self.pos..]);
+        let r = self
+            .stream
+            .push_audit(event, rng, &mut self.body[self.pos..]);
         self.advance(r)
     }
 

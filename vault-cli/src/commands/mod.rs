@@ -31,7 +31,7 @@ use zeroize::Zeroizing;
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::input::PasswordSource;
-use crate::model::{Opened, Vault};
+use crate::model::{Opened, Vault, WriteError};
 use crate::progress::Progress;
 
 /// What every command needs from its surroundings.
@@ -225,10 +225,63 @@ pub fn save_vault(ctx: &Context, vault: &mut Vault) -> Result<()> {
 /// # Errors
 /// Exit 3 on write errors, exit 2 if `path` exists and `force` is not set.
 pub fn write_vault(path: &Path, vault: &mut Vault, force: bool) -> Result<()> {
-    let bytes = vault
-        .serialize(now())
+    files::write_atomic_with(
+        path,
+        force,
+        |f| {
+            vault.write_to(f, now()).map_err(|e| match e {
+                WriteError::Core(e) => CliError::core(e, path, Doing::Write),
+                WriteError::Io(e) => CliError::io("write", path, &e),
+            })
+        },
+        |tmp, header| check_written(tmp, &header, path),
+    )
+}
+
+/// Reads a file just written back from `tmp`, in one pass and without holding it: its
+/// first header copy must be `header` byte for byte, and the rest must check intact
+/// against it (every record against the checksum computed while writing, the second copy
+/// and the trailer): it reads back as written. Errors name `path`.
+///
+/// # Errors
+/// Exit 3 if it does not read back as written; exit 5 if it does not verify.
+pub fn check_written(tmp: &Path, header: &[u8], path: &Path) -> Result<()> {
+    use std::io::Read;
+    let file = VaultFile::parse(header, &KdfLimits::STANDARD)
         .map_err(|e| CliError::core(e, path, Doing::Write))?;
-    files::write_atomic(path, &bytes, force, |written| check_intact(written, path))
+    let mut check = vault_core::StreamCheck::new(&file);
+    let mut f = std::fs::File::open(tmp).map_err(|e| CliError::io("read", path, &e))?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut at = 0;
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(CliError::io("read", path, &e)),
+        };
+        let mut chunk = &buf[..n];
+        if at < header.len() {
+            let k = chunk.len().min(header.len() - at);
+            if chunk[..k] != header[at..at + k] {
+                return Err(files::not_as_written(path));
+            }
+            at += k;
+            chunk = &chunk[k..];
+        }
+        check.update(chunk);
+    }
+    if at < header.len() {
+        return Err(files::not_as_written(path));
+    }
+    match check.finish() {
+        Some(v) if v.is_intact() => Ok(()),
+        _ => Err(CliError::new(
+            Exit::Corrupted,
+            format!("{} did not verify after writing", show(path)),
+        )
+        .hint("the medium may be failing; write to another one")),
+    }
 }
 
 /// Parses `bytes` and requires every part to be present and intact (no key needed).

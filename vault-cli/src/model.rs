@@ -238,10 +238,10 @@ impl Vault {
     /// Opens a vault or backup whose first header copy (`head`, see
     /// [`files::read_head`](crate::files::read_head)) is already read, reading the rest from
     /// `rest` one record at a time, so that the file is never held whole: the memory a
-    /// 10,000-entry vault needs is its header copy and the opened entries. With
-    /// `keep_events` false the audit records are opened (authenticated and decoded) like
-    /// every other record but not kept: for commands that only read entries (the result
-    /// must not be written back; see [`crate::commands::read_vault`]).
+    /// 10,000-entry vault needs is its header copy and the opened records. Records of a
+    /// kind that `keep` leaves out are opened (authenticated and decoded) like every other
+    /// record but not kept: for commands that only read (the result must not be written
+    /// back; see [`crate::commands::read_vault`]).
     ///
     /// Returns `Ok(None)` — and the caller opens the whole file with [`Vault::open`], which
     /// says exactly what is wrong — unless the first header copy is intact, every record
@@ -257,7 +257,7 @@ impl Vault {
         rest: &mut impl std::io::Read,
         password: &[u8],
         progress: Progress,
-        keep_events: bool,
+        keep: Keep,
     ) -> Result<Option<Opened>, Error> {
         let Ok(file) = VaultFile::parse(head, &vault_core::KdfLimits::STANDARD) else {
             return Ok(None);
@@ -273,13 +273,22 @@ impl Vault {
                 .filter(|&i| header.table_entry(i).is_some_and(|e| e.kind == kind))
                 .count()
         };
-        let mut record = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
-        let mut buf = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
+        let largest = (0..header.record_count())
+            .filter_map(|i| header.table_entry(i))
+            .map(|e| e.length as usize)
+            .max()
+            .unwrap_or(0);
+        let mut record = Zeroizing::new(vec![0u8; largest]);
+        let mut buf = Zeroizing::new(vec![0u8; largest]);
         let mut meta = None;
         // Room for what a command adds (a new entry or version, its event), so that
         // adding one does not double a vector's capacity.
-        let mut entries = Vec::with_capacity(count(vault_core::RecordKind::Entry) + 2);
-        let mut events = Vec::with_capacity(if keep_events {
+        let mut entries = Vec::with_capacity(if keep.entries {
+            count(vault_core::RecordKind::Entry) + 2
+        } else {
+            0
+        });
+        let mut events = Vec::with_capacity(if keep.events {
             count(vault_core::RecordKind::Audit) + 2
         } else {
             0
@@ -292,9 +301,9 @@ impl Vault {
             check.update(bytes);
             match unlocked.open_record(&r.with_bytes(bytes), &mut buf) {
                 Ok(Record::Meta(m)) => meta = Some(m),
-                Ok(Record::Entry(e)) => entries.push(OwnedEntry::from_view(&e)),
-                Ok(Record::Audit(a)) if keep_events => events.push(OwnedEvent::from_view(&a)),
-                Ok(Record::Audit(_)) => {}
+                Ok(Record::Entry(e)) if keep.entries => entries.push(OwnedEntry::from_view(&e)),
+                Ok(Record::Audit(a)) if keep.events => events.push(OwnedEvent::from_view(&a)),
+                Ok(Record::Entry(_) | Record::Audit(_)) => {}
                 Err(_) => return Ok(None),
             }
         }
@@ -378,10 +387,17 @@ impl Vault {
             &self.slots,
             layout.records(),
         )?;
-        // Each record's plaintext is encoded and encrypted in place here: wiped on drop.
-        let mut rec = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
+        // Each record's plaintext is encoded and encrypted in place here (wiped on drop),
+        // so it holds the largest record this vault has.
+        let largest = self
+            .entries
+            .iter()
+            .map(|e| e.view().plaintext_len())
+            .chain(self.events.iter().map(|e| e.view().plaintext_len()))
+            .fold(vault_core::constants::META_LEN, usize::max);
+        let mut rec = Zeroizing::new(vec![0u8; vault_core::format::record_len(largest)]);
         out.seek(SeekFrom::Start(header_len as u64))?;
-        let mut body = std::io::BufWriter::with_capacity(64 * 1024, &mut *out);
+        let mut body = std::io::BufWriter::with_capacity(16 * 1024, &mut *out);
         let n = w.push_meta(&self.meta, &mut OsRng, &mut rec)?;
         body.write_all(&rec[..n])?;
         for e in &self.entries {
@@ -512,6 +528,23 @@ impl Vault {
             }
         }
     }
+}
+
+/// Which records [`Vault::open_streaming`] keeps (it opens all of them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keep {
+    /// Entry versions.
+    pub entries: bool,
+    /// Audit events.
+    pub events: bool,
+}
+
+impl Keep {
+    /// Every record: a vault that can be changed and written back.
+    pub const ALL: Self = Self {
+        entries: true,
+        events: true,
+    };
 }
 
 /// Why [`Vault::write_to`] failed.

@@ -6,7 +6,7 @@ use vault_core::constants::{ENTRY_ID_LEN, MAX_RECORD_LEN};
 use vault_core::{Kcv, KdfLimits, Meta, Record, RecordKind, SlotKind, VaultFile};
 use zeroize::Zeroizing;
 
-use super::{load_vault, read_vault_bytes, Context};
+use super::{read_audit_trail, read_vault_bytes, Context};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::model::OwnedEvent;
@@ -33,7 +33,7 @@ fn event_report(e: &OwnedEvent) -> AuditEventReport {
 /// # Errors
 /// The vault's errors (every record, audit events included, must open).
 pub fn list(ctx: &Context) -> Result<Vec<AuditEventReport>> {
-    let (vault, _password) = load_vault(ctx)?;
+    let (vault, _password) = read_audit_trail(ctx)?;
     let mut verifier = ChainVerifier::new();
     let chain = vault
         .events

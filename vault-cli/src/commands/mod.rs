@@ -31,7 +31,7 @@ use zeroize::Zeroizing;
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::input::PasswordSource;
-use crate::model::{Opened, Vault, WriteError};
+use crate::model::{Keep, Opened, Vault, WriteError};
 use crate::progress::Progress;
 
 /// What every command needs from its surroundings.
@@ -131,12 +131,12 @@ pub fn encode_armor(bytes: &[u8], path: &Path) -> Result<Vec<u8>> {
 /// # Errors
 /// Exit 3 if it cannot be read, 4 for a wrong password, 5/6 as the core reports.
 pub fn load_vault(ctx: &Context) -> Result<(Vault, Zeroizing<String>)> {
-    open_vault(ctx, true)
+    open_vault(ctx, Keep::ALL)
 }
 
 /// A vault opened only to be read: every record was authenticated and decoded, but the
-/// audit events were not kept (they are most of a large vault's memory), so it cannot be
-/// written back.
+/// audit events (or the entries) were not kept — in a large vault each is about half of
+/// the memory — so it cannot be written back.
 #[derive(Debug)]
 pub struct ReadOnlyVault(Vault);
 
@@ -153,26 +153,44 @@ impl std::ops::Deref for ReadOnlyVault {
 /// # Errors
 /// As [`load_vault`].
 pub fn read_vault(ctx: &Context) -> Result<(ReadOnlyVault, Zeroizing<String>)> {
-    let (mut vault, password) = open_vault(ctx, false)?;
-    vault.events.clear();
+    let (mut vault, password) = open_vault(
+        ctx,
+        Keep {
+            entries: true,
+            events: false,
+        },
+    )?;
+    vault.events = Vec::new();
     Ok((ReadOnlyVault(vault), password))
 }
 
-fn open_vault(ctx: &Context, keep_events: bool) -> Result<(Vault, Zeroizing<String>)> {
+/// Reads and opens the vault at `ctx.vault` for its metadata and audit trail only (`audit`):
+/// the entries are opened and checked but not kept.
+///
+/// # Errors
+/// As [`load_vault`].
+pub fn read_audit_trail(ctx: &Context) -> Result<(ReadOnlyVault, Zeroizing<String>)> {
+    let (mut vault, password) = open_vault(
+        ctx,
+        Keep {
+            entries: false,
+            events: true,
+        },
+    )?;
+    vault.entries = Vec::new();
+    Ok((ReadOnlyVault(vault), password))
+}
+
+fn open_vault(ctx: &Context, keep: Keep) -> Result<(Vault, Zeroizing<String>)> {
     // An intact vault is read once, record by record, and never held whole; anything
     // else is read whole below, which reports exactly what is wrong.
     let mut password = None;
     if let Some(mut head) = files::read_head(&ctx.vault) {
         let pw = ctx.password.read(&files::file_name(&ctx.vault))?;
-        let mut rest = std::io::BufReader::with_capacity(64 * 1024, &mut head.file);
-        let opened = Vault::open_streaming(
-            &head.bytes,
-            &mut rest,
-            pw.as_bytes(),
-            ctx.progress,
-            keep_events,
-        )
-        .map_err(|e| CliError::core(e, &ctx.vault, Doing::Vault))?;
+        let mut rest = std::io::BufReader::with_capacity(16 * 1024, &mut head.file);
+        let opened =
+            Vault::open_streaming(&head.bytes, &mut rest, pw.as_bytes(), ctx.progress, keep)
+                .map_err(|e| CliError::core(e, &ctx.vault, Doing::Vault))?;
         if let Some(Opened { vault, .. }) = opened {
             return Ok((vault, pw));
         }
@@ -251,7 +269,7 @@ pub fn check_written(tmp: &Path, header: &[u8], path: &Path) -> Result<()> {
         .map_err(|e| CliError::core(e, path, Doing::Write))?;
     let mut check = vault_core::StreamCheck::new(&file);
     let mut f = std::fs::File::open(tmp).map_err(|e| CliError::io("read", path, &e))?;
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = vec![0u8; 16 * 1024];
     let mut at = 0;
     loop {
         let n = match f.read(&mut buf) {

@@ -14,7 +14,7 @@ use super::{decode_container, Context, Encoding};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::input::PasswordSource;
-use crate::model::{Opened, Vault};
+use crate::model::{Keep, Opened, Vault};
 use crate::output::{StaleEntry, SummaryReport, VerifyReport};
 use crate::progress::Progress;
 
@@ -145,11 +145,38 @@ fn open_against(
     opts: &VerifyOptions,
     backup_password: Option<&Zeroizing<String>>,
 ) -> Result<Vault> {
-    let bytes = files::read_file(path)?;
+    let head = files::read_head(path);
+    let bytes = match head {
+        Some(_) => None,
+        None => Some(files::read_file(path)?),
+    };
     let password = match (&opts.against_password, backup_password) {
         (Some(src), _) => src.read(&files::file_name(path))?,
         (None, Some(pw)) => pw.clone(),
         (None, None) => ctx.password.read(&files::file_name(path))?,
+    };
+    if let Some(mut head) = head {
+        // Record by record; anything unexpected is left to the whole-file open below.
+        let mut rest = std::io::BufReader::with_capacity(16 * 1024, &mut head.file);
+        let keep = Keep {
+            entries: true,
+            events: false,
+        };
+        let opened = Vault::open_streaming(
+            &head.bytes,
+            &mut rest,
+            password.as_bytes(),
+            ctx.progress,
+            keep,
+        )
+        .map_err(|e| CliError::core(e, path, Doing::Vault))?;
+        if let Some(Opened { vault, .. }) = opened {
+            return Ok(vault);
+        }
+    }
+    let bytes = match bytes {
+        Some(b) => b,
+        None => files::read_file(path)?,
     };
     let Opened { vault, .. } = Vault::open(&bytes, password.as_bytes(), ctx.progress)
         .map_err(|e| CliError::core(e, path, Doing::Vault))?;
@@ -212,9 +239,29 @@ fn check_into(
     expect_fingerprint: Option<&str>,
     progress: Progress,
 ) -> Result<()> {
-    if password.is_none() {
-        if let Some(fingerprint) = check_streaming(r, path) {
-            return expect(path, &fingerprint, expect_fingerprint);
+    if let Some(fingerprint) = check_streaming(r, path) {
+        expect(path, &fingerprint, expect_fingerprint)?;
+        let Some(password) = password else {
+            return Ok(());
+        };
+        // Then open it record by record; anything unexpected is left to the whole-file
+        // check below.
+        if let Some(mut head) = files::read_head(path) {
+            r.keyed = true;
+            let mut rest = std::io::BufReader::with_capacity(16 * 1024, &mut head.file);
+            let keep = Keep {
+                entries: true,
+                events: false,
+            };
+            let opened = Vault::open_streaming(&head.bytes, &mut rest, password, progress, keep)
+                .map_err(|e| CliError::core(e, path, Doing::Verify))?;
+            if let Some(Opened { vault, .. }) = opened {
+                r.entries = Some(vault.current().len());
+                if let Some(live) = against {
+                    compare(r, &vault, live, path)?;
+                }
+                return Ok(());
+            }
         }
     }
     let raw = files::read_file(path)?;

@@ -259,6 +259,62 @@ impl Vault {
         progress: Progress,
         keep: Keep,
     ) -> Result<Option<Opened>, Error> {
+        struct Keeper {
+            keep: Keep,
+            entries: Vec<OwnedEntry>,
+            events: Vec<OwnedEvent>,
+        }
+        impl RecordSink for Keeper {
+            fn sizes(&mut self, entries: usize, events: usize) {
+                // Room for what a command adds (a new entry or version, its event), so
+                // that adding one does not double a vector's capacity.
+                if self.keep.entries {
+                    self.entries.reserve_exact(entries + 2);
+                }
+                if self.keep.events {
+                    self.events.reserve_exact(events + 2);
+                }
+            }
+            fn record(&mut self, record: Record<'_>) -> bool {
+                match record {
+                    Record::Entry(e) if self.keep.entries => {
+                        self.entries.push(OwnedEntry::from_view(&e));
+                    }
+                    Record::Audit(a) if self.keep.events => {
+                        self.events.push(OwnedEvent::from_view(&a));
+                    }
+                    _ => {}
+                }
+                true
+            }
+        }
+        let mut keeper = Keeper {
+            keep,
+            entries: Vec::new(),
+            events: Vec::new(),
+        };
+        let opened = Self::open_streaming_with(head, rest, password, progress, &mut keeper)?;
+        Ok(opened.map(|mut o| {
+            o.vault.entries = keeper.entries;
+            o.vault.events = keeper.events;
+            o
+        }))
+    }
+
+    /// The reading of [`Vault::open_streaming`], handing each entry and audit record to
+    /// `sink` in file order instead of keeping it (if [`RecordSink::record`] returns
+    /// `false` the result is `Ok(None)`). The vault returned has the metadata, keys and
+    /// keyslots, and no entries or events.
+    ///
+    /// # Errors
+    /// As [`Vault::open_streaming`].
+    pub fn open_streaming_with(
+        head: &[u8],
+        rest: &mut impl std::io::Read,
+        password: &[u8],
+        progress: Progress,
+        sink: &mut dyn RecordSink,
+    ) -> Result<Option<Opened>, Error> {
         let Ok(file) = VaultFile::parse(head, &vault_core::KdfLimits::STANDARD) else {
             return Ok(None);
         };
@@ -273,6 +329,10 @@ impl Vault {
                 .filter(|&i| header.table_entry(i).is_some_and(|e| e.kind == kind))
                 .count()
         };
+        sink.sizes(
+            count(vault_core::RecordKind::Entry),
+            count(vault_core::RecordKind::Audit),
+        );
         let largest = (0..header.record_count())
             .filter_map(|i| header.table_entry(i))
             .map(|e| e.length as usize)
@@ -281,18 +341,6 @@ impl Vault {
         let mut record = Zeroizing::new(vec![0u8; largest]);
         let mut buf = Zeroizing::new(vec![0u8; largest]);
         let mut meta = None;
-        // Room for what a command adds (a new entry or version, its event), so that
-        // adding one does not double a vector's capacity.
-        let mut entries = Vec::with_capacity(if keep.entries {
-            count(vault_core::RecordKind::Entry) + 2
-        } else {
-            0
-        });
-        let mut events = Vec::with_capacity(if keep.events {
-            count(vault_core::RecordKind::Audit) + 2
-        } else {
-            0
-        });
         for r in file.records() {
             let bytes = &mut record[..r.entry.length as usize];
             if rest.read_exact(bytes).is_err() {
@@ -301,9 +349,11 @@ impl Vault {
             check.update(bytes);
             match unlocked.open_record(&r.with_bytes(bytes), &mut buf) {
                 Ok(Record::Meta(m)) => meta = Some(m),
-                Ok(Record::Entry(e)) if keep.entries => entries.push(OwnedEntry::from_view(&e)),
-                Ok(Record::Audit(a)) if keep.events => events.push(OwnedEvent::from_view(&a)),
-                Ok(Record::Entry(_) | Record::Audit(_)) => {}
+                Ok(other) => {
+                    if !sink.record(other) {
+                        return Ok(None);
+                    }
+                }
                 Err(_) => return Ok(None),
             }
         }
@@ -336,8 +386,8 @@ impl Vault {
                 password_iterations,
                 recovery_iterations,
                 meta,
-                entries,
-                events,
+                entries: Vec::new(),
+                events: Vec::new(),
             },
             verification,
         }))
@@ -528,6 +578,14 @@ impl Vault {
             }
         }
     }
+}
+
+/// Where [`Vault::open_streaming_with`] hands the entry and audit records it opens.
+pub trait RecordSink {
+    /// How many entry and audit records the file holds, before the first is handed over.
+    fn sizes(&mut self, _entries: usize, _events: usize) {}
+    /// One record, in file order; `false` stops the reading.
+    fn record(&mut self, record: Record<'_>) -> bool;
 }
 
 /// Which records [`Vault::open_streaming`] keeps (it opens all of them).

@@ -252,7 +252,7 @@ pub fn write_vault(path: &Path, vault: &mut Vault, force: bool) -> Result<()> {
                 WriteError::Io(e) => CliError::io("write", path, &e),
             })
         },
-        |tmp, header| check_written(tmp, &header, path),
+        |tmp, header| check_written(tmp, &header, path).map(|_| ()),
     )
 }
 
@@ -261,10 +261,15 @@ pub fn write_vault(path: &Path, vault: &mut Vault, force: bool) -> Result<()> {
 /// against it (every record against the checksum computed while writing, the second copy
 /// and the trailer): it reads back as written. Errors name `path`.
 ///
+/// Returns the file's SHA-256 and length.
+///
 /// # Errors
 /// Exit 3 if it does not read back as written; exit 5 if it does not verify.
-pub fn check_written(tmp: &Path, header: &[u8], path: &Path) -> Result<()> {
+pub fn check_written(tmp: &Path, header: &[u8], path: &Path) -> Result<([u8; 32], u64)> {
+    use sha2::Digest;
     use std::io::Read;
+    let mut sha = sha2::Sha256::new();
+    let mut len = 0u64;
     let file = VaultFile::parse(header, &KdfLimits::STANDARD)
         .map_err(|e| CliError::core(e, path, Doing::Write))?;
     let mut check = vault_core::StreamCheck::new(&file);
@@ -279,6 +284,8 @@ pub fn check_written(tmp: &Path, header: &[u8], path: &Path) -> Result<()> {
             Err(e) => return Err(CliError::io("read", path, &e)),
         };
         let mut chunk = &buf[..n];
+        sha.update(chunk);
+        len += n as u64;
         if at < header.len() {
             let k = chunk.len().min(header.len() - at);
             if chunk[..k] != header[at..at + k] {
@@ -293,13 +300,38 @@ pub fn check_written(tmp: &Path, header: &[u8], path: &Path) -> Result<()> {
         return Err(files::not_as_written(path));
     }
     match check.finish() {
-        Some(v) if v.is_intact() => Ok(()),
+        Some(v) if v.is_intact() => Ok((sha.finalize().into(), len)),
         _ => Err(CliError::new(
             Exit::Corrupted,
             format!("{} did not verify after writing", show(path)),
         )
         .hint("the medium may be failing; write to another one")),
     }
+}
+
+/// Whether `path` is an intact binary airvault file, checked keylessly in one pass without
+/// holding it. `false` for anything else (armor, damage, a read error): the caller then
+/// reads it whole, and reports exactly what is wrong.
+#[must_use]
+pub fn intact_streaming(path: &Path) -> bool {
+    use std::io::Read;
+    let Some(mut head) = files::read_head(path) else {
+        return false;
+    };
+    let Ok(file) = VaultFile::parse(&head.bytes, &KdfLimits::STANDARD) else {
+        return false;
+    };
+    let mut check = vault_core::StreamCheck::new(&file);
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match head.file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => check.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+    check.finish().is_some_and(|v| v.is_intact())
 }
 
 /// Parses `bytes` and requires every part to be present and intact (no key needed).

@@ -97,7 +97,14 @@ pub fn read_head(path: &Path) -> Option<Head> {
     })
 }
 
-/// Bytes read at a time by [`read_hashing`].
+/// Files from this size on are read, hashed and checked on three threads by
+/// [`read_hashing`]; smaller ones on the calling thread alone.
+pub const PARALLEL_FROM: u64 = 1 << 20;
+
+/// Bytes read at a time by [`read_hashing`] on one thread.
+const SMALL_CHUNK: usize = 64 * 1024;
+
+/// Bytes read at a time by [`read_hashing`] on three threads.
 const CHUNK: usize = 256 * 1024;
 
 /// Chunks in flight in [`read_hashing`]: one being read, the others being hashed or
@@ -117,19 +124,38 @@ struct Chunk {
 /// Memory: four 256 KiB chunks, whatever the file's size.
 ///
 /// `each` returns `false` to stop early (the result is then `None`: nothing was hashed to
-/// the end).
+/// the end). `len_hint` is how many bytes are expected: below [`PARALLEL_FROM`] all of it
+/// is done on this thread, where starting threads would cost more than they save.
 ///
 /// # Errors
 /// Read errors.
 pub fn read_hashing(
     prefix: &[u8],
     r: &mut impl Read,
-    each: impl FnMut(&[u8]) -> bool + Send,
+    len_hint: u64,
+    mut each: impl FnMut(&[u8]) -> bool + Send,
 ) -> std::io::Result<Option<[u8; 32]>> {
     use sha2::{Digest, Sha256};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{mpsc, Arc};
 
+    if len_hint < PARALLEL_FROM {
+        let mut sha = Sha256::new();
+        sha.update(prefix);
+        let mut buf = vec![0u8; SMALL_CHUNK];
+        loop {
+            let n = match r.read(&mut buf) {
+                Ok(0) => return Ok(Some(sha.finalize().into())),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            sha.update(&buf[..n]);
+            if !each(&buf[..n]) {
+                return Ok(None);
+            }
+        }
+    }
     let stopped = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let (hash_tx, hash_rx) = mpsc::sync_channel::<Arc<Chunk>>(CHUNKS);
@@ -483,11 +509,11 @@ mod tests {
         use sha2::{Digest, Sha256};
         for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, CHUNKS * CHUNK + 17] {
             let data: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
-            for split in [0, len / 3] {
+            for (split, hint) in [(0, 0), (len / 3, PARALLEL_FROM)] {
                 let (prefix, rest) = data.split_at(split);
                 let mut seen = Vec::new();
                 let mut r = rest;
-                let digest = read_hashing(prefix, &mut r, |c| {
+                let digest = read_hashing(prefix, &mut r, hint, |c| {
                     seen.extend_from_slice(c);
                     true
                 })
@@ -498,7 +524,7 @@ mod tests {
         }
         let data = vec![1u8; 3 * CHUNK];
         let mut calls = 0;
-        let stopped = read_hashing(&[], &mut &data[..], |_| {
+        let stopped = read_hashing(&[], &mut &data[..], PARALLEL_FROM, |_| {
             calls += 1;
             false
         });

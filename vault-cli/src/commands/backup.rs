@@ -140,8 +140,8 @@ fn backup_binary(
         return Err(files::not_as_written(out));
     };
     // Once more from its final name: the bytes there must be the ones verified.
-    let reread =
-        std::fs::File::open(out).and_then(|mut f| files::read_hashing(&[], &mut f, |_| true));
+    let reread = std::fs::File::open(out)
+        .and_then(|mut f| files::read_hashing(&[], &mut f, bytes, |_| true));
     if !matches!(reread, Ok(Some(d)) if d == digest) {
         let _ = std::fs::remove_file(out);
         return Err(CliError::new(

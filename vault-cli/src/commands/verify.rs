@@ -326,11 +326,11 @@ fn check_streaming(r: &mut VerifyReport, path: &Path) -> Option<String> {
     let files::Head {
         file: mut f,
         bytes: head,
-        ..
+        len,
     } = files::read_head(path)?;
     let file = VaultFile::parse(&head, &KdfLimits::STANDARD).ok()?;
     let mut check = StreamCheck::new(&file);
-    let digest = files::read_hashing(&head, &mut f, |chunk| {
+    let digest = files::read_hashing(&head, &mut f, len, |chunk| {
         check.update(chunk);
         true
     })

@@ -208,7 +208,7 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 j() { echo "$PAGE_JSON" | sed -E "s/.*\"$1\":([0-9.]+).*/\1/"; }
 ROWS=()
 row() { ROWS+=("$1|$2|$3|$4|$5"); } # what | airvault | reference | ratio | target
-ok() { if [ "$(echo "$1" | bc)" = 1 ]; then echo "met"; else echo "NOT met"; fi; }
+ok() { if [ "$(echo "scale=6; $1" | bc)" = 1 ]; then echo "met"; else echo "NOT met"; fi; }
 
 row "PBKDF2-HMAC-SHA256, iterations/s" "$(fmt "$(calc "$AV_RATE / 1000000")") M" \
   "openssl kdf $(fmt "$(calc "$OSSL_RATE / 1000000")") M" \

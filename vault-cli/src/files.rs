@@ -287,7 +287,9 @@ pub fn read_secret(r: &mut impl Read, max: usize) -> Result<Zeroizing<Vec<u8>>, 
     Ok(buf)
 }
 
-fn too_large(path: &Path, max: u64) -> CliError {
+/// The refusal of a file larger than `max` bytes (exit 6).
+#[must_use]
+pub fn too_large(path: &Path, max: u64) -> CliError {
     CliError::new(
         Exit::Unsupported,
         format!("{} is larger than {max} bytes", show(path)),

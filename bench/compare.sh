@@ -137,6 +137,7 @@ cp "$V" "$R/backup.airvault"
   sed -E 's/.*"recovery_code":"([0-9-]+)".*/\1/' >"$R/code"
 RSS_ROWS=()
 RSS_MAX=0
+RSS_WITHIN=0
 rss() { # NAME ARGS… — run on a fresh copy of the vault
   local name=$1; shift
   rm -rf "$R/out" && mkdir -p "$R/out"
@@ -146,6 +147,7 @@ rss() { # NAME ARGS… — run on a fresh copy of the vault
   local kb secs
   read -r kb secs < <(tail -1 "$R/time")
   [ "$kb" -gt "$RSS_MAX" ] && RSS_MAX=$kb
+  [ "$kb" -le 8192 ] && RSS_WITHIN=$((RSS_WITHIN + 1))
   RSS_ROWS+=("$name|$kb|$secs|$rc")
 }
 VA=(--vault "$R/vault.airvault" --password-file "$PW")
@@ -192,7 +194,7 @@ if [ "$BROWSER" = 1 ]; then
   if bash web/build.sh >"$WORK/page-build.log" 2>&1; then
     if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -d tests/browser/node_modules/playwright-core ]; then
       PAGE_JSON=$(node bench/page-unlock.mjs "$PAGE" "$F/small/b0000.airvault" \
-        "$(head -1 "$PW")" $((ROUNDS * 2 + 1)))
+        "$(head -1 "$PW")" $((ROUNDS * 4 + 1)))
     else
       PAGE_NOTE="skipped: Chromium or playwright-core missing (bash tests/browser/setup.sh)"
     fi
@@ -234,8 +236,8 @@ row "\`list --json\`, 10,000 entries, beyond the KDF" "$(fmt "$(calc "($LISTJ_S 
 row "\`get\`, 10,000 entries, beyond the KDF" "$(fmt "$(calc "($GET_S - $KDF_S) * 1000")" 0) ms" \
   "KDF $(fmt "$(calc "$KDF_S * 1000")" 0) ms of $(fmt "$(calc "$GET_S * 1000")" 0) ms" "" \
   "≤ 50 ms: $(ok "($GET_S - $KDF_S) <= 0.050")"
-row "peak RSS, worst command on the 10,000-entry vault" "$(fmt "$(calc "$RSS_MAX / 1024")" 1) MiB" \
-  "" "" "≤ 8 MiB: $(ok "$RSS_MAX <= 8192")"
+row "peak RSS, worst command on the 10,000-entry vault" "$(fmt "$(calc "$RSS_MAX / 1024")" 2) MiB" \
+  "$RSS_WITHIN of ${#RSS_ROWS[@]} commands within 8 MiB" "" "≤ 8 MiB: $(ok "$RSS_MAX <= 8192")"
 if [ -n "$PAGE_JSON" ]; then
   U=$(j unlock_ms_median); W=$(j webcrypto_ms_median)
   row "restore page unlock (median, $(j rounds) rounds)" "$(fmt "$U" 0) ms" \
@@ -261,7 +263,7 @@ fi
   echo "|---|---:|---:|---:|"
   for r in "${RSS_ROWS[@]}"; do
     IFS='|' read -r a b c d <<<"$r"
-    echo "| \`$a\` | $(fmt "$(calc "$b / 1024")" 1) MiB | ${c} s | $d |"
+    echo "| \`$a\` | $(fmt "$(calc "$b / 1024")" 2) MiB | ${c} s | $d |"
   done
   echo
   if [ -n "$PAGE_JSON" ]; then

@@ -18,6 +18,11 @@
 //! [`VaultFile::unlock`] → [`UnlockedVault::open_record`].
 //! Writing: [`SealedSlot::seal`] → [`VaultWriter::new`] → `push_entry`/`push_audit` →
 //! [`VaultWriter::finish`], into a buffer of [`Layout::file_len`] bytes.
+//!
+//! Without holding a whole file (a large vault, storage that cannot be mapped): parse the
+//! first header copy alone, open records fetched one at a time
+//! ([`RecordRef::with_bytes`]) and confirm the rest with [`StreamCheck`]; write with
+//! [`StreamWriter`], which keeps only the header and encrypts one record at a time.
 
 #![no_std]
 #![deny(missing_docs)]

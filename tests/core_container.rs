@@ -403,6 +403,58 @@ fn every_bit_flip_is_detected() {
     }
 }
 
+/// The piecewise keyless check as a reader without the whole file runs it: parse the
+/// first header copy alone, then feed the rest in pieces of `chunk` bytes.
+fn stream_check(file: &[u8], chunk: usize) -> Option<Verification> {
+    let fixed = file.get(..HEADER_FIXED_LEN)?;
+    let len = u32_at(fixed, H_HEADER_LEN) as usize;
+    let head = file.get(..len)?;
+    let vf = VaultFile::parse(head, &LIMITS).ok()?;
+    let mut check = StreamCheck::new(&vf);
+    assert_eq!(check.start(), len as u64);
+    for piece in file[len..].chunks(chunk.max(1)) {
+        check.update(piece);
+    }
+    check.finish()
+}
+
+/// `StreamCheck` says "intact" exactly when the whole-file check does, with the same
+/// result, and `None` for every bit flip, truncation and extension.
+#[test]
+fn stream_check_agrees_with_the_whole_file_check() {
+    let file = build(&sample_entries(), 12);
+    let whole = VaultFile::parse(&file, &LIMITS).unwrap().verify();
+    assert!(whole.is_intact());
+    for chunk in [1, 7, 16, 64, 1000, file.len()] {
+        assert_eq!(
+            stream_check(&file, chunk),
+            Some(whole.clone()),
+            "chunk {chunk}"
+        );
+    }
+    let small = build(&sample_entries()[2..], 13);
+    for byte in 0..small.len() {
+        for bit in [0, 5] {
+            let mut f = small.clone();
+            f[byte] ^= 1 << bit;
+            assert_eq!(stream_check(&f, 37), None, "flip at {byte}.{bit}");
+            let vf = VaultFile::parse(&f, &LIMITS);
+            assert!(vf.map_or(true, |v| !v.verify().is_intact()));
+        }
+    }
+    for len in 0..small.len() {
+        assert_eq!(stream_check(&small[..len], 29), None, "truncated to {len}");
+    }
+    let mut longer = small.clone();
+    longer.push(0);
+    assert_eq!(stream_check(&longer, 29), None);
+    // A first copy that is damaged (the whole-file check falls back on the second) is not
+    // confirmed piecewise either.
+    let mut f = small.clone();
+    f[HEADER_FIXED_LEN + 3] ^= 1;
+    assert_eq!(stream_check(&f, 64), None);
+}
+
 #[test]
 fn every_truncation_is_detected() {
     let file = build(&sample_entries()[2..], 8);

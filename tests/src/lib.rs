@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+pub mod fixtures;
 pub mod forge;
 pub mod vectors;
 

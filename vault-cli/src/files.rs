@@ -54,6 +54,189 @@ pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// An open vault or backup file whose first header copy has been read: for readers that
+/// go through the rest once, in order, without holding the whole file.
+#[derive(Debug)]
+pub struct Head {
+    /// The file, positioned just after the first header copy.
+    pub file: File,
+    /// The first header copy (its length as the fixed part declares it).
+    pub bytes: Vec<u8>,
+    /// The file's length.
+    pub len: u64,
+}
+
+/// Opens `path` and reads its first header copy, if it starts like a binary airvault file
+/// (the magic, a header length the file can hold). `None` for anything else — armor, a
+/// directory, a missing or unreadable file, a file over [`MAX_FILE_LEN`] — which the
+/// caller then reads whole the usual way, with the usual errors.
+#[must_use]
+pub fn read_head(path: &Path) -> Option<Head> {
+    use vault_core::constants::{HEADER_FIXED_LEN, MAGIC};
+    let mut file = File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > MAX_FILE_LEN {
+        return None;
+    }
+    let mut fixed = [0u8; HEADER_FIXED_LEN];
+    file.read_exact(&mut fixed).ok()?;
+    if fixed[..MAGIC.len()] != MAGIC {
+        return None;
+    }
+    let header_len = u32::from_le_bytes([fixed[12], fixed[13], fixed[14], fixed[15]]) as usize;
+    if header_len < HEADER_FIXED_LEN || header_len as u64 > meta.len() {
+        return None;
+    }
+    let mut bytes = vec![0u8; header_len];
+    bytes[..HEADER_FIXED_LEN].copy_from_slice(&fixed);
+    file.read_exact(&mut bytes[HEADER_FIXED_LEN..]).ok()?;
+    Some(Head {
+        file,
+        bytes,
+        len: meta.len(),
+    })
+}
+
+/// Files from this size on are read, hashed and checked on three threads by
+/// [`read_hashing`]; smaller ones on the calling thread alone.
+pub const PARALLEL_FROM: u64 = 1 << 20;
+
+/// Bytes read at a time by [`read_hashing`] on one thread.
+const SMALL_CHUNK: usize = 64 * 1024;
+
+/// Bytes read at a time by [`read_hashing`] on three threads.
+const CHUNK: usize = 256 * 1024;
+
+/// Chunks in flight in [`read_hashing`]: one being read, the others being hashed or
+/// checked.
+const CHUNKS: usize = 4;
+
+struct Chunk {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+/// Reads `r` to its end once, in chunks, hands each chunk to `each` in order, and returns
+/// the SHA-256 of `prefix` (bytes the caller already read from the same source) followed
+/// by everything read. Three threads share the work: this one reads, one hashes, one runs
+/// `each`, all over the same chunks, so that a check that hashes the data itself costs
+/// about one pass of SHA-256 on a machine with two cores, not two passes plus the reading.
+/// Memory: four 256 KiB chunks, whatever the file's size.
+///
+/// `each` returns `false` to stop early (the result is then `None`: nothing was hashed to
+/// the end). `len_hint` is how many bytes are expected: below [`PARALLEL_FROM`] all of it
+/// is done on this thread, where starting threads would cost more than they save.
+///
+/// # Errors
+/// Read errors.
+pub fn read_hashing(
+    prefix: &[u8],
+    r: &mut impl Read,
+    len_hint: u64,
+    mut each: impl FnMut(&[u8]) -> bool + Send,
+) -> std::io::Result<Option<[u8; 32]>> {
+    use sha2::{Digest, Sha256};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{mpsc, Arc};
+
+    if len_hint < PARALLEL_FROM {
+        let mut sha = Sha256::new();
+        sha.update(prefix);
+        let mut buf = vec![0u8; SMALL_CHUNK];
+        loop {
+            let n = match r.read(&mut buf) {
+                Ok(0) => return Ok(Some(sha.finalize().into())),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            sha.update(&buf[..n]);
+            if !each(&buf[..n]) {
+                return Ok(None);
+            }
+        }
+    }
+    let stopped = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (hash_tx, hash_rx) = mpsc::sync_channel::<Arc<Chunk>>(CHUNKS);
+        let (each_tx, each_rx) = mpsc::sync_channel::<Arc<Chunk>>(CHUNKS);
+        let (free_tx, free_rx) = mpsc::channel::<Arc<Chunk>>();
+        let free_hashed = free_tx.clone();
+        let hasher = scope.spawn(move || {
+            let mut sha = Sha256::new();
+            sha.update(prefix);
+            for c in hash_rx {
+                sha.update(&c.buf[..c.len]);
+                // The reader may have stopped listening; the chunk is then simply dropped.
+                let _ = free_hashed.send(c);
+            }
+            <[u8; 32]>::from(sha.finalize())
+        });
+        let stop = &stopped;
+        let mut each = each;
+        let checker = scope.spawn(move || {
+            for c in each_rx {
+                if !stop.load(Ordering::Relaxed) && !each(&c.buf[..c.len]) {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                let _ = free_tx.send(c);
+            }
+        });
+        let mut spare: Vec<Chunk> = Vec::new();
+        let mut made = 0;
+        let outcome = loop {
+            if stopped.load(Ordering::Relaxed) {
+                break Ok(());
+            }
+            let mut chunk = match spare.pop() {
+                Some(c) => c,
+                None if made < CHUNKS => {
+                    made += 1;
+                    Chunk {
+                        buf: vec![0; CHUNK],
+                        len: 0,
+                    }
+                }
+                // A chunk comes back once from each of the two workers; it is free when
+                // the second has let go of it.
+                None => match free_rx.recv() {
+                    Ok(c) => match Arc::try_unwrap(c) {
+                        Ok(c) => c,
+                        Err(_) => continue,
+                    },
+                    Err(_) => break Err(std::io::Error::other("a worker thread stopped")),
+                },
+            };
+            chunk.len = 0;
+            while chunk.len < chunk.buf.len() {
+                match r.read(&mut chunk.buf[chunk.len..]) {
+                    Ok(0) => break,
+                    Ok(n) => chunk.len += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if chunk.len == 0 {
+                break Ok(());
+            }
+            let chunk = Arc::new(chunk);
+            if hash_tx.send(Arc::clone(&chunk)).is_err() || each_tx.send(chunk).is_err() {
+                break Err(std::io::Error::other("a worker thread stopped"));
+            }
+        };
+        drop(hash_tx);
+        drop(each_tx);
+        let digest = hasher
+            .join()
+            .map_err(|_| std::io::Error::other("the hashing thread failed"))?;
+        checker
+            .join()
+            .map_err(|_| std::io::Error::other("the checking thread failed"))?;
+        outcome?;
+        Ok((!stopped.load(Ordering::Relaxed)).then_some(digest))
+    })
+}
+
 /// Reads a secret-bearing file into memory that is wiped on drop, refusing more than
 /// `max` bytes (exit 2: the input breaks a limit of the format).
 ///
@@ -104,7 +287,9 @@ pub fn read_secret(r: &mut impl Read, max: usize) -> Result<Zeroizing<Vec<u8>>, 
     Ok(buf)
 }
 
-fn too_large(path: &Path, max: u64) -> CliError {
+/// The refusal of a file larger than `max` bytes (exit 6).
+#[must_use]
+pub fn too_large(path: &Path, max: u64) -> CliError {
     CliError::new(
         Exit::Unsupported,
         format!("{} is larger than {max} bytes", show(path)),
@@ -153,6 +338,47 @@ pub fn write_atomic(
     force: bool,
     check: impl FnOnce(&[u8]) -> Result<()>,
 ) -> Result<()> {
+    write_atomic_with(
+        path,
+        force,
+        |f| {
+            f.write_all(bytes)
+                .map_err(|e| CliError::io("write", path, &e))
+        },
+        |tmp, ()| {
+            // Read back through a fresh handle, as a later reader would.
+            let written = read_file(tmp)?;
+            if written != bytes {
+                return Err(not_as_written(path));
+            }
+            check(&written)
+        },
+    )
+}
+
+/// The error of a file that does not read back as it was written.
+#[must_use]
+pub fn not_as_written(path: &Path) -> CliError {
+    CliError::new(
+        Exit::Io,
+        format!("{} did not read back as written", show(path)),
+    )
+    .hint("the medium may be failing; write to another one")
+}
+
+/// [`write_atomic`] for a writer that produces the file itself (`write` gets the empty
+/// temporary file, and may seek in it) and a `check` that reads the temporary file back
+/// from its path (with what `write` returned): the same steps, without the file's bytes in
+/// memory.
+///
+/// # Errors
+/// As [`write_atomic`], and whatever `write` or `check` return.
+pub fn write_atomic_with<T>(
+    path: &Path,
+    force: bool,
+    write: impl FnOnce(&mut File) -> Result<T>,
+    check: impl FnOnce(&Path, T) -> Result<()>,
+) -> Result<()> {
     check_writable(path, force)?;
     let dir = parent_dir(path);
     let mut tmp = tempfile::Builder::new()
@@ -161,24 +387,14 @@ pub fn write_atomic(
         .tempfile_in(dir)
         .map_err(|e| CliError::io("create a file in", dir, &e))?;
     set_private(tmp.as_file(), tmp.path())?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.flush())
-        .map_err(|e| CliError::io("write", path, &e))?;
+    let written = write(tmp.as_file_mut())?;
+    tmp.flush().map_err(|e| CliError::io("write", path, &e))?;
     failpoint::hit(Point::AfterWrite);
     tmp.as_file()
         .sync_all()
         .map_err(|e| CliError::io("write", path, &e))?;
     failpoint::hit(Point::AfterFsync);
-    // Read back through a fresh handle, as a later reader would.
-    let written = read_file(tmp.path())?;
-    if written != bytes {
-        return Err(CliError::new(
-            Exit::Io,
-            format!("{} did not read back as written", show(path)),
-        )
-        .hint("the medium may be failing; write to another one"));
-    }
-    check(&written)?;
+    check(tmp.path(), written)?;
     failpoint::hit(Point::BeforeRename);
     let persisted = if force {
         tmp.persist(path)
@@ -288,6 +504,33 @@ mod tests {
             let mode = fs::metadata(&p).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn read_hashing_sees_every_byte_once_in_order() {
+        use sha2::{Digest, Sha256};
+        for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, CHUNKS * CHUNK + 17] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
+            for (split, hint) in [(0, 0), (len / 3, PARALLEL_FROM)] {
+                let (prefix, rest) = data.split_at(split);
+                let mut seen = Vec::new();
+                let mut r = rest;
+                let digest = read_hashing(prefix, &mut r, hint, |c| {
+                    seen.extend_from_slice(c);
+                    true
+                })
+                .unwrap();
+                assert_eq!(digest, Some(<[u8; 32]>::from(Sha256::digest(&data))));
+                assert_eq!(seen, rest);
+            }
+        }
+        let data = vec![1u8; 3 * CHUNK];
+        let mut calls = 0;
+        let stopped = read_hashing(&[], &mut &data[..], PARALLEL_FROM, |_| {
+            calls += 1;
+            false
+        });
+        assert_eq!((stopped.unwrap(), calls), (None, 1));
     }
 
     #[test]

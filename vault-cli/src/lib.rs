@@ -164,9 +164,9 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             printer.emit(&Message::Added(r))?;
         }
         Command::List => {
-            for r in commands::entries::list(&context(cli)?)? {
-                printer.emit(&Message::Entry(r))?;
-            }
+            let mut out = printer.emitter();
+            commands::entries::list_each(&context(cli)?, |r| out.emit(&Message::Entry(r)))?;
+            out.finish()?;
         }
         Command::Get(a) => {
             let format = match (a.format, printer.is_json(), &a.out) {
@@ -304,9 +304,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
                 check_overdue: a.check_overdue,
             };
             let run = commands::status::status(&context(cli)?, &opts)?;
-            for k in run.keys {
-                printer.emit(&Message::KeyStatus(k))?;
-            }
+            printer.emit_all(run.keys.into_iter().map(Message::KeyStatus))?;
             let overdue = run.summary.overdue;
             printer.emit(&Message::Status(run.summary))?;
             if run.exit == Exit::Overdue {
@@ -331,9 +329,8 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             return Ok(exit);
         }
         Command::Audit(_) => {
-            for e in commands::audit::list(&context(cli)?)? {
-                printer.emit(&Message::AuditEvent(e))?;
-            }
+            let events = commands::audit::list(&context(cli)?)?;
+            printer.emit_all(events.into_iter().map(Message::AuditEvent))?;
         }
         Command::Benchmark => {
             let r = commands::benchmark::benchmark(commands::benchmark::WINDOW);

@@ -8,8 +8,8 @@ use rand_core::{OsRng, RngCore};
 use vault_core::constants::{ENTRY_ID_LEN, MAX_AUDIT_DETAIL_LEN, MAX_RECORD_LEN, VAULT_ID_LEN};
 use vault_core::{
     AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, Error, HeaderParams, Kcv, Layout, Meta,
-    Record, SealedSlot, SlotKind, UnlockedVault, VaultFile, VaultMasterKey, VaultWriter,
-    Verification,
+    Record, SealedSlot, SlotKind, StreamWriter, UnlockedVault, VaultFile, VaultMasterKey,
+    VaultWriter, Verification,
 };
 use zeroize::Zeroizing;
 
@@ -247,6 +247,239 @@ impl Vault {
         })
     }
 
+    /// Opens a vault or backup whose first header copy (`head`, see
+    /// [`files::read_head`](crate::files::read_head)) is already read, reading the rest from
+    /// `rest` one record at a time, so that the file is never held whole: the memory a
+    /// 10,000-entry vault needs is its header copy and the opened records. Records of a
+    /// kind that `keep` leaves out are opened (authenticated and decoded) like every other
+    /// record but not kept: for commands that only read (the result must not be written
+    /// back; see [`crate::commands::read_vault`]).
+    ///
+    /// Returns `Ok(None)` — and the caller opens the whole file with [`Vault::open`], which
+    /// says exactly what is wrong — unless the first header copy is intact, every record
+    /// opens and the rest of the file is intact (the core's
+    /// [`StreamCheck`](vault_core::StreamCheck)). The errors it does return are those of
+    /// unlocking, which depend on the header copy alone and are the same as
+    /// [`Vault::open`]'s.
+    ///
+    /// # Errors
+    /// Unlocking: a wrong password, a refused KDF cost, a header that fails its MAC.
+    pub fn open_streaming(
+        head: &[u8],
+        rest: &mut impl std::io::Read,
+        password: &[u8],
+        progress: Progress,
+        keep: Keep,
+    ) -> Result<Option<Opened>, Error> {
+        struct Keeper {
+            keep: Keep,
+            entries: Vec<OwnedEntry>,
+            events: Vec<OwnedEvent>,
+        }
+        impl RecordSink for Keeper {
+            fn sizes(&mut self, entries: usize, events: usize) {
+                // Room for what a command adds (a new entry or version, its event), so
+                // that adding one does not double a vector's capacity.
+                if self.keep.entries {
+                    self.entries.reserve_exact(entries + 2);
+                }
+                if self.keep.events {
+                    self.events.reserve_exact(events + 2);
+                }
+            }
+            fn record(&mut self, record: Record<'_>) -> bool {
+                match record {
+                    Record::Entry(e) if self.keep.entries => {
+                        self.entries.push(OwnedEntry::from_view(&e));
+                    }
+                    Record::Audit(a) if self.keep.events => {
+                        self.events.push(OwnedEvent::from_view(&a));
+                    }
+                    _ => {}
+                }
+                true
+            }
+        }
+        let mut keeper = Keeper {
+            keep,
+            entries: Vec::new(),
+            events: Vec::new(),
+        };
+        let opened = Self::open_streaming_with(head, rest, password, progress, &mut keeper)?;
+        Ok(opened.map(|mut o| {
+            o.vault.entries = keeper.entries;
+            o.vault.events = keeper.events;
+            o
+        }))
+    }
+
+    /// The reading of [`Vault::open_streaming`], handing each entry and audit record to
+    /// `sink` in file order instead of keeping it (if [`RecordSink::record`] returns
+    /// `false` the result is `Ok(None)`). The vault returned has the metadata, keys and
+    /// keyslots, and no entries or events.
+    ///
+    /// # Errors
+    /// As [`Vault::open_streaming`].
+    pub fn open_streaming_with(
+        head: &[u8],
+        rest: &mut impl std::io::Read,
+        password: &[u8],
+        progress: Progress,
+        sink: &mut dyn RecordSink,
+    ) -> Result<Option<Opened>, Error> {
+        let Ok(file) = VaultFile::parse(head, &vault_core::KdfLimits::STANDARD) else {
+            return Ok(None);
+        };
+        if file.header_copies().0 != vault_core::PartState::Intact {
+            return Ok(None);
+        }
+        let unlocked = progress::unlock(&file, SlotKind::Password, password, progress)?;
+        let header = file.header();
+        let mut check = vault_core::StreamCheck::new(&file);
+        let count = |kind| {
+            (0..header.record_count())
+                .filter(|&i| header.table_entry(i).is_some_and(|e| e.kind == kind))
+                .count()
+        };
+        sink.sizes(
+            count(vault_core::RecordKind::Entry),
+            count(vault_core::RecordKind::Audit),
+        );
+        let largest = (0..header.record_count())
+            .filter_map(|i| header.table_entry(i))
+            .map(|e| e.length as usize)
+            .max()
+            .unwrap_or(0);
+        let mut record = Zeroizing::new(vec![0u8; largest]);
+        let mut buf = Zeroizing::new(vec![0u8; largest]);
+        let mut meta = None;
+        for r in file.records() {
+            let bytes = &mut record[..r.entry.length as usize];
+            if rest.read_exact(bytes).is_err() {
+                return Ok(None);
+            }
+            check.update(bytes);
+            match unlocked.open_record(&r.with_bytes(bytes), &mut buf) {
+                Ok(Record::Meta(m)) => meta = Some(m),
+                Ok(other) => {
+                    if !sink.record(other) {
+                        return Ok(None);
+                    }
+                }
+                Err(_) => return Ok(None),
+            }
+        }
+        // The second header copy and the trailer.
+        let mut tail = [0u8; 8192];
+        loop {
+            match rest.read(&mut tail) {
+                Ok(0) => break,
+                Ok(n) => check.update(&tail[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Ok(None),
+            }
+        }
+        let (Some(verification), Some(meta)) = (check.finish(), meta) else {
+            return Ok(None);
+        };
+        let password_iterations = header
+            .slot(usize::from(unlocked.slot_index()))
+            .map_or(0, |s| s.iterations());
+        let recovery_iterations = header
+            .slots()
+            .find(|s| s.kind() == SlotKind::Recovery)
+            .map(|s| s.iterations());
+        Ok(Some(Opened {
+            vault: Vault {
+                vault_id: header.vault_id(),
+                generation: header.generation(),
+                vmk: unlocked.master_key().clone(),
+                slots: header.slots().map(|s| SealedSlot::from_view(&s)).collect(),
+                password_iterations,
+                recovery_iterations,
+                meta,
+                entries: Vec::new(),
+                events: Vec::new(),
+            },
+            verification,
+        }))
+    }
+
+    /// Writes the whole vault as a new file into `out` (empty; it is sought in), one
+    /// record at a time, every record encrypted with a fresh IV: the same file as
+    /// [`Vault::serialize`] without holding it in memory. Returns the header copy written,
+    /// for checking what reads back.
+    ///
+    /// # Errors
+    /// [`WriteError::Core`] ([`Error::InvalidInput`]) if an entry breaks a limit of the
+    /// format; [`WriteError::Io`] if `out` fails.
+    pub fn write_to(
+        &mut self,
+        out: &mut (impl std::io::Write + std::io::Seek),
+        written_at: u64,
+    ) -> Result<Vec<u8>, WriteError> {
+        use std::io::{SeekFrom, Write};
+        // The keys are unique, so an unstable sort gives the same order without the
+        // scratch memory of a stable one.
+        self.entries.sort_unstable_by_key(|e| (e.id, e.version));
+        self.events.sort_unstable_by_key(|e| e.seq);
+        let mut layout = Layout::new(self.slots.len());
+        for e in &self.entries {
+            layout.add_entry(&e.view());
+        }
+        for e in &self.events {
+            layout.add_audit(&e.view());
+        }
+        let too_many = Error::InvalidInput {
+            reason: "too many records for one file",
+        };
+        layout.file_len().ok_or(too_many)?;
+        let header_len =
+            vault_core::format::header_len(self.slots.len(), layout.records()).ok_or(too_many)?;
+        let mut header = vec![0u8; header_len];
+        let params = HeaderParams {
+            vault_id: self.vault_id,
+            generation: self.generation,
+            written_at,
+        };
+        let mut w = StreamWriter::new(
+            &mut header,
+            &self.vmk,
+            &params,
+            &self.slots,
+            layout.records(),
+        )?;
+        // Each record's plaintext is encoded and encrypted in place here (wiped on drop),
+        // so it holds the largest record this vault has.
+        let largest = self
+            .entries
+            .iter()
+            .map(|e| e.view().plaintext_len())
+            .chain(self.events.iter().map(|e| e.view().plaintext_len()))
+            .fold(vault_core::constants::META_LEN, usize::max);
+        let mut rec = Zeroizing::new(vec![0u8; vault_core::format::record_len(largest)]);
+        out.seek(SeekFrom::Start(header_len as u64))?;
+        let mut body = std::io::BufWriter::with_capacity(16 * 1024, &mut *out);
+        let n = w.push_meta(&self.meta, &mut OsRng, &mut rec)?;
+        body.write_all(&rec[..n])?;
+        for e in &self.entries {
+            let n = w.push_entry(&e.view(), &mut OsRng, &mut rec)?;
+            body.write_all(&rec[..n])?;
+        }
+        for e in &self.events {
+            let n = w.push_audit(&e.view(), &mut OsRng, &mut rec)?;
+            body.write_all(&rec[..n])?;
+        }
+        let (head, trailer) = w.finish()?;
+        body.write_all(head)?;
+        body.write_all(&trailer)?;
+        body.flush()?;
+        drop(body);
+        out.seek(SeekFrom::Start(0))?;
+        out.write_all(head)?;
+        Ok(header)
+    }
+
     /// Writes the whole vault as a new file: every record encrypted with a fresh IV.
     ///
     /// # Errors
@@ -356,6 +589,52 @@ impl Vault {
                 return id;
             }
         }
+    }
+}
+
+/// Where [`Vault::open_streaming_with`] hands the entry and audit records it opens.
+pub trait RecordSink {
+    /// How many entry and audit records the file holds, before the first is handed over.
+    fn sizes(&mut self, _entries: usize, _events: usize) {}
+    /// One record, in file order; `false` stops the reading.
+    fn record(&mut self, record: Record<'_>) -> bool;
+}
+
+/// Which records [`Vault::open_streaming`] keeps (it opens all of them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keep {
+    /// Entry versions.
+    pub entries: bool,
+    /// Audit events.
+    pub events: bool,
+}
+
+impl Keep {
+    /// Every record: a vault that can be changed and written back.
+    pub const ALL: Self = Self {
+        entries: true,
+        events: true,
+    };
+}
+
+/// Why [`Vault::write_to`] failed.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The vault breaks a limit of the format.
+    Core(Error),
+    /// The output failed.
+    Io(std::io::Error),
+}
+
+impl From<Error> for WriteError {
+    fn from(e: Error) -> Self {
+        Self::Core(e)
+    }
+}
+
+impl From<std::io::Error> for WriteError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
     }
 }
 

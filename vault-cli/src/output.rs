@@ -401,6 +401,37 @@ impl Printer {
         res.and_then(|()| out.flush()).map_err(write_error)
     }
 
+    /// Prints many results through one buffer, flushed once at the end (a listing of
+    /// thousands of entries is then a few writes, not one per line).
+    ///
+    /// # Errors
+    /// As [`Printer::emit`].
+    pub fn emit_all(&self, msgs: impl IntoIterator<Item = Message>) -> Result<(), CliError> {
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+        for msg in msgs {
+            let res = if self.json {
+                serde_json::to_writer(&mut out, &msg)
+                    .map_err(io::Error::from)
+                    .and_then(|()| out.write_all(b"\n"))
+            } else {
+                msg.human(&mut out)
+            };
+            res.map_err(write_error)?;
+        }
+        out.flush().map_err(write_error)
+    }
+
+    /// A buffered writer of results, for a long listing printed as it is made; call
+    /// [`Emitter::finish`] at the end.
+    #[must_use]
+    pub fn emitter(&self) -> Emitter<'_> {
+        Emitter {
+            json: self.json,
+            out: io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
+        }
+    }
+
     /// Writes raw bytes (a secret) to standard output.
     ///
     /// # Errors
@@ -411,6 +442,39 @@ impl Printer {
         out.write_all(bytes)
             .and_then(|()| out.flush())
             .map_err(write_error)
+    }
+}
+
+/// Results written through one buffer ([`Printer::emitter`]).
+#[derive(Debug)]
+pub struct Emitter<'a> {
+    json: bool,
+    out: io::BufWriter<io::StdoutLock<'a>>,
+}
+
+impl Emitter<'_> {
+    /// Writes one result.
+    ///
+    /// # Errors
+    /// As [`Printer::emit`].
+    pub fn emit(&mut self, msg: &Message) -> Result<(), CliError> {
+        let out = &mut self.out;
+        let res = if self.json {
+            serde_json::to_writer(&mut *out, msg)
+                .map_err(io::Error::from)
+                .and_then(|()| out.write_all(b"\n"))
+        } else {
+            msg.human(out)
+        };
+        res.map_err(write_error)
+    }
+
+    /// Flushes what is buffered.
+    ///
+    /// # Errors
+    /// As [`Printer::emit`].
+    pub fn finish(mut self) -> Result<(), CliError> {
+        self.out.flush().map_err(write_error)
     }
 }
 

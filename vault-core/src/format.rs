@@ -584,7 +584,22 @@ pub struct RecordRef<'a> {
     pub(crate) table_bytes: &'a [u8],
 }
 
-impl RecordRef<'_> {
+impl<'a> RecordRef<'a> {
+    /// The same record with its bytes taken from `bytes`: for a reader that parsed only the
+    /// start of a file and fetches each record itself. Nothing about `bytes` is trusted:
+    /// [`crate::UnlockedVault::open_record`] authenticates them against this record's table
+    /// entry, and [`RecordRef::checksum_ok`] compares them with its checksum.
+    #[must_use]
+    pub fn with_bytes<'b>(self, bytes: &'b [u8]) -> RecordRef<'b>
+    where
+        'a: 'b,
+    {
+        RecordRef {
+            bytes: Some(bytes),
+            ..self
+        }
+    }
+
     /// Whether the record's bytes are present and match the table checksum.
     #[must_use]
     pub fn checksum_ok(&self) -> bool {
@@ -733,13 +748,7 @@ impl<'a> VaultFile<'a> {
             expected_len: self.expected_len(),
             actual_len: self.bytes.len() as u64,
         };
-        // The file checksum is recomputed from the checksums the intact header expects, so
-        // that it judges the trailer alone; each part is compared with its own checksum.
-        let mut root = Sha256::new();
-        root.update(LABEL_FILE_CHECKSUM);
-        root.update(self.header.checksum());
         for r in self.records() {
-            root.update(r.entry.checksum);
             match r.bytes.map(sha256) {
                 Some(sum) if sum == r.entry.checksum => {}
                 Some(_) => {
@@ -752,7 +761,6 @@ impl<'a> VaultFile<'a> {
                 }
             }
         }
-        root.update(self.header.checksum());
         // The trailer sits right after the second copy in an intact layout.
         let trailer_at = self
             .copy_b_offset
@@ -763,19 +771,172 @@ impl<'a> VaultFile<'a> {
                     .checked_sub(TRAILER_LEN)
             });
         if let Some(t) = trailer_at.and_then(|at| self.bytes.get(at..at + TRAILER_LEN)) {
-            let fields_ok = t[..8] == TRAILER_MAGIC
-                && le_u32(t, TR_HEADER_LEN) as usize == self.header.len()
-                && le_u32(t, TR_RESERVED) == 0
-                && le_u64(t, TR_BODY_LEN) == self.header.body_len();
-            root.update(&t[..TR_CHECKSUM]);
-            let sum: [u8; 32] = root.finalize().into();
-            v.trailer = if fields_ok && sum[..] == t[TR_CHECKSUM..] {
-                PartState::Intact
-            } else {
-                PartState::Damaged
-            };
+            v.trailer = trailer_state(&self.header, t);
         }
         v
+    }
+}
+
+/// The state of a trailer found where `header` says it should be: its fields, and the file
+/// checksum recomputed from the checksums the intact header expects (so that it judges the
+/// trailer alone; each part is compared with its own checksum elsewhere).
+fn trailer_state(header: &Header<'_>, t: &[u8]) -> PartState {
+    if t.len() != TRAILER_LEN {
+        return PartState::Damaged;
+    }
+    let fields_ok = t[..8] == TRAILER_MAGIC
+        && le_u32(t, TR_HEADER_LEN) as usize == header.len()
+        && le_u32(t, TR_RESERVED) == 0
+        && le_u64(t, TR_BODY_LEN) == header.body_len();
+    let mut root = Sha256::new();
+    root.update(LABEL_FILE_CHECKSUM);
+    root.update(header.checksum());
+    for i in 0..header.record_count() {
+        if let Some(b) = header.table_entry_bytes(i) {
+            root.update(&b[T_CHECKSUM..]);
+        }
+    }
+    root.update(header.checksum());
+    root.update(&t[..TR_CHECKSUM]);
+    let sum: [u8; 32] = root.finalize().into();
+    if fields_ok && sum[..] == t[TR_CHECKSUM..] {
+        PartState::Intact
+    } else {
+        PartState::Damaged
+    }
+}
+
+/// The keyless check of a file that arrives in pieces, for a reader that does not hold the
+/// whole file (a large backup, a vault on storage that cannot be mapped): one pass of
+/// SHA-256 over the records, the second header copy compared byte for byte with the first,
+/// and the trailer checked.
+///
+/// It only confirms that a file is intact. Create it from a [`VaultFile`] parsed from the
+/// file's first bytes — at least its first header copy, which must be intact — and feed it
+/// every byte that follows that copy, in order, in pieces of any size.
+/// [`StreamCheck::finish`] then returns the same [`Verification`] as
+/// [`VaultFile::verify`] on the whole file if the file is intact, and `None` otherwise:
+/// the reader then reads the whole file and asks [`VaultFile::parse`] and
+/// [`VaultFile::verify`] what and where the damage is.
+#[derive(Clone)]
+pub struct StreamCheck<'a> {
+    header: Header<'a>,
+    /// Bytes fed so far (they follow the first header copy).
+    fed: u64,
+    /// Index of the record being read, or of the next one.
+    record: u32,
+    /// Bytes of that record still to come (0: between records).
+    record_left: u64,
+    /// Its expected checksum.
+    record_sum: [u8; CHECKSUM_LEN],
+    sha: Sha256,
+    trailer: [u8; TRAILER_LEN],
+    intact: bool,
+}
+
+impl fmt::Debug for StreamCheck<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamCheck")
+            .field("fed", &self.fed)
+            .field("record", &self.record)
+            .field("intact", &self.intact)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> StreamCheck<'a> {
+    /// Starts the check of the file `file` was parsed from (see the type's documentation).
+    /// If `file`'s first header copy is not intact, [`StreamCheck::finish`] returns `None`.
+    #[must_use]
+    pub fn new(file: &VaultFile<'a>) -> Self {
+        Self {
+            header: file.header,
+            fed: 0,
+            record: 0,
+            record_left: 0,
+            record_sum: [0; CHECKSUM_LEN],
+            sha: Sha256::new(),
+            trailer: [0; TRAILER_LEN],
+            intact: file.copy_a == PartState::Intact,
+        }
+    }
+
+    /// Where the first header copy ends: the offset in the file of the first byte to feed.
+    #[must_use]
+    pub fn start(&self) -> u64 {
+        self.header.len() as u64
+    }
+
+    /// Bytes after the first header copy in an intact file: records, the second copy and
+    /// the trailer.
+    #[must_use]
+    pub fn expected_rest(&self) -> u64 {
+        self.header.body_len() + self.header.len() as u64 + TRAILER_LEN as u64
+    }
+
+    /// Feeds the next bytes of the file.
+    pub fn update(&mut self, mut data: &[u8]) {
+        let body = self.header.body_len();
+        let h = self.header.len() as u64;
+        while self.intact && !data.is_empty() {
+            let n;
+            if self.fed < body {
+                if self.record_left == 0 {
+                    let Some(e) = self.header.table_entry(self.record) else {
+                        self.intact = false;
+                        break;
+                    };
+                    self.record_left = u64::from(e.length);
+                    self.record_sum = e.checksum;
+                }
+                n = data
+                    .len()
+                    .min(usize::try_from(self.record_left).unwrap_or(usize::MAX));
+                self.sha.update(&data[..n]);
+                self.record_left -= n as u64;
+                if self.record_left == 0 {
+                    let sum: [u8; 32] = self.sha.finalize_reset().into();
+                    self.intact = sum == self.record_sum;
+                    self.record += 1;
+                }
+            } else if self.fed < body + h {
+                let at = (self.fed - body) as usize;
+                n = data.len().min(self.header.len() - at);
+                self.intact = data[..n] == self.header.bytes[at..at + n];
+            } else if self.fed < body + h + TRAILER_LEN as u64 {
+                let at = (self.fed - body - h) as usize;
+                n = data.len().min(TRAILER_LEN - at);
+                self.trailer[at..at + n].copy_from_slice(&data[..n]);
+            } else {
+                // More bytes than the layout has.
+                self.intact = false;
+                break;
+            }
+            self.fed += n as u64;
+            data = &data[n..];
+        }
+    }
+
+    /// The verification of an intact file, or `None` if anything is not as an intact file
+    /// has it (including a file shorter or longer than its layout).
+    #[must_use]
+    pub fn finish(self) -> Option<Verification> {
+        let complete = self.intact
+            && self.fed == self.expected_rest()
+            && self.record == self.header.record_count()
+            && trailer_state(&self.header, &self.trailer) == PartState::Intact;
+        let len = file_len(self.header.len(), self.header.body_len())?;
+        complete.then(|| Verification {
+            header_a: PartState::Intact,
+            header_b: PartState::Intact,
+            trailer: PartState::Intact,
+            records: self.header.record_count(),
+            records_damaged: 0,
+            records_missing: 0,
+            damaged: heapless::Vec::new(),
+            expected_len: len,
+            actual_len: len,
+        })
     }
 }
 

@@ -18,6 +18,11 @@
 //! [`VaultFile::unlock`] → [`UnlockedVault::open_record`].
 //! Writing: [`SealedSlot::seal`] → [`VaultWriter::new`] → `push_entry`/`push_audit` →
 //! [`VaultWriter::finish`], into a buffer of [`Layout::file_len`] bytes.
+//!
+//! Without holding a whole file (a large vault, storage that cannot be mapped): parse the
+//! first header copy alone, open records fetched one at a time
+//! ([`RecordRef::with_bytes`]) and confirm the rest with [`StreamCheck`]; write with
+//! [`StreamWriter`], which keeps only the header and encrypts one record at a time.
 
 #![no_std]
 #![deny(missing_docs)]
@@ -45,7 +50,9 @@ pub mod vault;
 pub mod writer;
 
 pub use error::{Error, ErrorKind};
-pub use format::{PartState, RecordKind, RecordRef, SlotKind, VaultFile, Verification};
+pub use format::{
+    PartState, RecordKind, RecordRef, SlotKind, StreamCheck, VaultFile, Verification,
+};
 /// The bounded collections of the public API (e.g. [`slip39::split`] fills a `heapless::Vec`).
 pub use heapless;
 pub use kdf::{KdfLimits, Pbkdf2};
@@ -53,7 +60,7 @@ pub use records::{AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, Kcv, Meta,
 pub use rewrite::Rewrite;
 pub use secrets::{RecoverySecret, SlotKey, VaultMasterKey};
 pub use vault::UnlockedVault;
-pub use writer::{HeaderParams, Layout, SealedSlot, VaultWriter};
+pub use writer::{HeaderParams, Layout, SealedSlot, StreamWriter, VaultWriter};
 
 #[cfg(test)]
 mod test_util {

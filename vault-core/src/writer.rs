@@ -172,24 +172,21 @@ impl Layout {
 
 /// Writes one file into a caller buffer. Create with [`VaultWriter::new`] (which writes
 /// the metadata record), push entries in ascending `(id, version)` order, then audit
-/// events in ascending sequence order, and [`VaultWriter::finish`].
+/// events in ascending sequence order, and [`VaultWriter::finish`]. Built on
+/// [`StreamWriter`], which writes the same file without holding it whole.
 pub struct VaultWriter<'o> {
-    out: &'o mut [u8],
-    keys: VaultKeys,
-    vault_id: [u8; VAULT_ID_LEN],
-    header_len: usize,
-    table_start: usize,
-    record_count: u32,
-    written: u32,
+    stream: StreamWriter<'o>,
+    /// Everything after the first header copy.
+    body: &'o mut [u8],
+    /// Bytes of `body` written.
     pos: usize,
-    last: (RecordKind, [u8; ENTRY_ID_LEN], u32),
 }
 
 impl fmt::Debug for VaultWriter<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VaultWriter")
-            .field("record_count", &self.record_count)
-            .field("written", &self.written)
+            .field("record_count", &self.stream.record_count)
+            .field("written", &self.stream.written)
             .finish_non_exhaustive()
     }
 }
@@ -210,6 +207,134 @@ impl<'o> VaultWriter<'o> {
         record_count: u32,
         rng: &mut impl CryptoRngCore,
     ) -> Result<Self, Error> {
+        let header_len = StreamWriter::check(slots, record_count)?;
+        let needed = header_len + format::record_len(META_LEN);
+        if out.len() < needed {
+            return Err(Error::BufferTooSmall { needed });
+        }
+        let (header, body) = out.split_at_mut(header_len);
+        let mut stream = StreamWriter::new(header, vmk, params, slots, record_count)?;
+        let pos = stream.push_meta(meta, rng, body)?;
+        Ok(Self { stream, body, pos })
+    }
+
+    /// Encrypts and appends one entry version.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if the entry breaks a limit or the canonical order, or
+    /// more records are pushed than declared; [`Error::BufferTooSmall`].
+    pub fn push_entry(
+        &mut self,
+        entry: &Entry<'_>,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<(), Error> {
+        let r = self
+            .stream
+            .push_entry(entry, rng, &mut self.body[self.pos..]);
+        self.advance(r)
+    }
+
+    /// Encrypts and appends one audit event.
+    ///
+    /// # Errors
+    /// As [`VaultWriter::push_entry`].
+    pub fn push_audit(
+        &mut self,
+        event: &AuditEvent<'_>,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<(), Error> {
+        let r = self
+            .stream
+            .push_audit(event, rng, &mut self.body[self.pos..]);
+        self.advance(r)
+    }
+
+    /// Copies an already-authenticated record unchanged. Valid only into a file of the
+    /// same vault id under the same master key (the record's MAC binds both).
+    pub(crate) fn push_verbatim(
+        &mut self,
+        record: &RecordRef<'_>,
+        bytes: &[u8],
+    ) -> Result<(), Error> {
+        let r = self
+            .stream
+            .push_verbatim(record, bytes, &mut self.body[self.pos..]);
+        self.advance(r)
+    }
+
+    /// Moves past a record the stream wrote into the body; a buffer error names the
+    /// length the whole file needs so far.
+    fn advance(&mut self, written: Result<usize, Error>) -> Result<(), Error> {
+        match written {
+            Ok(n) => {
+                self.pos += n;
+                Ok(())
+            }
+            Err(Error::BufferTooSmall { needed }) => Err(Error::BufferTooSmall {
+                needed: self.stream.header_len + self.pos + needed,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the header MAC and checksum, the second header copy and the trailer;
+    /// returns the file length.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if fewer records were pushed than declared;
+    /// [`Error::BufferTooSmall`].
+    pub fn finish(self) -> Result<usize, Error> {
+        if self.stream.written != self.stream.record_count {
+            return Err(Error::InvalidInput {
+                reason: "fewer records than declared",
+            });
+        }
+        let h = self.stream.header_len;
+        let (pos, body) = (self.pos, self.body);
+        let total = h + pos + h + TRAILER_LEN;
+        if body.len() < pos + h + TRAILER_LEN {
+            return Err(Error::BufferTooSmall { needed: total });
+        }
+        let (header, trailer) = self.stream.finish()?;
+        body[pos..pos + h].copy_from_slice(header);
+        body[pos + h..pos + h + TRAILER_LEN].copy_from_slice(&trailer);
+        Ok(total)
+    }
+}
+
+/// Writes one file without holding it whole, for a writer with a file (or flash) to put it
+/// in: the first header copy is kept in a caller buffer, and each record is encrypted into
+/// a caller buffer to be written out in order right after that copy. Then
+/// [`StreamWriter::finish`] completes the header; the file is
+/// `header || records… || header || trailer`.
+///
+/// Push the metadata record first, then entries in ascending `(id, version)` order, then
+/// audit events in ascending sequence order. [`VaultWriter`] is the same writer over one
+/// buffer of the whole file.
+pub struct StreamWriter<'h> {
+    header: &'h mut [u8],
+    keys: VaultKeys,
+    vault_id: [u8; VAULT_ID_LEN],
+    header_len: usize,
+    table_start: usize,
+    record_count: u32,
+    written: u32,
+    body_len: u64,
+    last: (RecordKind, [u8; ENTRY_ID_LEN], u32),
+}
+
+impl fmt::Debug for StreamWriter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamWriter")
+            .field("record_count", &self.record_count)
+            .field("written", &self.written)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'h> StreamWriter<'h> {
+    /// The header length for `slots` and `record_count`, or why they are refused.
+    fn check(slots: &[SealedSlot], record_count: u32) -> Result<usize, Error> {
         let header_len =
             format::header_len(slots.len(), record_count).ok_or(Error::InvalidInput {
                 reason: "keyslot or record count out of range",
@@ -229,11 +354,27 @@ impl<'o> VaultWriter<'o> {
                 reason: "more than one recovery keyslot",
             });
         }
-        let needed = header_len + format::record_len(META_LEN);
-        if out.len() < needed {
-            return Err(Error::BufferTooSmall { needed });
-        }
-        let h = &mut out[..header_len];
+        Ok(header_len)
+    }
+
+    /// Starts a file with `slots` and `record_count` records (the metadata record
+    /// included), keeping its header in `header`, which must hold
+    /// [`format::header_len`]`(slots.len(), record_count)` bytes.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for bad counts or slots (none, more than 8, two recovery
+    /// slots); [`Error::BufferTooSmall`] if `header` is too short.
+    pub fn new(
+        header: &'h mut [u8],
+        vmk: &VaultMasterKey,
+        params: &HeaderParams,
+        slots: &[SealedSlot],
+        record_count: u32,
+    ) -> Result<Self, Error> {
+        let header_len = Self::check(slots, record_count)?;
+        let Some(h) = header.get_mut(..header_len) else {
+            return Err(Error::BufferTooSmall { needed: header_len });
+        };
         h.fill(0);
         h[..8].copy_from_slice(&MAGIC);
         h[H_VERSION..H_VERSION + 2].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -247,33 +388,58 @@ impl<'o> VaultWriter<'o> {
             let at = HEADER_FIXED_LEN + SLOT_LEN * i;
             h[at..at + SLOT_LEN].copy_from_slice(&slot.bytes);
         }
-        let mut writer = Self {
-            out,
+        Ok(Self {
+            header,
             keys: VaultKeys::derive(vmk),
             vault_id: params.vault_id,
             header_len,
             table_start: HEADER_FIXED_LEN + SLOT_LEN * slots.len(),
             record_count,
             written: 0,
-            pos: header_len,
+            body_len: 0,
             last: (RecordKind::Meta, [0; ENTRY_ID_LEN], 0),
-        };
-        writer.push(RecordKind::Meta, [0; ENTRY_ID_LEN], 0, META_LEN, rng, |b| {
-            meta.encode(b)
-        })?;
-        Ok(writer)
+        })
     }
 
-    /// Encrypts and appends one entry version.
+    /// Length of one header copy: where the records start.
+    #[must_use]
+    pub fn header_len(&self) -> usize {
+        self.header_len
+    }
+
+    /// Encrypts the metadata record (always the first) into `out`; returns its length.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if a record was already pushed; [`Error::BufferTooSmall`].
+    pub fn push_meta(
+        &mut self,
+        meta: &Meta,
+        rng: &mut impl CryptoRngCore,
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        self.push(
+            RecordKind::Meta,
+            [0; ENTRY_ID_LEN],
+            0,
+            META_LEN,
+            rng,
+            out,
+            |b| meta.encode(b),
+        )
+    }
+
+    /// Encrypts one entry version into `out`; returns the record's length.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] if the entry breaks a limit or the canonical order, or
-    /// more records are pushed than declared; [`Error::BufferTooSmall`].
+    /// more records are pushed than declared; [`Error::BufferTooSmall`] (the record's
+    /// length) if `out` cannot hold it.
     pub fn push_entry(
         &mut self,
         entry: &Entry<'_>,
         rng: &mut impl CryptoRngCore,
-    ) -> Result<(), Error> {
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
         entry
             .check()
             .map_err(|reason| Error::InvalidInput { reason })?;
@@ -283,19 +449,21 @@ impl<'o> VaultWriter<'o> {
             entry.version,
             entry.plaintext_len(),
             rng,
+            out,
             |b| entry.encode(b),
         )
     }
 
-    /// Encrypts and appends one audit event.
+    /// Encrypts one audit event into `out`; returns the record's length.
     ///
     /// # Errors
-    /// As [`VaultWriter::push_entry`].
+    /// As [`StreamWriter::push_entry`].
     pub fn push_audit(
         &mut self,
         event: &AuditEvent<'_>,
         rng: &mut impl CryptoRngCore,
-    ) -> Result<(), Error> {
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
         event
             .check()
             .map_err(|reason| Error::InvalidInput { reason })?;
@@ -305,45 +473,48 @@ impl<'o> VaultWriter<'o> {
             event.seq,
             event.plaintext_len(),
             rng,
+            out,
             |b| event.encode(b),
         )
     }
 
-    /// Checks the declared count and the canonical order for the next record and that it
-    /// fits; returns where it ends.
+    /// Checks the declared count and the canonical order for the next record and that
+    /// `room` bytes hold its `len`.
     fn reserve(
         &self,
         kind: RecordKind,
         id: [u8; ENTRY_ID_LEN],
         seq: u32,
         len: usize,
-    ) -> Result<usize, Error> {
+        room: usize,
+    ) -> Result<(), Error> {
         if self.written >= self.record_count {
             return Err(Error::InvalidInput {
                 reason: "more records than declared",
             });
         }
-        if self.written > 0 && (self.last >= (kind, id, seq) || kind == RecordKind::Meta) {
+        let first_is_meta = (self.written == 0) == (kind == RecordKind::Meta);
+        if !first_is_meta || (self.written > 0 && self.last >= (kind, id, seq)) {
             return Err(Error::InvalidInput {
                 reason: "records out of canonical order or duplicated",
             });
         }
-        let end = self.pos + len;
-        if self.out.len() < end {
-            return Err(Error::BufferTooSmall { needed: end });
+        if room < len {
+            return Err(Error::BufferTooSmall { needed: len });
         }
-        Ok(end)
+        Ok(())
     }
 
     /// Records a written record in the table and moves on.
-    fn commit(&mut self, entry: &TableEntry, end: usize) {
+    fn commit(&mut self, entry: &TableEntry) {
         let at = self.table_start + TABLE_ENTRY_LEN * self.written as usize;
-        self.out[at..at + TABLE_ENTRY_LEN].copy_from_slice(&entry.to_bytes());
-        self.pos = end;
+        self.header[at..at + TABLE_ENTRY_LEN].copy_from_slice(&entry.to_bytes());
+        self.body_len += u64::from(entry.length);
         self.written += 1;
         self.last = (entry.kind, entry.id, entry.seq);
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
         kind: RecordKind,
@@ -351,10 +522,11 @@ impl<'o> VaultWriter<'o> {
         seq: u32,
         plaintext_len: usize,
         rng: &mut impl CryptoRngCore,
+        out: &mut [u8],
         encode: impl FnOnce(&mut [u8]),
-    ) -> Result<(), Error> {
+    ) -> Result<usize, Error> {
         let len = format::record_len(plaintext_len);
-        let end = self.reserve(kind, id, seq, len)?;
+        self.reserve(kind, id, seq, len, out.len())?;
         let mut entry = TableEntry {
             kind,
             length: len as u32,
@@ -363,7 +535,7 @@ impl<'o> VaultWriter<'o> {
             checksum: [0; 32],
         };
         let table_bytes = entry.to_bytes();
-        let rec = &mut self.out[self.pos..end];
+        let rec = &mut out[..len];
         let (iv, rest) = rec.split_at_mut(BLOCK_LEN);
         rng.fill_bytes(iv);
         let ct_len = len - BLOCK_LEN - MAC_LEN;
@@ -383,58 +555,50 @@ impl<'o> VaultWriter<'o> {
         );
         tag.copy_from_slice(&mac);
         entry.checksum = sha256(rec);
-        self.commit(&entry, end);
-        Ok(())
+        self.commit(&entry);
+        Ok(len)
     }
 
-    /// Copies an already-authenticated record unchanged. Valid only into a file of the
-    /// same vault id under the same master key (the record's MAC binds both).
+    /// Copies an already-authenticated record unchanged into `out`. Valid only into a
+    /// file of the same vault id under the same master key (the record's MAC binds both).
     pub(crate) fn push_verbatim(
         &mut self,
         record: &RecordRef<'_>,
         bytes: &[u8],
-    ) -> Result<(), Error> {
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
         let e = record.entry;
-        let end = self.reserve(e.kind, e.id, e.seq, bytes.len())?;
-        self.out[self.pos..end].copy_from_slice(bytes);
-        self.commit(&e, end);
-        Ok(())
+        self.reserve(e.kind, e.id, e.seq, bytes.len(), out.len())?;
+        out[..bytes.len()].copy_from_slice(bytes);
+        self.commit(&e);
+        Ok(bytes.len())
     }
 
-    /// Writes the header MAC and checksum, the second header copy and the trailer;
-    /// returns the file length.
+    /// Completes the header (its body length, MAC and checksum) and returns it with the
+    /// trailer: the file is this header, the records in the order pushed, this header
+    /// again, and the trailer.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] if fewer records were pushed than declared;
-    /// [`Error::BufferTooSmall`].
-    pub fn finish(self) -> Result<usize, Error> {
+    /// [`Error::InvalidInput`] if fewer records were pushed than declared.
+    pub fn finish(self) -> Result<(&'h [u8], [u8; TRAILER_LEN]), Error> {
         if self.written != self.record_count {
             return Err(Error::InvalidInput {
                 reason: "fewer records than declared",
             });
         }
         let h = self.header_len;
-        let body_len = (self.pos - h) as u64;
-        let total = self.pos + h + TRAILER_LEN;
-        if self.out.len() < total {
-            return Err(Error::BufferTooSmall { needed: total });
-        }
-        let out = self.out;
-        out[H_BODY_LEN..H_BODY_LEN + 8].copy_from_slice(&body_len.to_le_bytes());
+        let out = &mut self.header[..h];
+        out[H_BODY_LEN..H_BODY_LEN + 8].copy_from_slice(&self.body_len.to_le_bytes());
         let mac_at = h - HEADER_TAIL_LEN;
         let mac = hmac_sha256(&self.keys.header_mac.0, &[&out[..mac_at]]);
         out[mac_at..mac_at + MAC_LEN].copy_from_slice(&mac);
         let checksum = sha256(&out[..h - CHECKSUM_LEN]);
         out[h - CHECKSUM_LEN..h].copy_from_slice(&checksum);
-        out.copy_within(..h, self.pos);
 
-        let t = self.pos + h;
-        let trailer = &mut out[t..total];
-        trailer.fill(0);
+        let mut trailer = [0u8; TRAILER_LEN];
         trailer[..8].copy_from_slice(&TRAILER_MAGIC);
         trailer[TR_HEADER_LEN..TR_HEADER_LEN + 4].copy_from_slice(&(h as u32).to_le_bytes());
-        trailer[TR_BODY_LEN..TR_BODY_LEN + 8].copy_from_slice(&body_len.to_le_bytes());
-
+        trailer[TR_BODY_LEN..TR_BODY_LEN + 8].copy_from_slice(&self.body_len.to_le_bytes());
         let mut root = Sha256::new();
         root.update(LABEL_FILE_CHECKSUM);
         root.update(checksum);
@@ -443,9 +607,10 @@ impl<'o> VaultWriter<'o> {
             root.update(&out[at..at + CHECKSUM_LEN]);
         }
         root.update(checksum);
-        root.update(&out[t..t + TR_CHECKSUM]);
+        root.update(&trailer[..TR_CHECKSUM]);
         let sum: [u8; 32] = root.finalize().into();
-        out[t + TR_CHECKSUM..total].copy_from_slice(&sum);
-        Ok(total)
+        trailer[TR_CHECKSUM..].copy_from_slice(&sum);
+        let header: &'h [u8] = self.header;
+        Ok((&header[..h], trailer))
     }
 }

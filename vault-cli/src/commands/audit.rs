@@ -6,7 +6,7 @@ use vault_core::constants::{ENTRY_ID_LEN, MAX_RECORD_LEN};
 use vault_core::{Kcv, KdfLimits, Meta, Record, RecordKind, SlotKind, VaultFile};
 use zeroize::Zeroizing;
 
-use super::{load_vault, read_vault_bytes, Context};
+use super::{read_audit_trail, read_vault_bytes, Context};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::model::OwnedEvent;
@@ -33,7 +33,7 @@ fn event_report(e: &OwnedEvent) -> AuditEventReport {
 /// # Errors
 /// The vault's errors (every record, audit events included, must open).
 pub fn list(ctx: &Context) -> Result<Vec<AuditEventReport>> {
-    let (vault, _password) = load_vault(ctx)?;
+    let (vault, _password) = read_audit_trail(ctx)?;
     let mut verifier = ChainVerifier::new();
     let chain = vault
         .events
@@ -58,7 +58,21 @@ pub fn list(ctx: &Context) -> Result<Vec<AuditEventReport>> {
 /// not parse or open.
 pub fn verify(ctx: &Context) -> Result<AuditVerifyReport> {
     let path = &ctx.vault;
-    let bytes = read_vault_bytes(path)?;
+    // An intact vault is read once more, record by record, never held whole; anything
+    // else is read whole, as the damage may be anywhere.
+    let streamed = if super::intact_streaming(path) {
+        files::read_head(path)
+    } else {
+        None
+    };
+    // The first header copy alone, or the whole file.
+    let (bytes, mut rest) = match streamed {
+        Some(h) => (
+            h.bytes,
+            Some(std::io::BufReader::with_capacity(16 * 1024, h.file)),
+        ),
+        None => (read_vault_bytes(path)?, None),
+    };
     let file = VaultFile::parse(&bytes, &KdfLimits::STANDARD)
         .map_err(|e| CliError::core(e, path, Doing::Vault))?;
     let password = ctx.password.read(&files::file_name(path))?;
@@ -73,10 +87,21 @@ pub fn verify(ctx: &Context) -> Result<AuditVerifyReport> {
         message: None,
         exit_code: Exit::Corrupted.code(),
     };
+    let mut record = vec![0u8; MAX_RECORD_LEN];
     let mut buf = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
     let mut verifier = ChainVerifier::new();
     let mut meta: Option<Meta> = None;
     for r in file.records() {
+        let r = match rest.as_mut() {
+            Some(rest) => {
+                use std::io::Read;
+                let bytes = &mut record[..r.entry.length as usize];
+                rest.read_exact(bytes)
+                    .map_err(|e| CliError::io("read", path, &e))?;
+                r.with_bytes(bytes)
+            }
+            None => r,
+        };
         match r.entry.kind {
             RecordKind::Entry => continue,
             RecordKind::Meta => match unlocked.open_record(&r, &mut buf) {

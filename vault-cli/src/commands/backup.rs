@@ -7,13 +7,17 @@ use sha2::{Digest, Sha256};
 use vault_core::{SlotKind, VaultMasterKey};
 use zeroize::Zeroizing;
 
-use super::{check_intact, decode_container, encode_armor, load_vault, now, Context};
+use super::{
+    check_intact, check_written, decode_container, encode_armor, load_vault, now, Context,
+};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::input::PasswordSource;
-use crate::model::{Opened, Vault};
+use crate::model::Opened;
+use crate::model::{OwnedEntry, OwnedEvent, RecordSink, Vault, WriteError};
 use crate::output::BackupReport;
 use crate::progress;
+use vault_core::Record;
 
 /// Options of `backup`.
 #[derive(Debug, Clone)]
@@ -57,6 +61,10 @@ pub fn backup(ctx: &Context, opts: &BackupOptions) -> Result<BackupReport> {
         None => password.clone(),
     };
 
+    if !opts.armor {
+        let copy = backup_copy_owned(ctx, vault, &ids, &backup_password, &opts.out)?;
+        return backup_binary(ctx, opts, copy, &backup_password);
+    }
     let mut copy = backup_copy(ctx, &vault, &ids, &backup_password, &opts.out)?;
     let binary = copy
         .serialize(now())
@@ -99,6 +107,168 @@ pub fn backup(ctx: &Context, opts: &BackupOptions) -> Result<BackupReport> {
         fingerprint,
         verified: true,
     })
+}
+
+/// A binary backup written record by record and checked the same way (keylessly, then
+/// opened with its password and compared record by record), never holding the file.
+fn backup_binary(
+    ctx: &Context,
+    opts: &BackupOptions,
+    mut copy: Vault,
+    password: &str,
+) -> Result<BackupReport> {
+    let out = opts.out.as_path();
+    let mut written = None;
+    files::write_atomic_with(
+        out,
+        opts.force,
+        |f| {
+            let copy = &mut copy;
+            let header = copy.write_to(f, now()).map_err(|e| match e {
+                WriteError::Core(e) => CliError::core(e, out, Doing::Write),
+                WriteError::Io(e) => CliError::io("write", out, &e),
+            })?;
+            Ok((header, &*copy))
+        },
+        |tmp, (header, copy)| {
+            written = Some(check_written(tmp, &header, out)?);
+            drop(header);
+            check_backup_streaming(tmp, copy, password, out, ctx)
+        },
+    )?;
+    let Some((digest, bytes)) = written else {
+        return Err(files::not_as_written(out));
+    };
+    // Once more from its final name: the bytes there must be the ones verified.
+    let reread = std::fs::File::open(out)
+        .and_then(|mut f| files::read_hashing(&[], &mut f, bytes, |_| true));
+    if !matches!(reread, Ok(Some(d)) if d == digest) {
+        let _ = std::fs::remove_file(out);
+        return Err(CliError::new(
+            Exit::Corrupted,
+            format!("{} changed after it was written; it was removed", show(out)),
+        )
+        .hint("the medium may be failing; write to another one"));
+    }
+    let versions = copy.entries.len();
+    let mut distinct: Vec<_> = copy.entries.iter().map(|e| e.id).collect();
+    distinct.dedup();
+    Ok(BackupReport {
+        vault: show(&ctx.vault),
+        out: show(out),
+        armored: false,
+        own_password: opts.new_password.is_some(),
+        entries: distinct.len(),
+        versions,
+        audit_events: copy.events.len(),
+        generation: copy.generation,
+        bytes: usize::try_from(bytes).unwrap_or(usize::MAX),
+        fingerprint: hex::encode(digest),
+        verified: true,
+    })
+}
+
+/// [`check_backup`] for a binary backup read back from `tmp` record by record: opened with
+/// its password, every record compared with `expected` as it is opened.
+fn check_backup_streaming(
+    tmp: &Path,
+    expected: &Vault,
+    password: &str,
+    out: &Path,
+    ctx: &Context,
+) -> Result<()> {
+    struct Compare<'v> {
+        expected: &'v Vault,
+        entries: usize,
+        events: usize,
+        differs: Option<&'static str>,
+    }
+    impl RecordSink for Compare<'_> {
+        fn record(&mut self, record: Record<'_>) -> bool {
+            let same = match record {
+                Record::Entry(e) => {
+                    self.entries += 1;
+                    let same = self.expected.entries.get(self.entries - 1)
+                        == Some(&OwnedEntry::from_view(&e));
+                    if !same {
+                        self.differs = Some("its entries differ");
+                    }
+                    same
+                }
+                Record::Audit(a) => {
+                    self.events += 1;
+                    let same = self.expected.events.get(self.events - 1)
+                        == Some(&OwnedEvent::from_view(&a));
+                    if !same {
+                        self.differs = Some("its audit trail differs");
+                    }
+                    same
+                }
+                Record::Meta(_) => false,
+            };
+            same
+        }
+    }
+    let failed = |what: &str| {
+        CliError::new(
+            Exit::Corrupted,
+            format!("backup {} failed verification: {what}", show(out)),
+        )
+        .hint("nothing was written; check the medium and try again")
+    };
+    let Some(mut head) = files::read_head(tmp) else {
+        return Err(failed("it does not read back"));
+    };
+    let mut rest = std::io::BufReader::with_capacity(16 * 1024, &mut head.file);
+    let mut cmp = Compare {
+        expected,
+        entries: 0,
+        events: 0,
+        differs: None,
+    };
+    let opened = Vault::open_streaming_with(
+        &head.bytes,
+        &mut rest,
+        password.as_bytes(),
+        ctx.progress,
+        &mut cmp,
+    )
+    .map_err(|e| failed(&e.to_string()))?;
+    let Some(Opened { vault, .. }) = opened else {
+        return Err(failed(cmp.differs.unwrap_or("a record does not open")));
+    };
+    if vault.vault_id != expected.vault_id || vault.generation != expected.generation {
+        return Err(failed("its header differs"));
+    }
+    if vault.meta != expected.meta {
+        return Err(failed("its metadata differs"));
+    }
+    if cmp.entries != expected.entries.len() {
+        return Err(failed("its entries differ"));
+    }
+    if cmp.events != expected.events.len() {
+        return Err(failed("its audit trail differs"));
+    }
+    Ok(())
+}
+
+/// [`backup_copy`] taking the vault, so that its entries and events are moved into the
+/// copy rather than cloned.
+pub(crate) fn backup_copy_owned(
+    ctx: &Context,
+    mut vault: Vault,
+    ids: &[[u8; 16]],
+    password: &str,
+    out: &Path,
+) -> Result<Vault> {
+    let entries = std::mem::take(&mut vault.entries);
+    let events = std::mem::take(&mut vault.events);
+    let mut copy = backup_copy(ctx, &vault, ids, password, out)?;
+    copy.entries = entries;
+    copy.entries
+        .retain(|e| ids.is_empty() || ids.contains(&e.id));
+    copy.events = events;
+    Ok(copy)
 }
 
 /// The backup as a vault of its own: same id, generation, metadata and audit trail; a

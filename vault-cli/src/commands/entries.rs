@@ -8,7 +8,7 @@ use vault_core::constants::MAX_SECRET_LEN;
 use vault_core::{AuditOp, EntryKind, EntryStatus};
 use zeroize::Zeroizing;
 
-use super::{check_name, load_vault, now, save_vault, Context};
+use super::{check_name, load_vault, now, read_vault, save_vault, Context};
 use crate::cli::SecretFormat;
 use crate::error::{show, CliError, Exit, Result};
 use crate::files::{self, read_secret, read_secret_file, ReadSecretError};
@@ -189,23 +189,42 @@ pub fn add(ctx: &Context, name: &str, kind: EntryKind, input: &SecretInput) -> R
 /// # Errors
 /// The vault's errors.
 pub fn list(ctx: &Context) -> Result<Vec<EntryReport>> {
-    let (vault, _password) = load_vault(ctx)?;
-    Ok(vault
-        .current()
-        .into_iter()
-        .map(|e| EntryReport {
+    let mut out = Vec::new();
+    list_each(ctx, |r| {
+        out.push(r);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// `list`, one report at a time (in name order) to `each`, so that a long listing is
+/// printed as it is made rather than held.
+///
+/// # Errors
+/// The vault's errors, and `each`'s.
+pub fn list_each(ctx: &Context, mut each: impl FnMut(EntryReport) -> Result<()>) -> Result<()> {
+    let (vault, _password) = read_vault(ctx)?;
+    // Versions per entry in one pass (counting per entry would be quadratic).
+    let mut versions: std::collections::HashMap<[u8; 16], usize> =
+        std::collections::HashMap::with_capacity(vault.entries.len());
+    for e in &vault.entries {
+        *versions.entry(e.id).or_insert(0) += 1;
+    }
+    for e in vault.current() {
+        each(EntryReport {
             name: e.name.clone(),
             id: hex::encode(e.id),
             kind: e.kind.name(),
             version: e.version,
-            versions: vault.version_count(&e.id),
+            versions: versions.get(&e.id).copied().unwrap_or(1),
             status: e.status.name(),
             kcv: e.kcv().to_string(),
             bytes: e.secret.len(),
             created_at: e.created_at,
             rotated_at: e.rotated_at,
-        })
-        .collect())
+        })?;
+    }
+    Ok(())
 }
 
 /// One version of one entry, read from the vault (the newest unless `version` is given).
@@ -213,7 +232,7 @@ pub fn list(ctx: &Context) -> Result<Vec<EntryReport>> {
 /// # Errors
 /// Exit 2 if there is no such entry or version; the vault's errors.
 pub fn read_entry(ctx: &Context, name: &str, version: Option<u32>) -> Result<OwnedEntry> {
-    let (vault, _password) = load_vault(ctx)?;
+    let (vault, _password) = read_vault(ctx)?;
     let newest = vault.newest(name).ok_or_else(|| no_such_entry(name))?;
     let want = version.unwrap_or(newest.version);
     vault

@@ -31,7 +31,7 @@ use zeroize::Zeroizing;
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::input::PasswordSource;
-use crate::model::{Opened, Vault};
+use crate::model::{Keep, Opened, Vault, WriteError};
 use crate::progress::Progress;
 
 /// What every command needs from its surroundings.
@@ -131,8 +131,76 @@ pub fn encode_armor(bytes: &[u8], path: &Path) -> Result<Vec<u8>> {
 /// # Errors
 /// Exit 3 if it cannot be read, 4 for a wrong password, 5/6 as the core reports.
 pub fn load_vault(ctx: &Context) -> Result<(Vault, Zeroizing<String>)> {
+    open_vault(ctx, Keep::ALL)
+}
+
+/// A vault opened only to be read: every record was authenticated and decoded, but the
+/// audit events (or the entries) were not kept — in a large vault each is about half of
+/// the memory — so it cannot be written back.
+#[derive(Debug)]
+pub struct ReadOnlyVault(Vault);
+
+impl std::ops::Deref for ReadOnlyVault {
+    type Target = Vault;
+    fn deref(&self) -> &Vault {
+        &self.0
+    }
+}
+
+/// Reads and opens the vault at `ctx.vault` with its password, for commands that only read
+/// its entries and metadata (`list`, `get`, `status`).
+///
+/// # Errors
+/// As [`load_vault`].
+pub fn read_vault(ctx: &Context) -> Result<(ReadOnlyVault, Zeroizing<String>)> {
+    let (mut vault, password) = open_vault(
+        ctx,
+        Keep {
+            entries: true,
+            events: false,
+        },
+    )?;
+    vault.events = Vec::new();
+    Ok((ReadOnlyVault(vault), password))
+}
+
+/// Reads and opens the vault at `ctx.vault` for its metadata and audit trail only (`audit`):
+/// the entries are opened and checked but not kept.
+///
+/// # Errors
+/// As [`load_vault`].
+pub fn read_audit_trail(ctx: &Context) -> Result<(ReadOnlyVault, Zeroizing<String>)> {
+    let (mut vault, password) = open_vault(
+        ctx,
+        Keep {
+            entries: false,
+            events: true,
+        },
+    )?;
+    vault.entries = Vec::new();
+    Ok((ReadOnlyVault(vault), password))
+}
+
+fn open_vault(ctx: &Context, keep: Keep) -> Result<(Vault, Zeroizing<String>)> {
+    // An intact vault is read once, record by record, and never held whole; anything
+    // else is read whole below, which reports exactly what is wrong.
+    let mut password = None;
+    if let Some(mut head) = files::read_head(&ctx.vault) {
+        let pw = ctx.password.read(&files::file_name(&ctx.vault))?;
+        let mut rest = std::io::BufReader::with_capacity(16 * 1024, &mut head.file);
+        let opened =
+            Vault::open_streaming(&head.bytes, &mut rest, pw.as_bytes(), ctx.progress, keep)
+                .map_err(|e| CliError::core(e, &ctx.vault, Doing::Vault))?;
+        if let Some(Opened { vault, .. }) = opened {
+            return Ok((vault, pw));
+        }
+        password = Some(pw);
+    }
     let bytes = read_vault_bytes(&ctx.vault)?;
-    let password = ctx.password.read(&files::file_name(&ctx.vault))?;
+    let password = match password {
+        Some(pw) => pw,
+        None => ctx.password.read(&files::file_name(&ctx.vault))?,
+    };
     let Opened {
         vault,
         verification,
@@ -175,10 +243,95 @@ pub fn save_vault(ctx: &Context, vault: &mut Vault) -> Result<()> {
 /// # Errors
 /// Exit 3 on write errors, exit 2 if `path` exists and `force` is not set.
 pub fn write_vault(path: &Path, vault: &mut Vault, force: bool) -> Result<()> {
-    let bytes = vault
-        .serialize(now())
+    files::write_atomic_with(
+        path,
+        force,
+        |f| {
+            vault.write_to(f, now()).map_err(|e| match e {
+                WriteError::Core(e) => CliError::core(e, path, Doing::Write),
+                WriteError::Io(e) => CliError::io("write", path, &e),
+            })
+        },
+        |tmp, header| check_written(tmp, &header, path).map(|_| ()),
+    )
+}
+
+/// Reads a file just written back from `tmp`, in one pass and without holding it: its
+/// first header copy must be `header` byte for byte, and the rest must check intact
+/// against it (every record against the checksum computed while writing, the second copy
+/// and the trailer): it reads back as written. Errors name `path`.
+///
+/// Returns the file's SHA-256 and length.
+///
+/// # Errors
+/// Exit 3 if it does not read back as written; exit 5 if it does not verify.
+pub fn check_written(tmp: &Path, header: &[u8], path: &Path) -> Result<([u8; 32], u64)> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut sha = sha2::Sha256::new();
+    let mut len = 0u64;
+    let file = VaultFile::parse(header, &KdfLimits::STANDARD)
         .map_err(|e| CliError::core(e, path, Doing::Write))?;
-    files::write_atomic(path, &bytes, force, |written| check_intact(written, path))
+    let mut check = vault_core::StreamCheck::new(&file);
+    let mut f = std::fs::File::open(tmp).map_err(|e| CliError::io("read", path, &e))?;
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut at = 0;
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(CliError::io("read", path, &e)),
+        };
+        let mut chunk = &buf[..n];
+        sha.update(chunk);
+        len += n as u64;
+        if at < header.len() {
+            let k = chunk.len().min(header.len() - at);
+            if chunk[..k] != header[at..at + k] {
+                return Err(files::not_as_written(path));
+            }
+            at += k;
+            chunk = &chunk[k..];
+        }
+        check.update(chunk);
+    }
+    if at < header.len() {
+        return Err(files::not_as_written(path));
+    }
+    match check.finish() {
+        Some(v) if v.is_intact() => Ok((sha.finalize().into(), len)),
+        _ => Err(CliError::new(
+            Exit::Corrupted,
+            format!("{} did not verify after writing", show(path)),
+        )
+        .hint("the medium may be failing; write to another one")),
+    }
+}
+
+/// Whether `path` is an intact binary airvault file, checked keylessly in one pass without
+/// holding it. `false` for anything else (armor, damage, a read error): the caller then
+/// reads it whole, and reports exactly what is wrong.
+#[must_use]
+pub fn intact_streaming(path: &Path) -> bool {
+    use std::io::Read;
+    let Some(mut head) = files::read_head(path) else {
+        return false;
+    };
+    let Ok(file) = VaultFile::parse(&head.bytes, &KdfLimits::STANDARD) else {
+        return false;
+    };
+    let mut check = vault_core::StreamCheck::new(&file);
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match head.file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => check.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+    check.finish().is_some_and(|v| v.is_intact())
 }
 
 /// Parses `bytes` and requires every part to be present and intact (no key needed).

@@ -4,7 +4,7 @@
 use vault_core::AuditOp;
 
 use super::entries::no_such_entry;
-use super::{check_name, load_vault, now, save_vault, Context};
+use super::{check_name, load_vault, now, read_vault, save_vault, Context};
 use crate::error::{show, CliError, Result};
 use crate::model::Vault;
 use crate::output::lifecycle::{PolicyOverride, PolicyReport};
@@ -60,6 +60,10 @@ pub fn policy(ctx: &Context, change: &PolicyChange) -> Result<PolicyReport> {
             }
         }
         _ => {}
+    }
+    if matches!(change, PolicyChange::Show) {
+        let (vault, _password) = read_vault(ctx)?;
+        return Ok(report(ctx, &vault, None));
     }
     let (mut vault, _password) = load_vault(ctx)?;
     let mut changed = None;

@@ -8,7 +8,7 @@ use vault_core::{AuditOp, KdfLimits, VaultFile, Verification};
 use super::{decode_container, now, write_vault, Context};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
-use crate::model::{Opened, Vault};
+use crate::model::{Keep, Opened, Vault};
 use crate::output::RestoreReport;
 
 /// A short account of what a keyless check found wrong, e.g. `record 3 damaged, second
@@ -66,24 +66,10 @@ pub fn describe_damage(v: &Verification) -> String {
 /// unsupported file.
 pub fn restore(ctx: &Context, backup: &Path, out: &Path, force: bool) -> Result<RestoreReport> {
     files::check_writable(out, force)?;
-    let raw = files::read_file(backup)?;
-    let (bytes, _) = decode_container(raw, backup)?;
-    let file = VaultFile::parse(&bytes, &KdfLimits::STANDARD)
-        .map_err(|e| CliError::core(e, backup, Doing::Restore))?;
-    let check = file.verify();
-    if !check.is_intact() {
-        return Err(CliError::new(
-            Exit::Corrupted,
-            format!("{} is damaged: {}", show(backup), describe_damage(&check)),
-        )
-        .hint(format!(
-            "restore from another backup, or run 'airvault salvage {} --out NEW-VAULT' to rescue what is intact",
-            show(backup)
-        )));
-    }
-    let password = ctx.password.read(&files::file_name(backup))?;
-    let Opened { mut vault, .. } = Vault::open(&bytes, password.as_bytes(), ctx.progress)
-        .map_err(|e| CliError::core(e, backup, Doing::Restore))?;
+    let mut vault = match open_streaming(ctx, backup)? {
+        Some(vault) => vault,
+        None => open_whole(ctx, backup)?,
+    };
     vault.generation = vault.generation.saturating_add(1);
     vault.record_event(
         AuditOp::Restore,
@@ -102,4 +88,61 @@ pub fn restore(ctx: &Context, backup: &Path, out: &Path, force: bool) -> Result<
         entries: vault.current().len(),
         versions,
     })
+}
+
+/// An intact binary backup, checked keylessly in one pass and then opened record by
+/// record, never held whole; `None` for anything else (armor, damage), which
+/// [`open_whole`] then reads and reports on.
+fn open_streaming(ctx: &Context, backup: &Path) -> Result<Option<Vault>> {
+    if !super::intact_streaming(backup) {
+        return Ok(None);
+    }
+    let Some(mut head) = files::read_head(backup) else {
+        return Ok(None);
+    };
+    let password = ctx.password.read(&files::file_name(backup))?;
+    let mut rest = std::io::BufReader::with_capacity(16 * 1024, &mut head.file);
+    let opened = Vault::open_streaming(
+        &head.bytes,
+        &mut rest,
+        password.as_bytes(),
+        ctx.progress,
+        Keep::ALL,
+    )
+    .map_err(|e| CliError::core(e, backup, Doing::Restore))?;
+    match opened {
+        Some(Opened { vault, .. }) => Ok(Some(vault)),
+        // Read it whole to say what is wrong (the password was read already).
+        None => open_whole(
+            &Context {
+                password: crate::input::PasswordSource::Given(password),
+                ..ctx.clone()
+            },
+            backup,
+        )
+        .map(Some),
+    }
+}
+
+/// The backup read whole: decoded if armored, checked keylessly, opened.
+fn open_whole(ctx: &Context, backup: &Path) -> Result<Vault> {
+    let raw = files::read_file(backup)?;
+    let (bytes, _) = decode_container(raw, backup)?;
+    let file = VaultFile::parse(&bytes, &KdfLimits::STANDARD)
+        .map_err(|e| CliError::core(e, backup, Doing::Restore))?;
+    let check = file.verify();
+    if !check.is_intact() {
+        return Err(CliError::new(
+            Exit::Corrupted,
+            format!("{} is damaged: {}", show(backup), describe_damage(&check)),
+        )
+        .hint(format!(
+            "restore from another backup, or run 'airvault salvage {} --out NEW-VAULT' to rescue what is intact",
+            show(backup)
+        )));
+    }
+    let password = ctx.password.read(&files::file_name(backup))?;
+    let Opened { vault, .. } = Vault::open(&bytes, password.as_bytes(), ctx.progress)
+        .map_err(|e| CliError::core(e, backup, Doing::Restore))?;
+    Ok(vault)
 }

@@ -1,7 +1,7 @@
 //! `airvault status`: each key's age (since its current version was made) against its
 //! rotation policy, for people and for cron (`--check-overdue` exits 8).
 
-use super::{load_vault, now, Context};
+use super::{now, read_vault, Context};
 use crate::error::{show, Exit, Result};
 use crate::model::OwnedEntry;
 use crate::output::lifecycle::{KeyStatusReport, StatusReport};
@@ -74,7 +74,7 @@ pub fn key_status(
 /// # Errors
 /// The vault's errors.
 pub fn status(ctx: &Context, opts: &StatusOptions) -> Result<StatusRun> {
-    let (vault, _password) = load_vault(ctx)?;
+    let (vault, _password) = read_vault(ctx)?;
     let t = now();
     let default_days = vault.meta.default_policy_days;
     let keys: Vec<KeyStatusReport> = vault

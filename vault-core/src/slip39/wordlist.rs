@@ -159,24 +159,21 @@ pub fn word_index(word: &str) -> Option<u16> {
         return None;
     }
     // `b | 0x20` lowercases ASCII letters and never turns a non-letter into a
-    // lowercase letter, so non-letters can never match a word.
-    let mut folded = Zeroizing::new([0u8; MAX_WORD_LEN]);
-    for (dst, src) in folded.iter_mut().zip(input) {
-        *dst = src | 0x20;
+    // lowercase letter, so non-letters can never match a word. The folded
+    // input is packed like the words of `PACKED`.
+    let mut folded = Zeroizing::new(0u64);
+    for (i, b) in input.iter().enumerate() {
+        *folded |= u64::from(b | 0x20) << (8 * i);
     }
+    // The first `len` bytes: the input must be a prefix of the word. Words are
+    // zero-padded and folded input bytes are never zero, so an input longer
+    // than the word cannot match.
+    let mask = u64::MAX >> (64 - 8 * len);
 
     let mut found = Choice::from(0);
     let mut index = 0u16;
-    for (candidate, word) in (0u16..).zip(WORDLIST.iter()) {
-        let padded = pad_word(word);
-        // Words are zero-padded and folded input bytes are never zero, so an
-        // input longer than the word cannot match.
-        let diff = folded
-            .iter()
-            .zip(padded.iter())
-            .take(len)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-        let hit = diff.ct_eq(&0);
+    for (candidate, packed) in (0u16..).zip(PACKED.iter()) {
+        let hit = ((packed ^ *folded) & mask).ct_eq(&0);
         index.conditional_assign(&candidate, hit);
         found |= hit;
     }
@@ -190,28 +187,41 @@ pub fn word_index(word: &str) -> Option<u16> {
 /// Copies the word with the given index into `out` in constant time and
 /// returns its length. Indices outside the list yield length 0.
 pub(super) fn select_word(index: u16, out: &mut [u8; MAX_WORD_LEN]) -> usize {
-    *out = [0u8; MAX_WORD_LEN];
-    let mut len = 0u8;
-    for (candidate, word) in (0u16..).zip(WORDLIST.iter()) {
-        let hit = candidate.ct_eq(&index);
-        let padded = pad_word(word);
-        for (dst, src) in out.iter_mut().zip(padded.iter()) {
-            dst.conditional_assign(src, hit);
-        }
-        // Every word is at most 8 bytes long, so the length fits in a u8.
-        let word_len = u8::try_from(word.len()).unwrap_or(0);
-        len.conditional_assign(&word_len, hit);
+    let mut selected = Zeroizing::new(0u64);
+    for (candidate, packed) in (0u16..).zip(PACKED.iter()) {
+        selected.conditional_assign(packed, candidate.ct_eq(&index));
     }
-    usize::from(len)
+    *out = selected.to_le_bytes();
+    // Words hold no zero byte and the padding is all zeros: the length is the
+    // number of non-zero bytes, counted without branching on them.
+    out.iter()
+        .map(|&b| usize::from((b | b.wrapping_neg()) >> 7))
+        .sum()
 }
 
-/// The bytes of a wordlist entry, zero-padded to `MAX_WORD_LEN`.
-fn pad_word(word: &str) -> [u8; MAX_WORD_LEN] {
-    let mut padded = [0u8; MAX_WORD_LEN];
-    for (dst, src) in padded.iter_mut().zip(word.as_bytes()) {
-        *dst = *src;
+/// Every word of [`WORDLIST`] as a little-endian `u64`, zero-padded (every
+/// word is at most 8 bytes long), built at compile time: a lookup compares
+/// one machine word per entry, with no copying.
+static PACKED: [u64; 1024] = pack_words();
+
+/// Builds [`PACKED`]. Evaluated by the compiler only: an index out of bounds
+/// here fails the build.
+#[allow(clippy::indexing_slicing)] // Only ever evaluated at compile time (see above).
+const fn pack_words() -> [u64; 1024] {
+    let mut packed = [0u64; 1024];
+    let mut i = 0;
+    while i < WORDLIST.len() {
+        let bytes = WORDLIST[i].as_bytes();
+        let mut word = 0u64;
+        let mut j = 0;
+        while j < bytes.len() && j < MAX_WORD_LEN {
+            word |= (bytes[j] as u64) << (8 * j);
+            j += 1;
+        }
+        packed[i] = word;
+        i += 1;
     }
-    padded
+    packed
 }
 
 #[cfg(test)]
@@ -271,6 +281,9 @@ mod tests {
             let len = select_word(i, &mut buf);
             assert_eq!(&buf[..len], word.as_bytes());
         }
+        let mut buf = [0xffu8; MAX_WORD_LEN];
+        assert_eq!(select_word(1024, &mut buf), 0);
+        assert_eq!(buf, [0u8; MAX_WORD_LEN]);
     }
 
     #[test]

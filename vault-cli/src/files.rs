@@ -356,6 +356,19 @@ pub fn write_atomic(
     )
 }
 
+/// An unnamed scratch file (mode 0600) in the directory `path` goes into, for writing
+/// something out before it is transformed into `path`; it is gone once closed, and leaves
+/// no name behind even if the process dies.
+///
+/// # Errors
+/// Exit 3 if it cannot be created.
+pub fn scratch_file(path: &Path) -> Result<File> {
+    let dir = parent_dir(path);
+    let f = tempfile::tempfile_in(dir).map_err(|e| CliError::io("create a file in", dir, &e))?;
+    set_private(&f, dir)?;
+    Ok(f)
+}
+
 /// The error of a file that does not read back as it was written.
 #[must_use]
 pub fn not_as_written(path: &Path) -> CliError {

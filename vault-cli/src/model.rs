@@ -327,13 +327,42 @@ impl Vault {
         progress: Progress,
         sink: &mut dyn RecordSink,
     ) -> Result<Option<Opened>, Error> {
+        Self::open_streaming_unlocking(head, rest, sink, |file| {
+            progress::unlock(file, SlotKind::Password, password, progress)
+        })
+    }
+
+    /// [`Vault::open_streaming_with`] opening the file through keyslot `index` with its
+    /// slot key `key` (no key derivation): for checking a file just written with a keyslot
+    /// whose key is at hand.
+    ///
+    /// # Errors
+    /// As [`Vault::open_streaming`].
+    pub fn open_streaming_with_key(
+        head: &[u8],
+        rest: &mut impl std::io::Read,
+        index: usize,
+        key: &vault_core::SlotKey,
+        sink: &mut dyn RecordSink,
+    ) -> Result<Option<Opened>, Error> {
+        Self::open_streaming_unlocking(head, rest, sink, |file| {
+            file.unlock_with_slot_key(index, key)
+        })
+    }
+
+    fn open_streaming_unlocking<'f>(
+        head: &'f [u8],
+        rest: &mut impl std::io::Read,
+        sink: &mut dyn RecordSink,
+        unlock: impl FnOnce(&VaultFile<'f>) -> Result<UnlockedVault<'f>, Error>,
+    ) -> Result<Option<Opened>, Error> {
         let Ok(file) = VaultFile::parse(head, &vault_core::KdfLimits::STANDARD) else {
             return Ok(None);
         };
         if file.header_copies().0 != vault_core::PartState::Intact {
             return Ok(None);
         }
-        let unlocked = progress::unlock(&file, SlotKind::Password, password, progress)?;
+        let unlocked = unlock(&file)?;
         let header = file.header();
         let mut check = vault_core::StreamCheck::new(&file);
         let count = |kind| {

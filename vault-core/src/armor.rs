@@ -16,6 +16,9 @@
 //! four base32 characters. Decoding ignores case and all whitespace inside a line, reads
 //! `I`/`L` as `1` and `O` as `0` (Crockford's rule for hand-typed text), and ignores blank
 //! lines.
+//!
+//! [`encode`] and [`decode`] work on whole buffers; [`Encoder`] and [`Decoder`] produce and
+//! read the same text one line at a time, for data that is not held whole.
 
 use core::fmt;
 
@@ -188,26 +191,133 @@ impl Sink<'_> {
 }
 
 fn write_armor(data: &[u8], sink: &mut Sink<'_>) {
+    write_begin(data.len(), sink);
+    for (i, chunk) in data.chunks(BYTES_PER_LINE).enumerate() {
+        write_line(i as u32 + 1, chunk, sink);
+    }
+    write_end(sink);
+}
+
+fn write_begin(data_len: usize, sink: &mut Sink<'_>) {
     sink.put(BEGIN.as_bytes());
     sink.put(b"\nVersion: 1\nLength: ");
-    sink.put_decimal(data.len() as u64, 1);
+    sink.put_decimal(data_len as u64, 1);
     sink.put(b"\n\n");
-    for (i, chunk) in data.chunks(BYTES_PER_LINE).enumerate() {
-        let number = i as u32 + 1;
-        sink.put_decimal(u64::from(number), 4);
-        sink.put(b":");
-        let mut chars = [0u8; 32];
-        let n = encode_b32(chunk, &mut chars);
-        for group in chars[..n].chunks(4) {
-            sink.put(b" ");
-            sink.put(group);
-        }
-        sink.put(b"  ");
-        sink.put(&line_check(number, chunk));
-        sink.put(b"\n");
+}
+
+fn write_line(number: u32, chunk: &[u8], sink: &mut Sink<'_>) {
+    sink.put_decimal(u64::from(number), 4);
+    sink.put(b":");
+    let mut chars = [0u8; 32];
+    let n = encode_b32(chunk, &mut chars);
+    for group in chars[..n].chunks(4) {
+        sink.put(b" ");
+        sink.put(group);
     }
+    sink.put(b"  ");
+    sink.put(&line_check(number, chunk));
+    sink.put(b"\n");
+}
+
+fn write_end(sink: &mut Sink<'_>) {
     sink.put(END.as_bytes());
     sink.put(b"\n");
+}
+
+/// The longest piece of text one call of an [`Encoder`] writes: the BEGIN and header
+/// lines with the blank line after them (a data line is shorter).
+pub const MAX_PIECE_LEN: usize = BEGIN.len() + "\nVersion: 1\nLength: ".len() + 20 + 2;
+
+/// Writes the same text as [`encode`] one line at a time, for data that is not held
+/// whole: [`Encoder::begin`] once, [`Encoder::line`] for each [`BYTES_PER_LINE`] bytes of
+/// the data in order (the last line fewer), [`Encoder::end`] once. Each call writes at
+/// most [`MAX_PIECE_LEN`] bytes. The data's length must be known at the start: the header
+/// announces it.
+#[derive(Clone, Debug)]
+pub struct Encoder {
+    data_len: usize,
+    done: usize,
+    next_line: u32,
+}
+
+impl Encoder {
+    /// An encoder for `data_len` bytes of data.
+    #[must_use]
+    pub const fn new(data_len: usize) -> Self {
+        Self {
+            data_len,
+            done: 0,
+            next_line: 1,
+        }
+    }
+
+    /// Bytes of data the next [`Encoder::line`] takes: [`BYTES_PER_LINE`], fewer for the
+    /// last line, 0 once all the data has been given.
+    #[must_use]
+    pub const fn next_line_len(&self) -> usize {
+        let left = self.data_len - self.done;
+        if left < BYTES_PER_LINE {
+            left
+        } else {
+            BYTES_PER_LINE
+        }
+    }
+
+    /// Writes the BEGIN line, the header lines and the blank line after them; returns the
+    /// length written.
+    pub fn begin(&self, out: &mut [u8; MAX_PIECE_LEN]) -> usize {
+        let mut sink = Sink {
+            out: Some(out),
+            pos: 0,
+            overflow: false,
+        };
+        write_begin(self.data_len, &mut sink);
+        sink.pos
+    }
+
+    /// Writes the data line of `bytes`, the next [`Encoder::next_line_len`] bytes of the
+    /// data; returns the length written.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if `bytes` is not that long or all the data was given.
+    pub fn line(&mut self, bytes: &[u8], out: &mut [u8; MAX_PIECE_LEN]) -> Result<usize, Error> {
+        if bytes.is_empty() || bytes.len() != self.next_line_len() {
+            return Err(Error::InvalidInput {
+                reason: "armor line of the wrong length",
+            });
+        }
+        let mut sink = Sink {
+            out: Some(out),
+            pos: 0,
+            overflow: false,
+        };
+        write_line(self.next_line, bytes, &mut sink);
+        if sink.overflow {
+            return Err(Error::BufferTooSmall { needed: sink.pos });
+        }
+        self.done += bytes.len();
+        self.next_line = self.next_line.wrapping_add(1);
+        Ok(sink.pos)
+    }
+
+    /// Writes the END line; returns the length written.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if not all the data was given.
+    pub fn end(&self, out: &mut [u8; MAX_PIECE_LEN]) -> Result<usize, Error> {
+        if self.done != self.data_len {
+            return Err(Error::InvalidInput {
+                reason: "armor ended before all its data",
+            });
+        }
+        let mut sink = Sink {
+            out: Some(out),
+            pos: 0,
+            overflow: false,
+        };
+        write_end(&mut sink);
+        Ok(sink.pos)
+    }
 }
 
 fn encode_b32(bytes: &[u8], out: &mut [u8; 32]) -> usize {
@@ -240,10 +350,7 @@ pub fn encoded_len(data_len: usize) -> usize {
         pos: 0,
         overflow: false,
     };
-    sink.put(BEGIN.as_bytes());
-    sink.put(b"\nVersion: 1\nLength: ");
-    sink.put_decimal(data_len as u64, 1);
-    sink.put(b"\n\n");
+    write_begin(data_len, &mut sink);
     let lines = data_len.div_ceil(BYTES_PER_LINE);
     for i in 0..lines {
         let len = (data_len - i * BYTES_PER_LINE).min(BYTES_PER_LINE);
@@ -302,71 +409,187 @@ fn trim(line: &[u8]) -> &[u8] {
 /// # Errors
 /// An [`ArmorError`] naming the text line at fault.
 pub fn decode(text: &[u8], out: &mut [u8]) -> Result<usize, ArmorError> {
-    let mut lines = text
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .map(|(i, l)| (i + 1, trim(l)));
-    // Find BEGIN.
-    lines
-        .by_ref()
-        .find(|(_, l)| l.eq_ignore_ascii_case(BEGIN.as_bytes()))
-        .ok_or(ArmorError::NoBeginLine)?;
-    // Header lines up to the first blank line or data line.
-    let mut version = None;
-    let mut length: Option<usize> = None;
-    let mut last_header_line = 0;
-    let mut pending: Option<(usize, &[u8])> = None;
-    for (n, l) in lines.by_ref() {
-        last_header_line = n;
-        if l.is_empty() {
-            if version.is_some() && length.is_some() {
-                break;
-            }
-            continue;
-        }
-        let Some(colon) = l.iter().position(|&b| b == b':') else {
-            return Err(ArmorError::BadHeader { line: n });
-        };
-        let (key, value) = (trim(&l[..colon]), trim(&l[colon + 1..]));
-        if key.eq_ignore_ascii_case(b"version") {
-            if value != b"1" {
-                return Err(ArmorError::UnsupportedVersion { line: n });
-            }
-            version = Some(());
-        } else if key.eq_ignore_ascii_case(b"length") {
-            length = Some(parse_decimal(value).ok_or(ArmorError::BadHeader { line: n })?);
-        } else if key.iter().all(u8::is_ascii_digit) && version.is_some() && length.is_some() {
-            pending = Some((n, l));
-            break;
-        } else {
-            return Err(ArmorError::BadHeader { line: n });
-        }
-    }
-    let (Some(()), Some(length)) = (version, length) else {
-        return Err(ArmorError::BadHeader {
-            line: last_header_line.max(1),
-        });
-    };
-    if out.len() < length {
-        return Err(ArmorError::BufferTooSmall { needed: length });
-    }
+    let mut decoder = Decoder::new(out.len());
     let mut written = 0;
-    let mut expected: u32 = 1;
-    let mut rest = pending.into_iter().chain(lines);
-    loop {
-        let Some((n, l)) = rest.next() else {
-            return Err(ArmorError::NoEndLine);
-        };
+    let mut line = [0u8; BYTES_PER_LINE];
+    for l in text.split(|&b| b == b'\n') {
+        match decoder.line(l, &mut line)? {
+            Step::Data(n) => {
+                out[written..written + n].copy_from_slice(&line[..n]);
+                written += n;
+            }
+            Step::End(n) => return Ok(n),
+            Step::Other => {}
+        }
+    }
+    Err(decoder.finish())
+}
+
+/// What one text line was to a [`Decoder`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Not data: text before the BEGIN line, a header or blank line, text after END.
+    Other,
+    /// A data line: this many bytes of data (at most [`BYTES_PER_LINE`]) were decoded.
+    Data(usize),
+    /// The END line, after all the data: the data's length.
+    End(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Begin,
+    Header,
+    Data,
+    Done,
+}
+
+/// Decodes armored text one text line at a time, for text that is not held whole, with
+/// the same results and errors as [`decode`]: give it every line in order (the text split
+/// at each `\n`, the `\n` left out, including the piece after the last `\n`), then call
+/// [`Decoder::finish`] if no line returned [`Step::End`].
+#[derive(Clone, Debug)]
+pub struct Decoder {
+    capacity: usize,
+    stage: Stage,
+    line: usize,
+    version: bool,
+    length: Option<usize>,
+    last_header_line: usize,
+    written: usize,
+    expected: u32,
+}
+
+impl Decoder {
+    /// A decoder for data of at most `capacity` bytes (the room [`decode`] has; a larger
+    /// `Length:` is [`ArmorError::BufferTooSmall`]).
+    #[must_use]
+    pub const fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            stage: Stage::Begin,
+            line: 0,
+            version: false,
+            length: None,
+            last_header_line: 0,
+            written: 0,
+            expected: 1,
+        }
+    }
+
+    /// The length the header announces, once the header has been read.
+    #[must_use]
+    pub const fn length(&self) -> Option<usize> {
+        match self.stage {
+            Stage::Data | Stage::Done => self.length,
+            Stage::Begin | Stage::Header => None,
+        }
+    }
+
+    /// Takes the next text line (without its `\n`); a data line's bytes go to `out`.
+    ///
+    /// # Errors
+    /// An [`ArmorError`] naming the text line at fault; the decoder must not be used
+    /// after one.
+    pub fn line(
+        &mut self,
+        text: &[u8],
+        out: &mut [u8; BYTES_PER_LINE],
+    ) -> Result<Step, ArmorError> {
+        self.line += 1;
+        let n = self.line;
+        let l = trim(text);
+        match self.stage {
+            Stage::Done => Ok(Step::Other),
+            Stage::Begin => {
+                if l.eq_ignore_ascii_case(BEGIN.as_bytes()) {
+                    self.stage = Stage::Header;
+                }
+                Ok(Step::Other)
+            }
+            Stage::Header => {
+                self.last_header_line = n;
+                if l.is_empty() {
+                    if self.version && self.length.is_some() {
+                        self.start_data()?;
+                    }
+                    return Ok(Step::Other);
+                }
+                let Some(colon) = l.iter().position(|&b| b == b':') else {
+                    return Err(ArmorError::BadHeader { line: n });
+                };
+                let (key, value) = (trim(&l[..colon]), trim(&l[colon + 1..]));
+                if key.eq_ignore_ascii_case(b"version") {
+                    if value != b"1" {
+                        return Err(ArmorError::UnsupportedVersion { line: n });
+                    }
+                    self.version = true;
+                    Ok(Step::Other)
+                } else if key.eq_ignore_ascii_case(b"length") {
+                    self.length =
+                        Some(parse_decimal(value).ok_or(ArmorError::BadHeader { line: n })?);
+                    Ok(Step::Other)
+                } else if key.iter().all(u8::is_ascii_digit)
+                    && self.version
+                    && self.length.is_some()
+                {
+                    self.start_data()?;
+                    self.data_line(n, l, out)
+                } else {
+                    Err(ArmorError::BadHeader { line: n })
+                }
+            }
+            Stage::Data => self.data_line(n, l, out),
+        }
+    }
+
+    /// The error for text that ended here, without an END line after all its data.
+    /// ([`ArmorError::NoEndLine`] if the END line was seen: nothing is missing.)
+    #[must_use]
+    pub fn finish(&self) -> ArmorError {
+        match self.stage {
+            Stage::Begin => ArmorError::NoBeginLine,
+            Stage::Header => match (self.version, self.length) {
+                (true, Some(length)) if self.capacity < length => {
+                    ArmorError::BufferTooSmall { needed: length }
+                }
+                (true, Some(_)) => ArmorError::NoEndLine,
+                _ => ArmorError::BadHeader {
+                    line: self.last_header_line.max(1),
+                },
+            },
+            Stage::Data | Stage::Done => ArmorError::NoEndLine,
+        }
+    }
+
+    fn start_data(&mut self) -> Result<(), ArmorError> {
+        let length = self.length.unwrap_or(0);
+        if self.capacity < length {
+            return Err(ArmorError::BufferTooSmall { needed: length });
+        }
+        self.stage = Stage::Data;
+        Ok(())
+    }
+
+    fn data_line(
+        &mut self,
+        n: usize,
+        l: &[u8],
+        out: &mut [u8; BYTES_PER_LINE],
+    ) -> Result<Step, ArmorError> {
+        let length = self.length.unwrap_or(0);
+        let expected = self.expected;
         if l.is_empty() {
-            continue;
+            return Ok(Step::Other);
         }
         if l.eq_ignore_ascii_case(END.as_bytes()) {
-            if written < length {
+            if self.written < length {
                 return Err(ArmorError::MissingLines { line: n, expected });
             }
-            return Ok(written);
+            self.stage = Stage::Done;
+            return Ok(Step::End(self.written));
         }
-        if written >= length {
+        if self.written >= length {
             return Err(ArmorError::WrongLineNumber { line: n, expected });
         }
         let colon = l
@@ -379,7 +602,7 @@ pub fn decode(text: &[u8], out: &mut [u8]) -> Result<usize, ArmorError> {
         if number != expected {
             return Err(ArmorError::WrongLineNumber { line: n, expected });
         }
-        let line_bytes = (length - written).min(BYTES_PER_LINE);
+        let line_bytes = (length - self.written).min(BYTES_PER_LINE);
         let want_chars = b32_len(line_bytes) + CHECK_CHARS;
         // Collect the line's characters, ignoring whitespace.
         let mut chars = [0u8; 32 + CHECK_CHARS];
@@ -401,7 +624,7 @@ pub fn decode(text: &[u8], out: &mut [u8]) -> Result<usize, ArmorError> {
             });
         }
         let (data_chars, check) = chars[..count].split_at(count - CHECK_CHARS);
-        let dst = &mut out[written..written + line_bytes];
+        let dst = &mut out[..line_bytes];
         if !decode_b32(data_chars, dst) {
             return Err(ArmorError::BadLine {
                 line: n,
@@ -419,8 +642,9 @@ pub fn decode(text: &[u8], out: &mut [u8]) -> Result<usize, ArmorError> {
                 data_line: number,
             });
         }
-        written += line_bytes;
-        expected += 1;
+        self.written += line_bytes;
+        self.expected += 1;
+        Ok(Step::Data(line_bytes))
     }
 }
 
@@ -482,6 +706,92 @@ mod tests {
             let text = armor(&data);
             assert!(is_armored(text.as_bytes()));
             assert_eq!(unarmor(&text).unwrap(), data, "len {len}");
+        }
+    }
+
+    fn armor_streaming(data: &[u8]) -> Vec<u8> {
+        let mut enc = Encoder::new(data.len());
+        let mut piece = [0u8; MAX_PIECE_LEN];
+        let mut text = Vec::new();
+        let n = enc.begin(&mut piece);
+        text.extend_from_slice(&piece[..n]);
+        let mut rest = data;
+        while enc.next_line_len() > 0 {
+            let (line, r) = rest.split_at(enc.next_line_len());
+            rest = r;
+            let n = enc.line(line, &mut piece).unwrap();
+            text.extend_from_slice(&piece[..n]);
+        }
+        assert!(enc.line(b"x", &mut piece).is_err());
+        let n = enc.end(&mut piece).unwrap();
+        text.extend_from_slice(&piece[..n]);
+        text
+    }
+
+    fn unarmor_streaming(text: &[u8], capacity: usize) -> Result<Vec<u8>, ArmorError> {
+        let mut dec = Decoder::new(capacity);
+        let mut out = Vec::new();
+        let mut line = [0u8; BYTES_PER_LINE];
+        for l in text.split(|&b| b == b'\n') {
+            match dec.line(l, &mut line)? {
+                Step::Data(n) => out.extend_from_slice(&line[..n]),
+                Step::End(n) => {
+                    assert_eq!(n, out.len());
+                    assert_eq!(dec.length(), Some(n));
+                    return Ok(out);
+                }
+                Step::Other => {}
+            }
+        }
+        Err(dec.finish())
+    }
+
+    #[test]
+    fn the_streaming_encoder_writes_the_same_text() {
+        for len in (0..=61).chain([199, 200, 201, 20 * 10_000 + 7]) {
+            let data: Vec<u8> = (0..len).map(|i| (i * 37 + i / 256) as u8).collect();
+            let text = armor(&data);
+            assert_eq!(armor_streaming(&data), text.as_bytes(), "len {len}");
+            assert_eq!(
+                unarmor_streaming(text.as_bytes(), usize::MAX).unwrap(),
+                data
+            );
+        }
+        let mut enc = Encoder::new(21);
+        let mut piece = [0u8; MAX_PIECE_LEN];
+        assert!(enc.end(&mut piece).is_err());
+        assert!(enc.line(&[0; 21], &mut piece).is_err());
+        assert!(enc.line(&[0; 20], &mut piece).is_ok());
+        assert!(enc.end(&mut piece).is_err());
+    }
+
+    #[test]
+    fn the_streaming_decoder_reports_what_decode_reports() {
+        let data: Vec<u8> = (0..70u8).collect();
+        let text = armor(&data);
+        let mut cases: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"hello".to_vec(),
+            BEGIN.as_bytes().to_vec(),
+            format!("{BEGIN}\nVersion: 1\n").into_bytes(),
+            format!("{BEGIN}\nVersion: 1\nLength: 5").into_bytes(),
+            format!("{BEGIN}\nVersion: 1\nLength: 500\n").into_bytes(),
+            format!("{BEGIN}\nLength: 5\n\n").into_bytes(),
+        ];
+        let bytes = text.as_bytes();
+        for i in 0..bytes.len() {
+            let mut t = bytes.to_vec();
+            t[i] ^= 0x01;
+            cases.push(t);
+            cases.push([&bytes[..i], &bytes[i + 1..]].concat());
+            cases.push(bytes[..i].to_vec());
+        }
+        for t in &cases {
+            for capacity in [10, 70, 200] {
+                let mut out = vec![0u8; capacity];
+                let whole = decode(t, &mut out).map(|n| out[..n].to_vec());
+                assert_eq!(unarmor_streaming(t, capacity), whole);
+            }
         }
     }
 

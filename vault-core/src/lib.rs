@@ -23,6 +23,8 @@
 //! first header copy alone, open records fetched one at a time
 //! ([`RecordRef::with_bytes`]) and confirm the rest with [`StreamCheck`]; write with
 //! [`StreamWriter`], which keeps only the header and encrypts one record at a time.
+//! ASCII armor likewise goes one line at a time with [`armor::Encoder`] and
+//! [`armor::Decoder`].
 
 #![no_std]
 #![deny(missing_docs)]

@@ -1,12 +1,14 @@
 //! `airvault backup`: a new file of the same vault (same id and generation) under a fresh
 //! master key, re-read and opened before it is reported written.
 
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use vault_core::{SlotKind, VaultMasterKey};
 use zeroize::Zeroizing;
 
+use super::armored::{check_armor_streaming, write_armor};
 use super::{
     check_intact, check_written, decode_container, encode_armor, load_vault, now, Context,
 };
@@ -17,7 +19,7 @@ use crate::model::Opened;
 use crate::model::{OwnedEntry, OwnedEvent, RecordSink, Vault, WriteError};
 use crate::output::BackupReport;
 use crate::progress;
-use vault_core::Record;
+use vault_core::{Record, Verification};
 
 /// Options of `backup`.
 #[derive(Debug, Clone)]
@@ -65,24 +67,48 @@ pub fn backup(ctx: &Context, opts: &BackupOptions) -> Result<BackupReport> {
         let copy = backup_copy_owned(ctx, vault, &ids, &backup_password, &opts.out)?;
         return backup_binary(ctx, opts, copy, &backup_password);
     }
-    let mut copy = backup_copy(ctx, &vault, &ids, &backup_password, &opts.out)?;
-    let binary = copy
-        .serialize(now())
-        .map_err(|e| CliError::core(e, &opts.out, Doing::Write))?;
-    let bytes = if opts.armor {
-        Zeroizing::new(encode_armor(&binary, &opts.out)?)
-    } else {
-        binary.clone()
-    };
-    let out = opts.out.as_path();
-    files::write_atomic(out, &bytes, opts.force, |written| {
-        check_backup(written, &binary, &copy, &backup_password, out, ctx)
-    })?;
+    let copy = backup_copy_owned(ctx, vault, &ids, &backup_password, &opts.out)?;
+    backup_armored(ctx, opts, copy, &backup_password)
+}
 
+/// An armored backup: the binary backup written record by record to an unnamed scratch
+/// file, encoded from there line by line, and the armor read back and checked line by line
+/// ([`check_armor_streaming`]; whole, as before, if anything there differs, so that the
+/// error says exactly what), never holding the file.
+fn backup_armored(
+    ctx: &Context,
+    opts: &BackupOptions,
+    mut copy: Vault,
+    password: &str,
+) -> Result<BackupReport> {
+    let out = opts.out.as_path();
+    let (mut bin, header, bin_len) = write_scratch(&mut copy, out)?;
+    let mut sums = None;
+    let bin = &mut bin;
+    files::write_atomic_with(
+        out,
+        opts.force,
+        move |f| {
+            bin.seek(SeekFrom::Start(0))
+                .and_then(|_| write_armor(bin, bin_len, f))
+                .map(|written| (written, bin))
+                .map_err(|e| CliError::io("write", out, &e))
+        },
+        |tmp, (written, bin)| {
+            sums = Some(written);
+            if check_armor_streaming(tmp, &header, &written, bin_len, &copy, password, out, ctx) {
+                return Ok(());
+            }
+            check_armor_whole(tmp, bin, &copy, password, out, ctx)
+        },
+    )?;
+    let Some(sums) = sums else {
+        return Err(files::not_as_written(out));
+    };
     // Once more from its final name: the bytes there must be the ones verified.
-    let fingerprint = hex::encode(Sha256::digest(&*bytes));
-    let reread = files::read_file(out).map(|b| hex::encode(Sha256::digest(&b)));
-    if reread.as_deref().ok() != Some(fingerprint.as_str()) {
+    let reread = std::fs::File::open(out)
+        .and_then(|mut f| files::read_hashing(&[], &mut f, sums.text_len, |_| true));
+    if !matches!(reread, Ok(Some(d)) if d == sums.text_sha) {
         let _ = std::fs::remove_file(out);
         return Err(CliError::new(
             Exit::Corrupted,
@@ -90,23 +116,75 @@ pub fn backup(ctx: &Context, opts: &BackupOptions) -> Result<BackupReport> {
         )
         .hint("the medium may be failing; write to another one"));
     }
-
     let versions = copy.entries.len();
     let mut distinct: Vec<_> = copy.entries.iter().map(|e| e.id).collect();
     distinct.dedup();
     Ok(BackupReport {
         vault: show(&ctx.vault),
         out: show(out),
-        armored: opts.armor,
+        armored: true,
         own_password: opts.new_password.is_some(),
         entries: distinct.len(),
         versions,
         audit_events: copy.events.len(),
         generation: copy.generation,
-        bytes: bytes.len(),
-        fingerprint,
+        bytes: usize::try_from(sums.text_len).unwrap_or(usize::MAX),
+        fingerprint: hex::encode(sums.text_sha),
         verified: true,
     })
+}
+
+/// Writes `copy` record by record into an unnamed scratch file next to `out` (it leaves no
+/// name behind, whatever happens). Returns the file, the header copy written and the
+/// file's length.
+///
+/// # Errors
+/// Exit 3 on write errors; the core's errors for a vault that breaks a limit.
+pub(crate) fn write_scratch(copy: &mut Vault, out: &Path) -> Result<(File, Vec<u8>, u64)> {
+    let mut bin = files::scratch_file(out)?;
+    let header = copy.write_to(&mut bin, now()).map_err(|e| match e {
+        WriteError::Core(e) => CliError::core(e, out, Doing::Write),
+        WriteError::Io(e) => CliError::io("write", out, &e),
+    })?;
+    let len = bin
+        .seek(SeekFrom::End(0))
+        .map_err(|e| CliError::io("write", out, &e))?;
+    Ok((bin, header, len))
+}
+
+/// The whole-file check of an armored backup, as it was before the streaming one: the
+/// text read back must be the armor of the binary backup in `bin`, and pass
+/// [`check_backup`].
+///
+/// # Errors
+/// As [`check_backup`]; exit 3 if the text does not read back as written.
+pub(crate) fn check_armor_whole(
+    tmp: &Path,
+    bin: &mut File,
+    copy: &Vault,
+    password: &str,
+    out: &Path,
+    ctx: &Context,
+) -> Result<()> {
+    let binary = read_scratch(bin, out)?;
+    let armor = encode_armor(&binary, out)?;
+    let written = files::read_file(tmp)?;
+    if written != armor {
+        return Err(files::not_as_written(out));
+    }
+    check_backup(&written, &binary, copy, password, out, ctx)
+}
+
+/// The whole binary backup in a scratch file from [`write_scratch`].
+///
+/// # Errors
+/// Exit 3 on read errors.
+pub(crate) fn read_scratch(bin: &mut File, out: &Path) -> Result<Zeroizing<Vec<u8>>> {
+    let mut binary = Zeroizing::new(Vec::new());
+    bin.seek(SeekFrom::Start(0))
+        .and_then(|_| bin.read_to_end(&mut binary))
+        .map_err(|e| CliError::io("read", out, &e))?;
+    Ok(binary)
 }
 
 /// A binary backup written record by record and checked the same way (keylessly, then
@@ -177,6 +255,35 @@ fn check_backup_streaming(
     out: &Path,
     ctx: &Context,
 ) -> Result<()> {
+    let Some(mut head) = files::read_head(tmp) else {
+        return Err(verification_failed(out, "it does not read back"));
+    };
+    let mut rest = std::io::BufReader::with_capacity(16 * 1024, &mut head.file);
+    compare_opened(&head.bytes, &mut rest, expected, password, out, ctx).map(|_| ())
+}
+
+fn verification_failed(out: &Path, what: &str) -> CliError {
+    CliError::new(
+        Exit::Corrupted,
+        format!("backup {} failed verification: {what}", show(out)),
+    )
+    .hint("nothing was written; check the medium and try again")
+}
+
+/// Opens a backup whose first header copy is `head` and whose rest is read from `rest`
+/// with its password, comparing every record with `expected` as it is opened, and its
+/// header fields and metadata after. Returns the keyless check of what was read.
+///
+/// # Errors
+/// Exit 5 naming `out` for anything that does not open or differs.
+pub(crate) fn compare_opened(
+    head: &[u8],
+    rest: &mut impl std::io::Read,
+    expected: &Vault,
+    password: &str,
+    out: &Path,
+    ctx: &Context,
+) -> Result<Verification> {
     struct Compare<'v> {
         expected: &'v Vault,
         entries: usize,
@@ -209,32 +316,21 @@ fn check_backup_streaming(
             same
         }
     }
-    let failed = |what: &str| {
-        CliError::new(
-            Exit::Corrupted,
-            format!("backup {} failed verification: {what}", show(out)),
-        )
-        .hint("nothing was written; check the medium and try again")
-    };
-    let Some(mut head) = files::read_head(tmp) else {
-        return Err(failed("it does not read back"));
-    };
-    let mut rest = std::io::BufReader::with_capacity(16 * 1024, &mut head.file);
+    let failed = |what: &str| verification_failed(out, what);
     let mut cmp = Compare {
         expected,
         entries: 0,
         events: 0,
         differs: None,
     };
-    let opened = Vault::open_streaming_with(
-        &head.bytes,
-        &mut rest,
-        password.as_bytes(),
-        ctx.progress,
-        &mut cmp,
-    )
-    .map_err(|e| failed(&e.to_string()))?;
-    let Some(Opened { vault, .. }) = opened else {
+    let opened =
+        Vault::open_streaming_with(head, rest, password.as_bytes(), ctx.progress, &mut cmp)
+            .map_err(|e| failed(&e.to_string()))?;
+    let Some(Opened {
+        vault,
+        verification,
+    }) = opened
+    else {
         return Err(failed(cmp.differs.unwrap_or("a record does not open")));
     };
     if vault.vault_id != expected.vault_id || vault.generation != expected.generation {
@@ -249,7 +345,7 @@ fn check_backup_streaming(
     if cmp.events != expected.events.len() {
         return Err(failed("its audit trail differs"));
     }
-    Ok(())
+    Ok(verification)
 }
 
 /// [`backup_copy`] taking the vault, so that its entries and events are moved into the

@@ -7,18 +7,19 @@
 //! `recover` and `salvage` read it straight from the saved HTML file too.
 
 use std::fmt::Write as _;
+use std::io::{Seek, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use vault_core::slip39::{self, Share, MAX_MNEMONIC_LEN};
 use vault_core::{recovery_code, AuditOp};
 use zeroize::Zeroizing;
 
-use super::backup::{backup_copy, check_backup};
+use super::armored::{check_armor_streaming, write_armor};
+use super::backup::{backup_copy, check_backup, read_scratch, write_scratch};
 use super::recovery::{read_material, read_share_file, RecoveryMaterial};
 use super::{decode_container, encode_armor, load_vault, now, save_vault, Context};
-use crate::error::{show, CliError, Doing, Exit, Result};
+use crate::error::{show, CliError, Exit, Result};
 use crate::files;
 use crate::output::utc;
 
@@ -205,23 +206,34 @@ pub fn kit(ctx: &Context, opts: &KitOptions) -> Result<KitReport> {
         }
     }
 
-    // A backup like `backup --armor`, with the vault's password, checked before use.
+    // A backup like `backup --armor`, with the vault's password: written record by record
+    // to an unnamed scratch file, its armor encoded from there line by line — once to learn
+    // its fingerprint, which the sheet prints before it, once into the sheet — and the
+    // sheet read back and checked line by line, never holding the backup. The entries and
+    // events are moved into the copy, and back after.
+    let entries = std::mem::take(&mut vault.entries);
+    let events = std::mem::take(&mut vault.events);
     let mut copy = backup_copy(ctx, &vault, &[], &password, &opts.out)?;
-    let binary = copy
-        .serialize(now())
-        .map_err(|e| CliError::core(e, &opts.out, Doing::Write))?;
-    let armor = encode_armor(&binary, &opts.out)?;
-    check_backup(&armor, &binary, &copy, &password, &opts.out, ctx)?;
-    let armor_text = String::from_utf8(armor).map_err(|_| {
-        CliError::usage("the armor is not text").hint("this is a bug; please report it")
-    })?;
-    let fingerprint = hex::encode(Sha256::digest(armor_text.as_bytes()));
-    let entries = copy.current().len();
+    copy.entries = entries;
+    copy.events = events;
+    let out = opts.out.as_path();
+    let (mut bin, header, bin_len) = write_scratch(&mut copy, out)?;
+    let sums = bin
+        .seek(SeekFrom::Start(0))
+        .and_then(|_| write_armor(&mut bin, bin_len, &mut std::io::sink()))
+        .map_err(|e| CliError::io("write", out, &e))?;
+    let fingerprint = hex::encode(sums.text_sha);
+    // `write_scratch` sorted the entries by (id, version).
+    let entries = copy
+        .entries
+        .iter()
+        .zip(copy.entries.iter().skip(1))
+        .filter(|(a, b)| a.id != b.id)
+        .count()
+        + usize::from(!copy.entries.is_empty());
     let versions = copy.entries.len();
-    let armor_lines = armor_text
-        .lines()
-        .filter(|l| l.as_bytes().first().is_some_and(u8::is_ascii_digit))
-        .count();
+    let backup_bytes = usize::try_from(bin_len).unwrap_or(usize::MAX);
+    let armor_lines = backup_bytes.div_ceil(vault_core::armor::BYTES_PER_LINE);
 
     let sheet = Sheet {
         vault_id: hex::encode(vault.vault_id),
@@ -229,33 +241,41 @@ pub fn kit(ctx: &Context, opts: &KitOptions) -> Result<KitReport> {
         generation: copy.generation,
         entries,
         versions,
-        backup_bytes: binary.len(),
+        backup_bytes,
         armor_lines,
         fingerprint: fingerprint.clone(),
-        armor: &armor_text,
         code: code.as_ref().map(|c| c.as_str()),
         shares: &pages,
     };
-    let html = sheet.render();
+    let (head, tail) = sheet.render();
+    let html_len = head.len() + usize::try_from(sums.text_len).unwrap_or(usize::MAX) + tail.len();
 
-    let out = opts.out.as_path();
-    files::write_atomic(out, html.as_bytes(), opts.force, |written| {
-        let (decoded, _) = decode_container(written.to_vec(), out)?;
-        if decoded == *binary {
-            Ok(())
-        } else {
-            Err(CliError::new(
-                Exit::Corrupted,
-                format!(
-                    "{}: the armor on the sheet does not decode to the backup",
-                    show(out)
-                ),
-            )
-            .hint("nothing was written; check the medium and try again"))
-        }
-    })?;
+    let bin = &mut bin;
+    files::write_atomic_with(
+        out,
+        opts.force,
+        |f| {
+            // The armor needs no escaping in HTML: it is letters, digits, spaces, ':',
+            // '-' and newlines.
+            f.write_all(head.as_bytes())
+                .and_then(|()| bin.seek(SeekFrom::Start(0)))
+                .and_then(|_| write_armor(bin, bin_len, f))
+                .and_then(|written| f.write_all(tail.as_bytes()).map(|()| (written, bin)))
+                .map_err(|e| CliError::io("write", out, &e))
+        },
+        |tmp, (written, bin)| {
+            if written == sums
+                && check_armor_streaming(tmp, &header, &sums, bin_len, &copy, &password, out, ctx)
+            {
+                return Ok(());
+            }
+            check_sheet_whole(tmp, bin, &head, &tail, &copy, &password, out, ctx)
+        },
+    )?;
 
     if code.is_some() {
+        vault.entries = std::mem::take(&mut copy.entries);
+        vault.events = std::mem::take(&mut copy.events);
         vault.record_event(
             AuditOp::RecoveryShow,
             None,
@@ -274,13 +294,50 @@ pub fn kit(ctx: &Context, opts: &KitOptions) -> Result<KitReport> {
         generation: copy.generation,
         entries,
         versions,
-        backup_bytes: binary.len(),
+        backup_bytes,
         armor_lines,
         fingerprint,
         recovery_code_included: code.is_some(),
         shares_included: pages.len(),
-        bytes: html.len(),
+        bytes: html_len,
     })
+}
+
+/// The whole-file checks of a sheet, as they were before the streaming one: the armor of
+/// the binary backup in `bin` passes [`check_backup`], the text read back is the sheet
+/// written, and its armor decodes to the backup.
+#[allow(clippy::too_many_arguments)]
+fn check_sheet_whole(
+    tmp: &Path,
+    bin: &mut std::fs::File,
+    head: &str,
+    tail: &str,
+    copy: &crate::model::Vault,
+    password: &str,
+    out: &Path,
+    ctx: &Context,
+) -> Result<()> {
+    let binary = read_scratch(bin, out)?;
+    let armor = encode_armor(&binary, out)?;
+    check_backup(&armor, &binary, copy, password, out, ctx)?;
+    let html = Zeroizing::new([head.as_bytes(), &armor, tail.as_bytes()].concat());
+    let written = files::read_file(tmp)?;
+    if written != *html {
+        return Err(files::not_as_written(out));
+    }
+    let (decoded, _) = decode_container(written, out)?;
+    if decoded == *binary {
+        Ok(())
+    } else {
+        Err(CliError::new(
+            Exit::Corrupted,
+            format!(
+                "{}: the armor on the sheet does not decode to the backup",
+                show(out)
+            ),
+        )
+        .hint("nothing was written; check the medium and try again"))
+    }
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -352,19 +409,17 @@ struct Sheet<'a> {
     backup_bytes: usize,
     armor_lines: usize,
     fingerprint: String,
-    armor: &'a str,
     code: Option<&'a str>,
     shares: &'a [SharePage],
 }
 
 impl Sheet<'_> {
-    /// The whole HTML document. Held in memory that is wiped on drop: it may carry the
+    /// The HTML document before the armor and after it (the armor's lines go between
+    /// the two as they are). Held in memory that is wiped on drop: they may carry the
     /// recovery code and shares.
     #[allow(clippy::too_many_lines)]
-    fn render(&self) -> Zeroizing<String> {
-        let mut h = Zeroizing::new(String::with_capacity(
-            16 * 1024 + 2 * self.armor.len() + 1024 * self.shares.len(),
-        ));
+    fn render(&self) -> (Zeroizing<String>, Zeroizing<String>) {
+        let mut h = Zeroizing::new(String::with_capacity(16 * 1024));
         let id = esc(&self.vault_id);
         let short_id = esc(self.vault_id.get(..8).unwrap_or(&self.vault_id));
         let (threshold, count) = self
@@ -526,11 +581,13 @@ impl Sheet<'_> {
              <p>Vault {id}, generation {gen}. The backup is encrypted: without the \
              password, the recovery code or enough shares it reveals nothing but its size. \
              Armor fingerprint: <span class=\"mono\">{fp}</span>.</p>\n\
-             <pre class=\"armor\">\n{armor}</pre>\n</section>\n",
+             <pre class=\"armor\">\n",
             gen = self.generation,
             fp = esc(&self.fingerprint),
-            armor = esc(self.armor),
         );
+        let head = h;
+        let mut h = Zeroizing::new(String::with_capacity(1024 + 1024 * self.shares.len()));
+        h.push_str("</pre>\n</section>\n");
 
         // Share pages.
         for s in self.shares {
@@ -564,7 +621,7 @@ impl Sheet<'_> {
             esc(&self.made),
             env!("CARGO_PKG_VERSION"),
         );
-        h
+        (head, h)
     }
 }
 

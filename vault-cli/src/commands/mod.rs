@@ -1,6 +1,7 @@
 //! The commands, as library functions that return reports: the binary prints them, the
 //! drill and the tests call them directly.
 
+mod armored;
 pub mod backup;
 pub mod entries;
 pub mod fingerprint;

@@ -31,7 +31,7 @@ use super::{decode_container, now, Context};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::input::PasswordSource;
-use crate::model::{OwnedEntry, OwnedEvent, Vault};
+use crate::model::{OwnedEntry, OwnedEvent, RecordSink, Vault, WriteError};
 use crate::progress;
 
 /// Options of `salvage`.
@@ -579,6 +579,8 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         }
     }
     buf.fill(0);
+    drop(buf);
+    drop(parsed);
     if opened.is_none() {
         return Err(nothing_opened(&reports, &failures));
     }
@@ -770,13 +772,29 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     };
     let audit_events_kept = vault.events.len();
     vault.record_event(AuditOp::Salvage, None, &detail, now());
-    let bytes = vault
-        .serialize(now())
-        .map_err(|e| CliError::core(e, &opts.out, Doing::Write))?;
     files::ensure_parent_dir(&opts.out)?;
-    files::write_atomic(&opts.out, &bytes, opts.force, |written| {
-        check_written(written, &slot_key, &opts.out).map(|_| ())
-    })?;
+    let out = opts.out.as_path();
+    files::write_atomic_with(
+        out,
+        opts.force,
+        |f| {
+            vault.write_to(f, now()).map_err(|e| match e {
+                WriteError::Core(e) => CliError::core(e, out, Doing::Write),
+                WriteError::Io(e) => CliError::io("write", out, &e),
+            })
+        },
+        |tmp, header| {
+            // Read back in one pass: keylessly, then opened with the new keyslot; if
+            // anything there fails, whole, which says exactly what.
+            let keyless = super::check_written(tmp, &header, out);
+            if keyless.is_ok() && opens_with_key(tmp, &slot_key) {
+                return Ok(());
+            }
+            let written = files::read_file(tmp)?;
+            check_written(&written, &slot_key, out)?;
+            keyless.map(|_| ())
+        },
+    )?;
 
     let mut report = SalvageReport {
         out: show(&opts.out),
@@ -801,6 +819,25 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     report.complete = exit == Exit::Ok;
     report.exit_code = exit.code();
     Ok(Salvaged { report, exit })
+}
+
+/// Whether the file at `tmp` is intact and opens, every record of it, through keyslot 0
+/// with `key`, read in one pass without holding it.
+fn opens_with_key(tmp: &Path, key: &vault_core::SlotKey) -> bool {
+    struct Any;
+    impl RecordSink for Any {
+        fn record(&mut self, _: Record<'_>) -> bool {
+            true
+        }
+    }
+    let Some(mut head) = files::read_head(tmp) else {
+        return false;
+    };
+    let mut rest = std::io::BufReader::with_capacity(16 * 1024, &mut head.file);
+    matches!(
+        Vault::open_streaming_with_key(&head.bytes, &mut rest, 0, key, &mut Any),
+        Ok(Some(o)) if o.verification.is_intact()
+    )
 }
 
 /// Gives every entry a name no other entry has: when two entries (different ids) share a

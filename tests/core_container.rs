@@ -937,3 +937,58 @@ fn rewrite_stops_at_a_damaged_record() {
         Some(Error::RecordDamaged { index: 2 })
     );
 }
+
+#[test]
+fn stream_writer_copies_only_records_that_authenticate_under_its_keys() {
+    let entries = sample_entries();
+    let (a, b) = (build(&entries, 26), build(&entries, 27));
+    let (fa, fb) = (
+        VaultFile::parse(&a, &LIMITS).unwrap(),
+        VaultFile::parse(&b, &LIMITS).unwrap(),
+    );
+    let va = fa.unlock(SlotKind::Password, PASSWORD).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(28);
+    let slots = [SealedSlot::from_view(&fa.header().slot(0).unwrap())];
+    let params = HeaderParams {
+        vault_id: [7; 16],
+        generation: 2,
+        written_at: 0,
+    };
+    let count = fa.header().record_count();
+    let mut header = vec![0u8; format::header_len(1, count).unwrap()];
+    let mut w = StreamWriter::new(&mut header, va.master_key(), &params, &slots, count).unwrap();
+    let mut rec = vec![0u8; MAX_RECORD_LEN];
+    w.push_meta(&read_meta(&fa, &va), &mut rng, &mut rec)
+        .unwrap();
+    let (ra, rb) = (fa.record(1).unwrap(), fb.record(1).unwrap());
+    // The same record of another file of this vault id under another master key.
+    assert_eq!(
+        w.push_verbatim(&rb, &mut rec).err(),
+        Some(Error::RecordAuthFailed { index: 1 })
+    );
+    let bytes = ra.bytes.unwrap();
+    let mut flipped = bytes.to_vec();
+    flipped[20] ^= 1;
+    assert_eq!(
+        w.push_verbatim(&ra.with_bytes(&flipped), &mut rec).err(),
+        Some(Error::RecordAuthFailed { index: 1 })
+    );
+    assert_eq!(
+        w.push_verbatim(&ra.with_bytes(&bytes[..bytes.len() - 16]), &mut rec)
+            .err(),
+        Some(Error::RecordDamaged { index: 1 })
+    );
+    assert_eq!(
+        w.push_verbatim(&ra.with_bytes(bytes), &mut rec[..10]).err(),
+        Some(Error::BufferTooSmall {
+            needed: bytes.len()
+        })
+    );
+    // The record itself is copied byte for byte, once, in order.
+    assert_eq!(w.push_verbatim(&ra, &mut rec), Ok(bytes.len()));
+    assert_eq!(&rec[..bytes.len()], bytes);
+    assert!(matches!(
+        w.push_verbatim(&ra, &mut rec),
+        Err(Error::InvalidInput { .. })
+    ));
+}

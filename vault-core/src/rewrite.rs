@@ -129,10 +129,7 @@ impl UnlockedVault<'_> {
         for r in records {
             let decoded = self.open_record(&r, scratch)?;
             match (same_key, decoded) {
-                (true, _) => {
-                    let bytes = r.bytes.ok_or(Error::RecordMissing { index: r.index })?;
-                    w.push_verbatim(&r, bytes)?;
-                }
+                (true, _) => w.push_verbatim(&r)?,
                 (false, Record::Entry(e)) => w.push_entry(&e, rng)?,
                 (false, Record::Audit(a)) => w.push_audit(&a, rng)?,
                 (false, Record::Meta(_)) => {

@@ -17,7 +17,7 @@ use crate::format::{
 };
 use crate::kdf::{KdfLimits, Pbkdf2};
 use crate::records::{AuditEvent, Entry, Meta};
-use crate::sealing::{cbc_encrypt_in_place, hmac_sha256, sha256};
+use crate::sealing::{cbc_encrypt_in_place, hmac_sha256, sha256, verify_hmac_sha256};
 use crate::secrets::{SlotKey, SlotKeys, VaultKeys, VaultMasterKey};
 
 /// A keyslot ready to be written: the master key wrapped under a key derived from a
@@ -249,16 +249,12 @@ impl<'o> VaultWriter<'o> {
         self.advance(r)
     }
 
-    /// Copies an already-authenticated record unchanged. Valid only into a file of the
-    /// same vault id under the same master key (the record's MAC binds both).
-    pub(crate) fn push_verbatim(
-        &mut self,
-        record: &RecordRef<'_>,
-        bytes: &[u8],
-    ) -> Result<(), Error> {
+    /// Copies a record of another file of this vault unchanged, once its MAC checks (see
+    /// [`StreamWriter::push_verbatim`]).
+    pub(crate) fn push_verbatim(&mut self, record: &RecordRef<'_>) -> Result<(), Error> {
         let r = self
             .stream
-            .push_verbatim(record, bytes, &mut self.body[self.pos..]);
+            .push_verbatim(record, &mut self.body[self.pos..]);
         self.advance(r)
     }
 
@@ -559,19 +555,46 @@ impl<'h> StreamWriter<'h> {
         Ok(len)
     }
 
-    /// Copies an already-authenticated record unchanged into `out`. Valid only into a
-    /// file of the same vault id under the same master key (the record's MAC binds both).
-    pub(crate) fn push_verbatim(
+    /// Copies a record of another file of this vault into `out` unchanged — without
+    /// decrypting it — and returns its length: for a rewrite that keeps the vault id and
+    /// the master key (a new password, a recovered vault), reading the old file one record
+    /// at a time ([`RecordRef::with_bytes`]). The record's MAC binds the vault id and the
+    /// master key, so it is checked under this writer's keys first, and the table entry
+    /// written gets the checksum of the bytes copied.
+    ///
+    /// # Errors
+    /// [`Error::RecordMissing`] if `record` has no bytes; [`Error::RecordDamaged`] if they
+    /// are not as long as its table entry says; [`Error::RecordAuthFailed`] if their MAC
+    /// fails under this writer's keys (another vault or master key, or changed bytes);
+    /// [`Error::InvalidInput`] for the declared count or the canonical order;
+    /// [`Error::BufferTooSmall`] if `out` cannot hold it.
+    pub fn push_verbatim(
         &mut self,
         record: &RecordRef<'_>,
-        bytes: &[u8],
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let e = record.entry;
-        self.reserve(e.kind, e.id, e.seq, bytes.len(), out.len())?;
-        out[..bytes.len()].copy_from_slice(bytes);
+        let index = record.index;
+        let bytes = record.bytes.ok_or(Error::RecordMissing { index })?;
+        let mut e = record.entry;
+        let len = bytes.len();
+        if len != e.length as usize || len < BLOCK_LEN + MAC_LEN {
+            return Err(Error::RecordDamaged { index });
+        }
+        self.reserve(e.kind, e.id, e.seq, len, out.len())?;
+        let table_bytes = e.to_bytes();
+        let (iv, rest) = bytes.split_at(BLOCK_LEN);
+        let (ct, tag) = rest.split_at(len - BLOCK_LEN - MAC_LEN);
+        if !verify_hmac_sha256(
+            &self.keys.record_mac.0,
+            &[&self.vault_id, &table_bytes[..T_AUTHENTICATED_LEN], iv, ct],
+            tag,
+        ) {
+            return Err(Error::RecordAuthFailed { index });
+        }
+        out[..len].copy_from_slice(bytes);
+        e.checksum = sha256(bytes);
         self.commit(&e);
-        Ok(bytes.len())
+        Ok(len)
     }
 
     /// Completes the header (its body length, MAC and checksum) and returns it with the

@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use vault_core::constants::DEFAULT_ITERATIONS;
-use vault_core::{AuditOp, HeaderParams, KdfLimits, Rewrite, SealedSlot, SlotKind};
+use vault_core::{AuditOp, HeaderParams, KdfLimits, SealedSlot, SlotKind};
 
-use super::{now, read_vault_bytes, rekey, Context};
+use super::{now, rekey, Context};
 use crate::calibrate;
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
@@ -62,66 +62,62 @@ pub fn passwd(ctx: &Context, opts: &PasswdOptions) -> Result<PasswdReport> {
     if let Some(n) = opts.iterations {
         check_iterations(n)?;
     }
-    let bytes = read_vault_bytes(&ctx.vault)?;
-    let opened = rekey::open(ctx, &bytes)?;
-    let unlocked = &opened.unlocked;
-    let file = *unlocked.file();
-    let header = file.header();
-    let slot = unlocked.slot_index();
-    let previous = header
-        .slot(usize::from(slot))
-        .map_or(DEFAULT_ITERATIONS, |s| s.iterations());
-    let iterations = match (opts.iterations, opts.target_time) {
-        (Some(n), _) => n,
-        (None, Some(t)) => calibrate::iterations_for(t),
-        (None, None) => previous.max(DEFAULT_ITERATIONS),
-    };
-    let new_password = opts.new_password.read_new(&files::file_name(&ctx.vault))?;
+    rekey::rekey(ctx, |unlocked, meta, _password| {
+        let header = unlocked.file().header();
+        let slot = unlocked.slot_index();
+        let previous = header
+            .slot(usize::from(slot))
+            .map_or(DEFAULT_ITERATIONS, |s| s.iterations());
+        let iterations = match (opts.iterations, opts.target_time) {
+            (Some(n), _) => n,
+            (None, Some(t)) => calibrate::iterations_for(t),
+            (None, None) => previous.max(DEFAULT_ITERATIONS),
+        };
+        let new_password = opts.new_password.read_new(&files::file_name(&ctx.vault))?;
 
-    let vault_id = header.vault_id();
-    let (sealed, key) = rekey::seal(
-        SlotKind::Password,
-        new_password.as_bytes(),
-        iterations,
-        unlocked.master_key(),
-        &vault_id,
-        ctx.progress,
-    )
-    .map_err(|e| CliError::core(e, &ctx.vault, Doing::Write))?;
-    let slots: Vec<SealedSlot> = header
-        .slots()
-        .map(|s| {
-            if s.index() == slot {
-                sealed
-            } else {
-                SealedSlot::from_view(&s)
-            }
-        })
-        .collect();
-    let t = now();
-    let detail = format!("keyslot {slot}, {iterations} iterations");
-    let generation = header.generation().saturating_add(1);
-    let rw = Rewrite {
-        params: HeaderParams {
-            vault_id,
+        let vault_id = header.vault_id();
+        let (sealed, key) = rekey::seal(
+            SlotKind::Password,
+            new_password.as_bytes(),
+            iterations,
+            unlocked.master_key(),
+            &vault_id,
+            ctx.progress,
+        )
+        .map_err(|e| CliError::core(e, &ctx.vault, Doing::Write))?;
+        let slots: Vec<SealedSlot> = header
+            .slots()
+            .map(|s| {
+                if s.index() == slot {
+                    sealed
+                } else {
+                    SealedSlot::from_view(&s)
+                }
+            })
+            .collect();
+        let t = now();
+        let generation = header.generation().saturating_add(1);
+        let _ = meta;
+        let plan = rekey::Plan {
+            params: HeaderParams {
+                vault_id,
+                generation,
+                written_at: t,
+            },
+            slots,
+            keys: vec![(usize::from(slot), key)],
+            new_master_key: None,
+            op: AuditOp::Passwd,
+            time: t,
+            detail: format!("keyslot {slot}, {iterations} iterations"),
+        };
+        let report = PasswdReport {
+            vault: show(&ctx.vault),
+            slot,
+            iterations,
+            previous_iterations: previous,
             generation,
-            written_at: t,
-        },
-        slots: &slots,
-        new_master_key: None,
-        event: Some(rekey::vault_event(
-            &opened.meta,
-            AuditOp::Passwd,
-            t,
-            &detail,
-        )),
-    };
-    rekey::write(ctx, unlocked, &rw, &[(usize::from(slot), &key)])?;
-    Ok(PasswdReport {
-        vault: show(&ctx.vault),
-        slot,
-        iterations,
-        previous_iterations: previous,
-        generation,
+        };
+        Ok((plan, report))
     })
 }

@@ -1,8 +1,9 @@
 //! `airvault recover`: a vault or backup opened through its recovery keyslot (recovery
 //! code or shares) and written as a working vault with a new password.
 //!
-//! The master key stays the same, so the records are copied as they are
-//! ([`vault_core::UnlockedVault::rewrite`]); the new file has a new password keyslot, the
+//! The master key stays the same, so the records are copied as they are (one at a time
+//! from an intact binary file, by `rekey::stream_rewrite`; else whole with
+//! [`vault_core::UnlockedVault::rewrite`]); the new file has a new password keyslot, the
 //! file's recovery keyslot, a generation one higher and a `recover` audit event.
 
 use std::path::{Path, PathBuf};
@@ -11,14 +12,14 @@ use rand_core::{OsRng, RngCore};
 use serde::Serialize;
 use vault_core::constants::{DEFAULT_ITERATIONS, ENTRY_ID_LEN, SALT_LEN};
 use vault_core::{
-    AuditEvent, AuditOp, Error, HeaderParams, Kcv, KdfLimits, Record, Rewrite, SealedSlot, SlotKey,
-    SlotKind, VaultFile,
+    AuditOp, Error, HeaderParams, KdfLimits, Record, SealedSlot, SlotKey, SlotKind, UnlockedVault,
+    VaultFile,
 };
 use zeroize::Zeroizing;
 
 use super::recovery::{read_material, Recovered, RecoveryMaterial};
 use super::restore::describe_damage;
-use super::{decode_container, now, Context};
+use super::{decode_container, now, rekey, Context, Encoding};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::input::PasswordSource;
@@ -198,6 +199,148 @@ pub(crate) fn check_written(bytes: &[u8], key: &SlotKey, path: &Path) -> Result<
 pub fn recover(ctx: &Context, opts: &RecoverOptions) -> Result<RecoverReport> {
     let path = opts.file.as_path();
     files::check_writable(&opts.out, opts.force)?;
+    // An intact binary file (checked keylessly first, in one pass) is read one record at a
+    // time while the new vault is written, and never held whole; anything else — or
+    // anything not as expected on the way — is read whole below, which reports exactly
+    // what is wrong.
+    let mut carried = Carried::default();
+    if let Some(mut head) = super::intact_streaming(path)
+        .then(|| files::read_head(path))
+        .flatten()
+    {
+        if let Some(file) = rekey::intact_head(&head.bytes) {
+            let material = read_material(&opts.material)?;
+            let unlocked = progress::unlock(
+                &file,
+                SlotKind::Recovery,
+                material.secret.expose_secret(),
+                ctx.progress,
+            )
+            .map_err(|e| open_error(e, path, &material))?;
+            let mut src = rekey::Source::new(&file, &unlocked, &mut head.file);
+            if let Some(meta) = src.meta() {
+                let password = opts.new_password.read_new(&files::file_name(&opts.out))?;
+                let (plan, iterations) = plan(ctx, opts, &unlocked, &material, &password)?;
+                let failed = |what: String| {
+                    CliError::new(
+                        Exit::Corrupted,
+                        format!(
+                            "{} failed verification after writing: {what}",
+                            show(&opts.out)
+                        ),
+                    )
+                    .hint("nothing was written; check the medium and try again")
+                };
+                files::ensure_parent_dir(&opts.out)?;
+                if let Some(counts) =
+                    rekey::stream_rewrite(src, meta, &plan, path, &opts.out, opts.force, failed)?
+                {
+                    return Ok(report(
+                        opts,
+                        &plan,
+                        &material,
+                        Encoding::Binary,
+                        counts,
+                        iterations,
+                        None,
+                    ));
+                }
+                carried.password = Some(password);
+                carried.plan = Some((plan, iterations));
+            }
+            carried.material = Some(material);
+        }
+    }
+    recover_whole(ctx, opts, carried)
+}
+
+/// What the streaming attempt of [`recover`] already read or sealed, reused when it falls
+/// back to the whole file so that nothing is asked twice.
+#[derive(Default)]
+struct Carried {
+    material: Option<Recovered>,
+    password: Option<Zeroizing<String>>,
+    plan: Option<(rekey::Plan, u32)>,
+}
+
+/// The new vault's header, keyslots (a new password keyslot and the file's recovery
+/// keyslot) and `recover` event, for the file unlocked with the recovery secret; and the
+/// new keyslot's iteration count.
+fn plan(
+    ctx: &Context,
+    opts: &RecoverOptions,
+    unlocked: &UnlockedVault<'_>,
+    material: &Recovered,
+    password: &str,
+) -> Result<(rekey::Plan, u32)> {
+    let path = opts.file.as_path();
+    let header = unlocked.file().header();
+    let vault_id = header.vault_id();
+    let iterations = header
+        .slots()
+        .find(|s| s.kind() == SlotKind::Password)
+        .map_or(DEFAULT_ITERATIONS, |s| s.iterations());
+    let recovery_slot = header
+        .slot(usize::from(unlocked.slot_index()))
+        .map(|s| SealedSlot::from_view(&s))
+        .ok_or_else(|| CliError::core(Error::NoSuchSlot, path, Doing::Restore))?;
+    let (new_slot, key) = password_slot(
+        password,
+        iterations,
+        unlocked.master_key(),
+        &vault_id,
+        ctx,
+        path,
+    )?;
+    let t = now();
+    let detail = clean_detail(&format!(
+        "from {} with {}",
+        files::file_name(path),
+        material.describe()
+    ));
+    let plan = rekey::Plan {
+        params: HeaderParams {
+            vault_id,
+            generation: header.generation().saturating_add(1),
+            written_at: t,
+        },
+        slots: vec![new_slot, recovery_slot],
+        keys: vec![(0, key)],
+        new_master_key: None,
+        op: AuditOp::Recover,
+        time: t,
+        detail,
+    };
+    Ok((plan, iterations))
+}
+
+fn report(
+    opts: &RecoverOptions,
+    plan: &rekey::Plan,
+    material: &Recovered,
+    encoding: Encoding,
+    counts: (usize, usize),
+    iterations: u32,
+    damage: Option<String>,
+) -> RecoverReport {
+    RecoverReport {
+        file: show(&opts.file),
+        format: encoding.name(),
+        out: show(&opts.out),
+        vault_id: hex::encode(plan.params.vault_id),
+        generation: plan.params.generation,
+        method: material.method,
+        shares_used: material.shares_used,
+        entries: counts.0,
+        versions: counts.1,
+        iterations,
+        damage,
+    }
+}
+
+/// [`recover`] with the file read whole.
+fn recover_whole(ctx: &Context, opts: &RecoverOptions, carried: Carried) -> Result<RecoverReport> {
+    let path = opts.file.as_path();
     let raw = files::read_file(path)?;
     let (bytes, encoding) = decode_container(raw, path)?;
     let file = VaultFile::parse(&bytes, &KdfLimits::STANDARD)
@@ -220,7 +363,10 @@ pub fn recover(ctx: &Context, opts: &RecoverOptions) -> Result<RecoverReport> {
         )));
     }
     let damage = (!check.is_intact()).then(|| describe_damage(&check));
-    let material = read_material(&opts.material)?;
+    let material = match carried.material {
+        Some(m) => m,
+        None => read_material(&opts.material)?,
+    };
     let unlocked = progress::unlock(
         &file,
         SlotKind::Recovery,
@@ -235,27 +381,16 @@ pub fn recover(ctx: &Context, opts: &RecoverOptions) -> Result<RecoverReport> {
             show(path)
         ));
     }
-    let password = opts.new_password.read_new(&files::file_name(&opts.out))?;
-
-    let header = file.header();
-    let vault_id = header.vault_id();
-    let iterations = header
-        .slots()
-        .find(|s| s.kind() == SlotKind::Password)
-        .map_or(DEFAULT_ITERATIONS, |s| s.iterations());
-    let recovery_slot = header
-        .slot(usize::from(unlocked.slot_index()))
-        .map(|s| SealedSlot::from_view(&s))
-        .ok_or_else(|| CliError::core(Error::NoSuchSlot, path, Doing::Restore))?;
-    let (new_slot, key) = password_slot(
-        &password,
-        iterations,
-        unlocked.master_key(),
-        &vault_id,
-        ctx,
-        path,
-    )?;
-    let slots = [new_slot, recovery_slot];
+    let (plan, iterations) = match (carried.plan, carried.password) {
+        (Some(p), _) => p,
+        (None, password) => {
+            let password = match password {
+                Some(pw) => pw,
+                None => opts.new_password.read_new(&files::file_name(&opts.out))?,
+            };
+            plan(ctx, opts, &unlocked, &material, &password)?
+        }
+    };
 
     let mut scratch = Zeroizing::new(vec![0u8; unlocked.scratch_len()]);
     let first = file.record(0).ok_or_else(|| {
@@ -267,8 +402,8 @@ pub fn recover(ctx: &Context, opts: &RecoverOptions) -> Result<RecoverReport> {
             Doing::Restore,
         )
     })?;
-    let (seq, prev_hash) = match unlocked.open_record(&first, &mut scratch[..]) {
-        Ok(Record::Meta(m)) => (m.audit_next_seq, m.audit_head),
+    let meta = match unlocked.open_record(&first, &mut scratch[..]) {
+        Ok(Record::Meta(m)) => m,
         Ok(_) => {
             return Err(CliError::core(
                 Error::Malformed {
@@ -280,33 +415,7 @@ pub fn recover(ctx: &Context, opts: &RecoverOptions) -> Result<RecoverReport> {
         }
         Err(e) => return Err(CliError::core(e, path, Doing::Restore)),
     };
-    let t = now();
-    let detail = clean_detail(&format!(
-        "from {} with {}",
-        files::file_name(path),
-        material.describe()
-    ));
-    let generation = header.generation().saturating_add(1);
-    let rewrite = Rewrite {
-        params: HeaderParams {
-            vault_id,
-            generation,
-            written_at: t,
-        },
-        slots: &slots,
-        new_master_key: None,
-        event: Some(AuditEvent {
-            seq,
-            time: t,
-            op: AuditOp::Recover,
-            entry_id: [0; ENTRY_ID_LEN],
-            version: 0,
-            kcv: Kcv::default(),
-            prev_hash,
-            name: "",
-            detail: &detail,
-        }),
-    };
+    let rewrite = plan.rewrite(&meta);
     let write_err = |e| CliError::core(e, &opts.out, Doing::Write);
     let len = unlocked.rewrite_len(&rewrite).map_err(write_err)?;
     let mut out = Zeroizing::new(vec![0u8; len]);
@@ -317,21 +426,12 @@ pub fn recover(ctx: &Context, opts: &RecoverOptions) -> Result<RecoverReport> {
 
     files::ensure_parent_dir(&opts.out)?;
     let mut counts = (0, 0);
+    let key = &plan.keys[0].1;
     files::write_atomic(&opts.out, &out, opts.force, |written| {
-        counts = check_written(written, &key, &opts.out)?;
+        counts = check_written(written, key, &opts.out)?;
         Ok(())
     })?;
-    Ok(RecoverReport {
-        file: show(path),
-        format: encoding.name(),
-        out: show(&opts.out),
-        vault_id: hex::encode(vault_id),
-        generation,
-        method: material.method,
-        shares_used: material.shares_used,
-        entries: counts.0,
-        versions: counts.1,
-        iterations,
-        damage,
-    })
+    Ok(report(
+        opts, &plan, &material, encoding, counts, iterations, damage,
+    ))
 }

@@ -1,20 +1,26 @@
-//! Rewriting the vault around its keyslots with the core's [`UnlockedVault::rewrite`]:
-//! `passwd` (the same master key, records copied unchanged) and `rotate-master` (a new
-//! master key, every record re-encrypted). Both append one audit event, and the new file is
-//! read back and checked — it opens with every new keyslot and holds exactly the old
-//! records plus that event — before it atomically replaces the vault.
+//! Rewriting the vault around its keyslots: `passwd` (the same master key, records copied
+//! unchanged) and `rotate-master` (a new master key, every record re-encrypted). Both
+//! append one audit event, and the new file is read back and checked — it opens with every
+//! new keyslot and holds exactly the old records plus that event — before it atomically
+//! replaces the vault. An intact vault is read one record at a time while the new file is
+//! written ([`stream_rewrite`], on the core's `StreamWriter`); anything else is read whole
+//! and rewritten with the core's [`UnlockedVault::rewrite`].
+
+use std::path::Path;
 
 use rand_core::{OsRng, RngCore};
-use vault_core::constants::{SALT_LEN, VAULT_ID_LEN};
+use vault_core::constants::{META_LEN, SALT_LEN, VAULT_ID_LEN};
 use vault_core::{
-    AuditEvent, Error, KdfLimits, Meta, Record, Rewrite, SealedSlot, SlotKey, SlotKind,
-    UnlockedVault, VaultFile, VaultMasterKey,
+    AuditEvent, AuditOp, Error, HeaderParams, KdfLimits, Meta, PartState, Record, RecordRef,
+    Rewrite, SealedSlot, SlotKey, SlotKind, StreamCheck, StreamWriter, UnlockedVault, VaultFile,
+    VaultMasterKey,
 };
 use zeroize::Zeroizing;
 
-use super::{check_intact, Context};
+use super::{check_intact, read_vault_bytes, Context};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
+use crate::model::{OwnedEntry, OwnedEvent};
 use crate::progress::{self, Progress};
 
 /// The vault file opened with its password: the unlocked file, its metadata record and the
@@ -28,11 +34,16 @@ pub(super) struct Opened<'a> {
     pub password: Zeroizing<String>,
 }
 
-/// Parses `bytes` (the vault at `ctx.vault`), asks for the password and opens it.
+/// Parses `bytes` (the vault at `ctx.vault`), asks for the password (unless `password`
+/// was read already) and opens it.
 ///
 /// # Errors
 /// Exit 4 for a wrong password, 5/6 as the core reports.
-pub(super) fn open<'a>(ctx: &Context, bytes: &'a [u8]) -> Result<Opened<'a>> {
+pub(super) fn open_with<'a>(
+    ctx: &Context,
+    bytes: &'a [u8],
+    password: Option<Zeroizing<String>>,
+) -> Result<Opened<'a>> {
     let path = &ctx.vault;
     let file = VaultFile::parse(bytes, &KdfLimits::STANDARD)
         .map_err(|e| CliError::core(e, path, Doing::Vault))?;
@@ -42,7 +53,10 @@ pub(super) fn open<'a>(ctx: &Context, bytes: &'a [u8]) -> Result<Opened<'a>> {
             show(path)
         ));
     }
-    let password = ctx.password.read(&files::file_name(path))?;
+    let password = match password {
+        Some(pw) => pw,
+        None => ctx.password.read(&files::file_name(path))?,
+    };
     let unlocked = progress::unlock(&file, SlotKind::Password, password.as_bytes(), ctx.progress)
         .map_err(|e| CliError::core(e, path, Doing::Vault))?;
     let meta = read_meta(&unlocked).map_err(|e| CliError::core(e, path, Doing::Vault))?;
@@ -205,5 +219,422 @@ pub(super) fn vault_event<'d>(
         prev_hash: meta.audit_head,
         name: "",
         detail,
+    }
+}
+
+/// What a rewrite puts in the new file, decided once the old file's metadata is open: the
+/// same for the streaming and the whole-file path, so that falling back to the whole file
+/// asks for nothing twice and seals nothing twice.
+pub(super) struct Plan {
+    /// The new header's public fields.
+    pub params: HeaderParams,
+    /// The new file's keyslots.
+    pub slots: Vec<SealedSlot>,
+    /// The new keyslots to check the written file with: index and slot key.
+    pub keys: Vec<(usize, SlotKey)>,
+    /// A new master key (every record re-encrypted), or `None` (records copied).
+    pub new_master_key: Option<VaultMasterKey>,
+    /// The audit event appended: what, when, and its detail.
+    pub op: AuditOp,
+    /// Unix seconds of the event.
+    pub time: u64,
+    /// The event's detail.
+    pub detail: String,
+}
+
+impl Plan {
+    /// The core's rewrite request for a file whose metadata record is `meta`.
+    pub fn rewrite<'a>(&'a self, meta: &Meta) -> Rewrite<'a> {
+        Rewrite {
+            params: self.params,
+            slots: &self.slots,
+            new_master_key: self.new_master_key.as_ref(),
+            event: Some(vault_event(meta, self.op, self.time, &self.detail)),
+        }
+    }
+
+    fn key_refs(&self) -> Vec<(usize, &SlotKey)> {
+        self.keys.iter().map(|(i, k)| (*i, k)).collect()
+    }
+}
+
+/// `passwd` and `rotate-master`: opens the vault at `ctx.vault` with its password, lets
+/// `plan` decide the new file from the unlocked file, its metadata and the password, and
+/// replaces the vault with the rewritten file (see [`write()`]).
+///
+/// An intact vault (checked keylessly first, in one pass) is read one record at a time
+/// while the new file is written, and never held whole; anything else — or anything not
+/// as expected on the way — goes the whole-file way, which reports exactly what is wrong.
+///
+/// # Errors
+/// Those of [`open_with`], `plan` and [`write()`].
+pub(super) fn rekey<T>(
+    ctx: &Context,
+    plan: impl FnOnce(&UnlockedVault<'_>, &Meta, &Zeroizing<String>) -> Result<(Plan, T)>,
+) -> Result<T> {
+    let path = &ctx.vault;
+    let mut plan = Some(plan);
+    let mut password = None;
+    let mut planned = None;
+    if let Some(mut head) = super::intact_streaming(path)
+        .then(|| files::read_head(path))
+        .flatten()
+    {
+        if let Some(file) = intact_head(&head.bytes) {
+            let pw = ctx.password.read(&files::file_name(path))?;
+            let unlocked = progress::unlock(&file, SlotKind::Password, pw.as_bytes(), ctx.progress)
+                .map_err(|e| CliError::core(e, path, Doing::Vault))?;
+            let mut src = Source::new(&file, &unlocked, &mut head.file);
+            if let Some(meta) = src.meta() {
+                let Some(plan) = plan.take() else {
+                    return Err(CliError::core(
+                        Error::Malformed { reason: "no plan" },
+                        path,
+                        Doing::Vault,
+                    ));
+                };
+                let (p, report) = plan(&unlocked, &meta, &pw)?;
+                let mismatch = |what: String| {
+                    CliError::new(
+                        Exit::Corrupted,
+                        format!(
+                            "{} did not read back as meant after rewriting: {what}",
+                            show(path)
+                        ),
+                    )
+                    .hint("nothing was replaced; the medium may be failing")
+                };
+                if stream_rewrite(src, meta, &p, path, path, true, mismatch)?.is_some() {
+                    return Ok(report);
+                }
+                planned = Some((p, report));
+            }
+            password = Some(pw);
+        }
+    }
+    let bytes = read_vault_bytes(path)?;
+    let opened = open_with(ctx, &bytes, password)?;
+    let (p, report) = match (planned, plan) {
+        (Some(done), _) => done,
+        (None, Some(plan)) => plan(&opened.unlocked, &opened.meta, &opened.password)?,
+        (None, None) => {
+            return Err(CliError::core(
+                Error::Malformed { reason: "no plan" },
+                path,
+                Doing::Vault,
+            ))
+        }
+    };
+    write(
+        ctx,
+        &opened.unlocked,
+        &p.rewrite(&opened.meta),
+        &p.key_refs(),
+    )?;
+    Ok(report)
+}
+
+/// The first header copy parsed, if it is intact.
+pub(super) fn intact_head(head: &[u8]) -> Option<VaultFile<'_>> {
+    let file = VaultFile::parse(head, &KdfLimits::STANDARD).ok()?;
+    (file.header_copies().0 == PartState::Intact).then_some(file)
+}
+
+/// A file being read one record at a time after its first header copy, each record
+/// authenticated and decoded with the unlocked header, and everything read checked
+/// keylessly ([`StreamCheck`]).
+pub(super) struct Source<'f, 'u> {
+    file: &'f VaultFile<'f>,
+    unlocked: &'u UnlockedVault<'f>,
+    rest: std::io::BufReader<&'u mut std::fs::File>,
+    check: StreamCheck<'f>,
+    record: Zeroizing<Vec<u8>>,
+    buf: Zeroizing<Vec<u8>>,
+}
+
+impl<'f, 'u> Source<'f, 'u> {
+    /// Reads `rest`, positioned just after the first header copy of `file`.
+    pub fn new(
+        file: &'f VaultFile<'f>,
+        unlocked: &'u UnlockedVault<'f>,
+        rest: &'u mut std::fs::File,
+    ) -> Self {
+        let header = file.header();
+        let largest = (0..header.record_count())
+            .filter_map(|i| header.table_entry(i))
+            .map(|e| e.length as usize)
+            .max()
+            .unwrap_or(0);
+        Self {
+            file,
+            unlocked,
+            rest: std::io::BufReader::with_capacity(16 * 1024, rest),
+            check: StreamCheck::new(file),
+            record: Zeroizing::new(vec![0u8; largest]),
+            buf: Zeroizing::new(vec![0u8; largest]),
+        }
+    }
+
+    /// The metadata record, which must come first; `None` if it does not open.
+    pub fn meta(&mut self) -> Option<Meta> {
+        let first = self.file.records().next()?;
+        match self.next(&first)? {
+            (Record::Meta(m), _) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Reads record `r` (the next one) and opens it; `None` if it cannot be read or does
+    /// not open. Returns the record and its bytes.
+    fn next(&mut self, r: &RecordRef<'_>) -> Option<(Record<'_>, &[u8])> {
+        use std::io::Read;
+        let bytes = self.record.get_mut(..r.entry.length as usize)?;
+        self.rest.read_exact(bytes).ok()?;
+        self.check.update(bytes);
+        let record = self
+            .unlocked
+            .open_record(&r.with_bytes(bytes), &mut self.buf)
+            .ok()?;
+        Some((record, &self.record[..r.entry.length as usize]))
+    }
+
+    /// Reads the rest of the file (the second header copy and the trailer): whether
+    /// everything read was intact.
+    fn finish(mut self) -> bool {
+        use std::io::Read;
+        let mut tail = [0u8; 8192];
+        loop {
+            match self.rest.read(&mut tail) {
+                Ok(0) => break,
+                Ok(n) => self.check.update(&tail[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return false,
+            }
+        }
+        self.check.finish().is_some_and(|v| v.is_intact())
+    }
+}
+
+/// Entries (distinct ids) and entry versions of a file.
+pub(super) type Counts = (usize, usize);
+
+/// Writes the file `src` reads (its metadata record `meta` already read) rewritten as
+/// `plan` says into `out`, atomically, one record at a time: records copied unchanged
+/// under the same master key, re-encrypted under a new one, then the plan's audit event.
+/// Before the rename the new file is checked back as [`write()`] checks it — keylessly,
+/// its first header copy byte for byte, then opened through each of the plan's keyslots
+/// and compared record by record with the file it was written from (read again from
+/// `src_path`); `mismatch` makes the error for a difference. Returns `Ok(None)`, having
+/// written nothing, if anything read from `src` was not intact or did not open, for the
+/// caller to go the whole-file way.
+///
+/// # Errors
+/// Exit 3 on write errors; exit 5 if the written file does not check out (nothing is
+/// replaced).
+pub(super) fn stream_rewrite(
+    mut src: Source<'_, '_>,
+    meta: Meta,
+    plan: &Plan,
+    src_path: &Path,
+    out: &Path,
+    force: bool,
+    mismatch: impl Fn(String) -> CliError,
+) -> Result<Option<Counts>> {
+    use std::io::{Seek, SeekFrom, Write};
+    let fallback = std::cell::Cell::new(false);
+    let give_up = || {
+        fallback.set(true);
+        CliError::new(Exit::Corrupted, "the vault changed while it was read")
+    };
+    let old = src.unlocked;
+    let file = *src.file;
+    let event = plan.rewrite(&meta).event.ok_or_else(give_up)?;
+    let mut new_meta = meta.clone();
+    new_meta.audit_next_seq = event.seq.checked_add(1).ok_or_else(give_up)?;
+    new_meta.audit_head = event.hash();
+    let record_count = file.header().record_count() + 1;
+    let vmk = plan.new_master_key.as_ref().unwrap_or(old.master_key());
+    let io = |e: std::io::Error| CliError::io("write", out, &e);
+    let mut counts = (0, 0);
+    let result = files::write_atomic_with(
+        out,
+        force,
+        |f| {
+            let core = |e| CliError::core(e, out, Doing::Write);
+            let header_len = vault_core::format::header_len(plan.slots.len(), record_count)
+                .ok_or(Error::InvalidInput {
+                    reason: "too many keyslots or records",
+                })
+                .map_err(core)?;
+            let mut header = vec![0u8; header_len];
+            let mut w =
+                StreamWriter::new(&mut header, vmk, &plan.params, &plan.slots, record_count)
+                    .map_err(core)?;
+            let largest = file
+                .records()
+                .map(|r| r.entry.length as usize)
+                .chain([event.plaintext_len(), META_LEN].map(vault_core::format::record_len))
+                .max()
+                .unwrap_or(0);
+            let mut rec = Zeroizing::new(vec![0u8; largest]);
+            f.seek(SeekFrom::Start(header_len as u64)).map_err(io)?;
+            let mut body = std::io::BufWriter::with_capacity(16 * 1024, &mut *f);
+            let n = w.push_meta(&new_meta, &mut OsRng, &mut rec).map_err(core)?;
+            body.write_all(&rec[..n]).map_err(io)?;
+            for r in file.records().skip(1) {
+                let (record, bytes) = src.next(&r).ok_or_else(give_up)?;
+                let pushed = match (plan.new_master_key.is_some(), record) {
+                    (false, _) => w.push_verbatim(&r.with_bytes(bytes), &mut rec),
+                    (true, Record::Entry(e)) => w.push_entry(&e, &mut OsRng, &mut rec),
+                    (true, Record::Audit(a)) => w.push_audit(&a, &mut OsRng, &mut rec),
+                    (true, Record::Meta(_)) => return Err(give_up()),
+                };
+                let n = pushed.map_err(|_| give_up())?;
+                body.write_all(&rec[..n]).map_err(io)?;
+            }
+            let n = w.push_audit(&event, &mut OsRng, &mut rec).map_err(core)?;
+            body.write_all(&rec[..n]).map_err(io)?;
+            if !src.finish() {
+                return Err(give_up());
+            }
+            let (head, trailer) = w.finish().map_err(core)?;
+            body.write_all(head).map_err(io)?;
+            body.write_all(&trailer).map_err(io)?;
+            body.flush().map_err(io)?;
+            drop(body);
+            f.seek(SeekFrom::Start(0)).map_err(io)?;
+            f.write_all(head).map_err(io)?;
+            Ok(header)
+        },
+        |tmp, header| {
+            super::check_written(tmp, &header, out)?;
+            counts = compare_streaming(tmp, &header, old, src_path, &new_meta, &event, plan)
+                .map_err(&mismatch)?;
+            Ok(())
+        },
+    );
+    match result {
+        Ok(()) => Ok(Some(counts)),
+        Err(_) if fallback.get() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The streaming [`check_rewritten`]: opens the file just written at `tmp` (first header
+/// copy `header`) through each of the plan's keyslots, and reads it alongside the file it
+/// was written from (`src_path`, unlocked as `old`), comparing them record by record: the
+/// same records in the same order, the metadata record with its audit fields following
+/// `event`, then exactly `event`. Returns the entries and versions.
+fn compare_streaming(
+    tmp: &Path,
+    header: &[u8],
+    old: &UnlockedVault<'_>,
+    src_path: &Path,
+    new_meta: &Meta,
+    event: &AuditEvent<'_>,
+    plan: &Plan,
+) -> std::result::Result<Counts, String> {
+    use std::io::Read;
+    let file = VaultFile::parse(header, &KdfLimits::STANDARD).map_err(|e| e.to_string())?;
+    let mut opened = None;
+    for (index, key) in &plan.keys {
+        let unlocked = file
+            .unlock_with_slot_key(*index, key)
+            .map_err(|e| format!("keyslot {index}: {e}"))?;
+        opened = Some(unlocked);
+    }
+    let new = opened.ok_or("no keyslot was checked")?;
+    let want_key = plan.new_master_key.as_ref().unwrap_or(old.master_key());
+    if new.master_key().expose_secret() != want_key.expose_secret() {
+        return Err("a keyslot holds the wrong master key".into());
+    }
+    let old_count = old.file().header().record_count();
+    let new_count = file.header().record_count();
+    if new_count != old_count + 1 {
+        return Err(format!("{new_count} records where {old_count} were"));
+    }
+    let read_err = |e: std::io::Error| e.to_string();
+    let mut new_file = std::fs::File::open(tmp).map_err(read_err)?;
+    let mut old_file = std::fs::File::open(src_path).map_err(read_err)?;
+    let skip = |f: &mut std::fs::File, n: usize| -> std::result::Result<(), String> {
+        std::io::copy(&mut f.take(n as u64), &mut std::io::sink())
+            .map_err(read_err)
+            .and_then(|k| {
+                if k == n as u64 {
+                    Ok(())
+                } else {
+                    Err("the file ends early".to_owned())
+                }
+            })
+    };
+    skip(&mut new_file, header.len())?;
+    skip(&mut old_file, old.file().header().len())?;
+    let mut new_src = Source::new(&file, &new, &mut new_file);
+    let mut old_src = Source::new(old.file(), old, &mut old_file);
+    let mut versions = 0;
+    let mut entries = 0;
+    let mut last_id = None;
+    let mut new_records = file.records();
+    for (ro, rn) in old.file().records().zip(new_records.by_ref()) {
+        let x = old_src.next(&ro).map(|(r, _)| r);
+        let Some(x) = x else {
+            return Err(format!(
+                "record {} of the vault does not read again",
+                ro.index
+            ));
+        };
+        // Only one record of each file is open at a time; compare owned copies.
+        let x = OwnedRecord::from(x);
+        let (y, _) = new_src
+            .next(&rn)
+            .ok_or_else(|| format!("record {} does not open", rn.index))?;
+        let same = match (&x, &y) {
+            (OwnedRecord::Meta(m), Record::Meta(n)) => {
+                m.recovery_secret == n.recovery_secret
+                    && m.default_policy_days == n.default_policy_days
+                    && m.created_at == n.created_at
+                    && n.audit_next_seq == new_meta.audit_next_seq
+                    && n.audit_head == new_meta.audit_head
+            }
+            (OwnedRecord::Entry(e), Record::Entry(f)) => {
+                versions += 1;
+                if last_id != Some(f.id) {
+                    entries += 1;
+                    last_id = Some(f.id);
+                }
+                e.view() == *f
+            }
+            (OwnedRecord::Audit(e), Record::Audit(f)) => e.view() == *f,
+            _ => false,
+        };
+        if !same {
+            return Err(format!("record {} differs", ro.index));
+        }
+    }
+    let last = new_records.next().ok_or("the new audit event is missing")?;
+    match new_src.next(&last) {
+        Some((Record::Audit(e), _)) if e == *event => {}
+        _ => return Err("the new audit event differs".into()),
+    }
+    if !new_src.finish() {
+        return Err("it is not intact".into());
+    }
+    Ok((entries, versions))
+}
+
+/// One record, owned (its secret wiped on drop), to compare with a record of another file.
+enum OwnedRecord {
+    Meta(Meta),
+    Entry(OwnedEntry),
+    Audit(OwnedEvent),
+}
+
+impl From<Record<'_>> for OwnedRecord {
+    fn from(r: Record<'_>) -> Self {
+        match r {
+            Record::Meta(m) => Self::Meta(m),
+            Record::Entry(e) => Self::Entry(OwnedEntry::from_view(&e)),
+            Record::Audit(a) => Self::Audit(OwnedEvent::from_view(&a)),
+        }
     }
 }

@@ -5,12 +5,12 @@
 use rand_core::{OsRng, RngCore};
 use vault_core::constants::MAX_SECRET_LEN;
 use vault_core::{
-    AuditOp, EntryKind, EntryStatus, HeaderParams, RecordKind, Rewrite, SlotKind, VaultMasterKey,
+    AuditOp, EntryKind, EntryStatus, HeaderParams, RecordKind, SlotKind, VaultMasterKey,
 };
 use zeroize::Zeroizing;
 
 use super::entries::{no_such_entry, read_input, SecretInput};
-use super::{check_name, load_vault, now, read_vault_bytes, rekey, save_vault, Context};
+use super::{check_name, load_vault, now, rekey, save_vault, Context};
 use crate::error::{show, CliError, Doing, Result};
 use crate::model::{OwnedEntry, Vault};
 use crate::output::lifecycle::{RotateMasterReport, RotatedReport};
@@ -26,88 +26,84 @@ use crate::output::lifecycle::{RotateMasterReport, RotatedReport};
 /// hand (other passwords, a recovery slot without its secret); exit 3/5 if the vault cannot
 /// be read or rewritten (then it is unchanged).
 pub fn rotate_master(ctx: &Context) -> Result<RotateMasterReport> {
-    let bytes = read_vault_bytes(&ctx.vault)?;
-    let opened = rekey::open(ctx, &bytes)?;
-    let unlocked = &opened.unlocked;
-    let file = *unlocked.file();
-    let header = file.header();
-    let used = unlocked.slot_index();
-    let others = header
-        .slots()
-        .filter(|s| s.kind() == SlotKind::Password && s.index() != used)
-        .count();
-    if others > 0 {
-        return Err(CliError::usage(format!(
-            "{} has {others} other password keyslot(s); a new master key would lock them out",
-            show(&ctx.vault)
-        ))
-        .hint("rotate-master reseals only the password given and the recovery secret"));
-    }
-    let recovery = opened.meta.recovery_secret.as_ref();
-    let has_recovery_slot = header.slots().any(|s| s.kind() == SlotKind::Recovery);
-    let no_recovery_secret = || {
-        CliError::usage(format!(
-            "{} has a recovery keyslot but no recovery secret to reseal it with",
-            show(&ctx.vault)
-        ))
-        .hint("set a new recovery code first ('airvault recovery reset')")
-    };
-    if has_recovery_slot && recovery.is_none() {
-        return Err(no_recovery_secret());
-    }
-
-    let vault_id = header.vault_id();
-    let vmk = VaultMasterKey::generate(&mut OsRng);
-    let mut slots = Vec::new();
-    let mut keys = Vec::new();
-    for s in header.slots() {
-        let secret: &[u8] = match s.kind() {
-            SlotKind::Password => opened.password.as_bytes(),
-            SlotKind::Recovery => recovery.ok_or_else(no_recovery_secret)?.expose_secret(),
+    rekey::rekey(ctx, |unlocked, meta, password| {
+        let file = *unlocked.file();
+        let header = file.header();
+        let used = unlocked.slot_index();
+        let others = header
+            .slots()
+            .filter(|s| s.kind() == SlotKind::Password && s.index() != used)
+            .count();
+        if others > 0 {
+            return Err(CliError::usage(format!(
+                "{} has {others} other password keyslot(s); a new master key would lock them \
+                 out",
+                show(&ctx.vault)
+            ))
+            .hint("rotate-master reseals only the password given and the recovery secret"));
+        }
+        let recovery = meta.recovery_secret.as_ref();
+        let has_recovery_slot = header.slots().any(|s| s.kind() == SlotKind::Recovery);
+        let no_recovery_secret = || {
+            CliError::usage(format!(
+                "{} has a recovery keyslot but no recovery secret to reseal it with",
+                show(&ctx.vault)
+            ))
+            .hint("set a new recovery code first ('airvault recovery reset')")
         };
-        let (sealed, key) = rekey::seal(
-            s.kind(),
-            secret,
-            s.iterations(),
-            &vmk,
-            &vault_id,
-            ctx.progress,
-        )
-        .map_err(|e| CliError::core(e, &ctx.vault, Doing::Write))?;
-        slots.push(sealed);
-        keys.push(key);
-    }
+        if has_recovery_slot && recovery.is_none() {
+            return Err(no_recovery_secret());
+        }
 
-    let count = |kind| file.records().filter(|r| r.entry.kind == kind).count();
-    let versions = count(RecordKind::Entry);
-    let events = count(RecordKind::Audit);
-    let t = now();
-    let detail = format!("{versions} entry versions and {events} audit events re-encrypted");
-    let generation = header.generation().saturating_add(1);
-    let rw = Rewrite {
-        params: HeaderParams {
-            vault_id,
+        let vault_id = header.vault_id();
+        let vmk = VaultMasterKey::generate(&mut OsRng);
+        let mut slots = Vec::new();
+        let mut keys = Vec::new();
+        for s in header.slots() {
+            let secret: &[u8] = match s.kind() {
+                SlotKind::Password => password.as_bytes(),
+                SlotKind::Recovery => recovery.ok_or_else(no_recovery_secret)?.expose_secret(),
+            };
+            let (sealed, key) = rekey::seal(
+                s.kind(),
+                secret,
+                s.iterations(),
+                &vmk,
+                &vault_id,
+                ctx.progress,
+            )
+            .map_err(|e| CliError::core(e, &ctx.vault, Doing::Write))?;
+            keys.push((slots.len(), key));
+            slots.push(sealed);
+        }
+
+        let count = |kind| file.records().filter(|r| r.entry.kind == kind).count();
+        let versions = count(RecordKind::Entry);
+        let events = count(RecordKind::Audit);
+        let t = now();
+        let generation = header.generation().saturating_add(1);
+        let report = RotateMasterReport {
+            vault: show(&ctx.vault),
+            versions,
+            audit_events: events,
+            keyslots: slots.len(),
+            recovery: has_recovery_slot,
             generation,
-            written_at: t,
-        },
-        slots: &slots,
-        new_master_key: Some(&vmk),
-        event: Some(rekey::vault_event(
-            &opened.meta,
-            AuditOp::RotateMaster,
-            t,
-            &detail,
-        )),
-    };
-    let check: Vec<(usize, &vault_core::SlotKey)> = keys.iter().enumerate().collect();
-    rekey::write(ctx, unlocked, &rw, &check)?;
-    Ok(RotateMasterReport {
-        vault: show(&ctx.vault),
-        versions,
-        audit_events: events,
-        keyslots: slots.len(),
-        recovery: has_recovery_slot,
-        generation,
+        };
+        let plan = rekey::Plan {
+            params: HeaderParams {
+                vault_id,
+                generation,
+                written_at: t,
+            },
+            slots,
+            keys,
+            new_master_key: Some(vmk),
+            op: AuditOp::RotateMaster,
+            time: t,
+            detail: format!("{versions} entry versions and {events} audit events re-encrypted"),
+        };
+        Ok((plan, report))
     })
 }
 

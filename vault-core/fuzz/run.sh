@@ -89,5 +89,7 @@ for t in "${TARGETS[@]}"; do
     "$((SECONDS - start))" "$(stat slowest_unit_time_sec)"
   rm -f "$log"
 done
-[ "$LONG" = 0 ] || echo "* built without comparison tracing (see above)"
+untraced=0
+for t in "${TARGETS[@]}"; do [ -z "$(flags_for "$t")" ] || untraced=1; done
+[ "$untraced" = 0 ] || echo "* built without comparison tracing (see above)"
 echo "fuzzing: ${#TARGETS[@]} targets × $WHAT, $total_runs executions, no crash, no hang"

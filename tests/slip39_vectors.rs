@@ -2,19 +2,17 @@
 //! `vectors.json`). Passphrase "TREZOR" for all; an empty master secret means
 //! the mnemonics must be rejected.
 //!
-//! The file is read from `../shared/slip39/vectors.json` beside the checkout, or from the path
-//! in the `SLIP39_VECTORS` environment variable. A missing file is a failure.
+//! The file is `tests/slip39/vectors.json` (a copy kept in the repository, see the
+//! README beside it), or the path in the `SLIP39_VECTORS` environment variable. A missing
+//! file is a failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use vault_core::slip39::{
     combine_mnemonics, MnemonicError, Parameter, Slip39Error, MAX_SECRET_LEN,
 };
 
-/// `shared/slip39/vectors.json` beside the checkout.
-const DEFAULT_PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/slip39/vectors.json"
-);
+/// The copy kept in the repository.
+const DEFAULT_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/slip39/vectors.json");
 
 #[test]
 fn official_vectors() {

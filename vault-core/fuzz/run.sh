@@ -40,7 +40,7 @@ fi
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 
-SLIP39=${SLIP39_VECTORS:-$ROOT/../shared/slip39/vectors.json}
+SLIP39=${SLIP39_VECTORS:-$ROOT/tests/slip39/vectors.json}
 [ -f "$SLIP39" ] || { echo "SLIP-39 vectors not found at $SLIP39" >&2; exit 1; }
 rm -rf corpus-seed
 cargo run --quiet --release --example make_seeds -- corpus-seed "$ROOT/tests/vectors" "$SLIP39"

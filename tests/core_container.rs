@@ -969,9 +969,10 @@ fn stream_writer_copies_only_records_that_authenticate_under_its_keys() {
     let bytes = ra.bytes.unwrap();
     let mut flipped = bytes.to_vec();
     flipped[20] ^= 1;
+    // Neither the MAC nor the table's checksum holds: damage.
     assert_eq!(
         w.push_verbatim(&ra.with_bytes(&flipped), &mut rec).err(),
-        Some(Error::RecordAuthFailed { index: 1 })
+        Some(Error::RecordDamaged { index: 1 })
     );
     assert_eq!(
         w.push_verbatim(&ra.with_bytes(&bytes[..bytes.len() - 16]), &mut rec)
@@ -991,4 +992,87 @@ fn stream_writer_copies_only_records_that_authenticate_under_its_keys() {
         w.push_verbatim(&ra, &mut rec),
         Err(Error::InvalidInput { .. })
     ));
+}
+
+/// Two generations of one vault under one master key: the same vault id, keyslots and
+/// record descriptions (kind, length, id, version), different secrets.
+fn two_generations() -> (Vec<u8>, Vec<u8>) {
+    let old = sample_entries();
+    let mut new = sample_entries();
+    for e in &mut new {
+        for b in &mut e.secret {
+            *b ^= 0x5C;
+        }
+    }
+    // The same seed: the same master key, vault id and keyslots.
+    (build(&old, 40), build(&new, 40))
+}
+
+#[test]
+fn a_record_from_another_generation_is_refused_although_its_mac_verifies() {
+    let (old, new) = two_generations();
+    let mut spliced_records = 0;
+    for i in 0..record_count_of(&new) {
+        let (ro, rn) = (
+            airvault_tests::forge::record_range(&old, i),
+            airvault_tests::forge::record_range(&new, i),
+        );
+        assert_eq!(ro, rn, "the generations share their layout");
+        if old[ro.clone()] == new[rn.clone()] {
+            continue;
+        }
+        spliced_records += 1;
+        let mut spliced = new.clone();
+        spliced[rn].copy_from_slice(&old[ro]);
+        let vf = VaultFile::parse(&spliced, &LIMITS).unwrap();
+        assert!(!vf.verify().is_intact());
+        let v = vf.unlock(SlotKind::Password, PASSWORD).unwrap();
+        let record = vf.record(i as u32).unwrap();
+        let mut buf = vec![0u8; MAX_RECORD_LEN];
+        assert_eq!(
+            v.open_record(&record, &mut buf).err(),
+            Some(Error::RecordForeign { index: i as u32 }),
+            "record {i}"
+        );
+        // Nor is it carried into a new file by a verbatim copy.
+        let slots = [SealedSlot::from_view(&vf.header().slot(0).unwrap())];
+        let params = HeaderParams {
+            vault_id: [7; 16],
+            generation: 9,
+            written_at: 0,
+        };
+        let count = vf.header().record_count();
+        let mut header = vec![0u8; format::header_len(1, count).unwrap()];
+        let mut w = StreamWriter::new(&mut header, v.master_key(), &params, &slots, count).unwrap();
+        let mut rng = ChaCha20Rng::seed_from_u64(41);
+        let mut rec = vec![0u8; MAX_RECORD_LEN];
+        for r in vf.records() {
+            let pushed = if r.index == 0 {
+                let meta = match v.open_record(&r, &mut buf) {
+                    Ok(Record::Meta(m)) => m,
+                    Err(e) => {
+                        assert_eq!(e, Error::RecordForeign { index: 0 });
+                        break;
+                    }
+                    Ok(other) => panic!("record 0 is {other:?}"),
+                };
+                w.push_meta(&meta, &mut rng, &mut rec).map(|_| ())
+            } else {
+                w.push_verbatim(&r, &mut rec).map(|_| ())
+            };
+            if r.index == i as u32 {
+                assert_eq!(pushed.err(), Some(Error::RecordForeign { index: r.index }));
+                break;
+            }
+            pushed.unwrap();
+        }
+    }
+    assert_eq!(
+        spliced_records, 3,
+        "each entry record differs between the generations"
+    );
+}
+
+fn record_count_of(file: &[u8]) -> usize {
+    airvault_tests::forge::record_count(file)
 }

@@ -216,6 +216,11 @@ impl CliError {
                     "airvault never writes such a file; it was made or altered by someone \
                      else, so do not trust it",
                 ),
+            E::RecordForeign { .. } => Self::new(Exit::Corrupted, format!("{file}: {err}")).hint(
+                "someone who could write to this file replaced part of it with an older \
+                     or other copy; do not trust it: restore from a backup you trust and \
+                     reset the recovery code if an old copy may be in other hands",
+            ),
             _ => match err.kind() {
                 ErrorKind::Corrupted => {
                     let hint = match doing {

@@ -82,6 +82,14 @@ pub enum Error {
         /// Position of the record in the record table.
         index: u32,
     },
+    /// Record `index` is authentic — its MAC verifies under this vault's master key — but
+    /// its bytes are not the ones the header's record table lists: it was taken from
+    /// another copy or an older generation of the same vault and put in place of the
+    /// record the header names. Tampering, not damage; the record is never opened.
+    RecordForeign {
+        /// Position of the record in the record table.
+        index: u32,
+    },
     /// Record `index` authenticated, but its plaintext breaks a rule of the format.
     RecordMalformed {
         /// Position of the record in the record table.
@@ -120,6 +128,7 @@ impl Error {
             Error::RecordDamaged { .. } => "record_damaged",
             Error::RecordMissing { .. } => "record_missing",
             Error::RecordAuthFailed { .. } => "record_auth_failed",
+            Error::RecordForeign { .. } => "record_foreign",
             Error::RecordMalformed { .. } => "record_malformed",
             Error::BufferTooSmall { .. } => "buffer_too_small",
             Error::InvalidInput { .. } => "invalid_input",
@@ -145,6 +154,7 @@ impl Error {
             | Error::RecordDamaged { .. }
             | Error::RecordMissing { .. }
             | Error::RecordAuthFailed { .. }
+            | Error::RecordForeign { .. }
             | Error::RecordMalformed { .. } => ErrorKind::Corrupted,
         }
     }
@@ -191,6 +201,11 @@ impl fmt::Display for Error {
             Error::RecordAuthFailed { index } => {
                 write!(f, "record {index} failed authentication: it was modified")
             }
+            Error::RecordForeign { index } => write!(
+                f,
+                "record {index} is not the one the header lists: it was taken from another \
+                 copy of this vault (tampering)"
+            ),
             Error::RecordMalformed { index, reason } => {
                 write!(f, "record {index} is malformed: {reason}")
             }

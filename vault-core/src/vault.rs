@@ -52,6 +52,47 @@ fn unwrap_slot(
     vmk
 }
 
+/// Authenticates `record` under the record MAC key `mac_key`, for a table entry whose
+/// authenticated part (every field but the checksum) is `authenticated`, and checks that
+/// its bytes hash to the table's checksum. Returns its IV and ciphertext, to be decrypted
+/// only now.
+///
+/// The MAC proves the record was written by a holder of the master key for this vault,
+/// kind, length, id and sequence number; the checksum, bound by the header MAC, proves it
+/// is the very record this header lists and not an older or newer one with the same
+/// description. Both are required; the pair of results tells damage, forgery and
+/// substitution apart.
+///
+/// # Errors
+/// [`Error::RecordMissing`], [`Error::RecordDamaged`] (both fail, or the length is not the
+/// table's), [`Error::RecordAuthFailed`] (the checksum holds, the MAC fails),
+/// [`Error::RecordForeign`] (the MAC holds, the checksum fails).
+pub(crate) fn authenticate_record<'r>(
+    mac_key: &[u8],
+    vault_id: &[u8; VAULT_ID_LEN],
+    authenticated: &[u8],
+    record: &RecordRef<'r>,
+) -> Result<(&'r [u8], &'r [u8]), Error> {
+    let index = record.index;
+    let bytes = record.bytes.ok_or(Error::RecordMissing { index })?;
+    let len = bytes.len();
+    if len != record.entry.length as usize || len < BLOCK_LEN + MAC_LEN {
+        return Err(Error::RecordDamaged { index });
+    }
+    let (iv, rest) = bytes.split_at(BLOCK_LEN);
+    let (ct, tag) = rest.split_at(len - BLOCK_LEN - MAC_LEN);
+    let mac_ok = verify_hmac_sha256(mac_key, &[vault_id, authenticated, iv, ct], tag);
+    // The checksum is public (it is in the header), so comparing it need not be constant
+    // time; it is computed whatever the MAC says, so both outcomes cost the same.
+    let sum_ok = sha256(bytes) == record.entry.checksum;
+    match (mac_ok, sum_ok) {
+        (true, true) => Ok((iv, ct)),
+        (true, false) => Err(Error::RecordForeign { index }),
+        (false, true) => Err(Error::RecordAuthFailed { index }),
+        (false, false) => Err(Error::RecordDamaged { index }),
+    }
+}
+
 impl<'a> VaultFile<'a> {
     /// Opens the file with a password (`kind = Password`) or the 16-byte recovery secret
     /// (`kind = Recovery`), trying every keyslot of that kind. Runs PBKDF2 once per slot
@@ -162,9 +203,15 @@ impl<'a> UnlockedVault<'a> {
     /// [`UnlockedVault::buffer_len`] bytes) and decodes it. The MAC is checked in constant
     /// time before any decryption; the caller should wipe `buf` when done.
     ///
+    /// A record is opened only if its MAC verifies **and** its bytes hash to the checksum in
+    /// the record table, which the header MAC binds: an authentic record of this vault
+    /// that the header does not list (one copied in from another copy or an older
+    /// generation of the same vault) is refused, even though its own MAC verifies.
+    ///
     /// # Errors
     /// [`Error::RecordMissing`] (truncated file), [`Error::RecordDamaged`] (MAC and
     /// checksum fail), [`Error::RecordAuthFailed`] (checksum holds but MAC fails),
+    /// [`Error::RecordForeign`] (MAC holds but checksum fails),
     /// [`Error::RecordMalformed`], [`Error::BufferTooSmall`].
     pub fn open_record<'b>(
         &self,
@@ -172,23 +219,13 @@ impl<'a> UnlockedVault<'a> {
         buf: &'b mut [u8],
     ) -> Result<Record<'b>, Error> {
         let index = record.index;
-        let bytes = record.bytes.ok_or(Error::RecordMissing { index })?;
-        let len = bytes.len();
-        let (iv, rest) = bytes.split_at(BLOCK_LEN);
-        let (ct, tag) = rest.split_at(len - BLOCK_LEN - MAC_LEN);
-        let vault_id = self.file.header.vault_id();
         let authenticated = &record.table_bytes[..crate::format::T_AUTHENTICATED_LEN];
-        if !verify_hmac_sha256(
+        let (iv, ct) = authenticate_record(
             &self.keys.record_mac.0,
-            &[&vault_id, authenticated, iv, ct],
-            tag,
-        ) {
-            return Err(if sha256(bytes) == record.entry.checksum {
-                Error::RecordAuthFailed { index }
-            } else {
-                Error::RecordDamaged { index }
-            });
-        }
+            &self.file.header.vault_id(),
+            authenticated,
+            record,
+        )?;
         let out = buf
             .get_mut(..ct.len())
             .ok_or(Error::BufferTooSmall { needed: ct.len() })?;

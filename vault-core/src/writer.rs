@@ -17,8 +17,9 @@ use crate::format::{
 };
 use crate::kdf::{KdfLimits, Pbkdf2};
 use crate::records::{AuditEvent, Entry, Meta};
-use crate::sealing::{cbc_encrypt_in_place, hmac_sha256, sha256, verify_hmac_sha256};
+use crate::sealing::{cbc_encrypt_in_place, hmac_sha256, sha256};
 use crate::secrets::{SlotKey, SlotKeys, VaultKeys, VaultMasterKey};
+use crate::vault::authenticate_record;
 
 /// A keyslot ready to be written: the master key wrapped under a key derived from a
 /// password or the recovery secret. Holds no secret in the clear.
@@ -564,8 +565,10 @@ impl<'h> StreamWriter<'h> {
     ///
     /// # Errors
     /// [`Error::RecordMissing`] if `record` has no bytes; [`Error::RecordDamaged`] if they
-    /// are not as long as its table entry says; [`Error::RecordAuthFailed`] if their MAC
-    /// fails under this writer's keys (another vault or master key, or changed bytes);
+    /// are not as long as its table entry says, or fail both MAC and checksum;
+    /// [`Error::RecordAuthFailed`] if their MAC fails under this writer's keys (another
+    /// vault or master key, or changed bytes); [`Error::RecordForeign`] if the MAC holds
+    /// but the bytes are not those the source table's checksum names;
     /// [`Error::InvalidInput`] for the declared count or the canonical order;
     /// [`Error::BufferTooSmall`] if `out` cannot hold it.
     pub fn push_verbatim(
@@ -573,24 +576,22 @@ impl<'h> StreamWriter<'h> {
         record: &RecordRef<'_>,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let index = record.index;
-        let bytes = record.bytes.ok_or(Error::RecordMissing { index })?;
         let mut e = record.entry;
-        let len = bytes.len();
-        if len != e.length as usize || len < BLOCK_LEN + MAC_LEN {
-            return Err(Error::RecordDamaged { index });
-        }
+        let len = e.length as usize;
         self.reserve(e.kind, e.id, e.seq, len, out.len())?;
         let table_bytes = e.to_bytes();
-        let (iv, rest) = bytes.split_at(BLOCK_LEN);
-        let (ct, tag) = rest.split_at(len - BLOCK_LEN - MAC_LEN);
-        if !verify_hmac_sha256(
+        // The same rule as opening: the MAC under this writer's keys, and the bytes as the
+        // source header's table lists them, so that a record spliced in from another copy
+        // of the vault is never carried into a new file with a fresh checksum.
+        authenticate_record(
             &self.keys.record_mac.0,
-            &[&self.vault_id, &table_bytes[..T_AUTHENTICATED_LEN], iv, ct],
-            tag,
-        ) {
-            return Err(Error::RecordAuthFailed { index });
-        }
+            &self.vault_id,
+            &table_bytes[..T_AUTHENTICATED_LEN],
+            record,
+        )?;
+        let bytes = record.bytes.ok_or(Error::RecordMissing {
+            index: record.index,
+        })?;
         out[..len].copy_from_slice(bytes);
         e.checksum = sha256(bytes);
         self.commit(&e);

@@ -159,6 +159,7 @@ impl From<Error> for WasmError {
             Error::RecordDamaged { index }
             | Error::RecordMissing { index }
             | Error::RecordAuthFailed { index }
+            | Error::RecordForeign { index }
             | Error::RecordMalformed { index, .. } => Some(index),
             _ => None,
         };

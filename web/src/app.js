@@ -137,6 +137,14 @@
       case "header_auth_failed":
         return "The password is right, but the backup's header was modified after it was " +
           "written (its authentication failed). Do not trust this copy." + salvage;
+      case "record_foreign":
+        if (context === "save") {
+          return "No new vault was written: record " + e.record + " of this backup was taken " +
+            "from another copy of the vault and put in place of the one its header lists " +
+            "(tampering). Do not trust this copy." + salvage;
+        }
+        return "Record " + e.record + " was taken from another copy of the vault and put in " +
+          "place of the one the header lists (tampering); it was not opened." + salvage;
       case "record_damaged":
       case "record_missing":
       case "record_auth_failed":

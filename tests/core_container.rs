@@ -115,6 +115,7 @@ fn build(entries: &[OwnedEntry], seed: u64) -> Vec<u8> {
         entry_id: [0; 16],
         version: 0,
         kcv: Kcv::default(),
+        kcv_showable: false,
         prev_hash: [0; 32],
         name: "",
         detail: "",
@@ -125,6 +126,7 @@ fn build(entries: &[OwnedEntry], seed: u64) -> Vec<u8> {
         entry_id: [2; 16],
         version: 1,
         kcv: Kcv::of(b"hunter2"),
+        kcv_showable: true,
         prev_hash: e0.hash(),
         name: "root password ✓",
         ..e0
@@ -135,6 +137,7 @@ fn build(entries: &[OwnedEntry], seed: u64) -> Vec<u8> {
         created_at: 1_700_000_000,
         audit_next_seq: 2,
         audit_head: e1.hash(),
+        check_key: None,
     };
     let mut layout = Layout::new(slots.len());
     for e in entries {
@@ -534,15 +537,15 @@ fn hostile_headers_are_refused_quickly() {
 
     // Unknown version in both copies.
     let mut t = file.clone();
-    t[H_VERSION] = 2;
-    t[b + H_VERSION] = 2;
+    t[H_VERSION] = 3;
+    t[b + H_VERSION] = 3;
     assert_eq!(
         VaultFile::parse(&t, &LIMITS).err(),
-        Some(Error::UnsupportedVersion { version: 2 })
+        Some(Error::UnsupportedVersion { version: 3 })
     );
     // Unknown version in one copy only: that copy is damaged, the other is used.
     let mut t = file.clone();
-    t[H_VERSION] = 2;
+    t[H_VERSION] = 3;
     let vf = VaultFile::parse(&t, &LIMITS).unwrap();
     assert_eq!(vf.header_copies().0, PartState::Damaged);
 
@@ -578,6 +581,7 @@ fn writer_enforces_order_limits_and_buffer_size() {
         created_at: 0,
         audit_next_seq: 0,
         audit_head: [0; 32],
+        check_key: None,
     };
     let params = HeaderParams {
         vault_id: [0; 16],
@@ -804,6 +808,7 @@ fn rewrite_with_the_same_key_copies_records_unchanged() {
         entry_id: [0; 16],
         version: 0,
         kcv: Kcv::default(),
+        kcv_showable: false,
         prev_hash: meta.audit_head,
         name: "",
         detail: "",

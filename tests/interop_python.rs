@@ -1,7 +1,9 @@
 //! Interop with independent implementations: `tests/interop/decode_vault.py` (Python's
 //! hashlib/hmac and the `cryptography` package, written from docs/FORMAT.md alone) must
-//! reach the same outcome as vault-core on every vector, and the `openssl` command line
-//! must decrypt a record with the key and offsets that FORMAT.md defines.
+//! reach the same outcome as vault-core on every vector — the current (version 2) vectors in
+//! `tests/vectors/` and the frozen version-1 vectors in `tests/vectors/v1/` — and the
+//! `openssl` command line must decrypt a record with the key and offsets that FORMAT.md
+//! defines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fs;
@@ -52,9 +54,10 @@ fn python_decode(file: &std::path::Path, exp: &Expectation, dump_keys: bool) -> 
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn vectors() -> Vec<(std::path::PathBuf, Expectation)> {
-    let mut v: Vec<_> = fs::read_dir(vectors_dir())
-        .unwrap()
+/// Every `NAME.json` / `NAME.airvault` pair directly in `dir` (not in its subdirectories).
+fn vectors_in(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Expectation)> {
+    let mut v: Vec<_> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .map(|p| {
@@ -66,13 +69,10 @@ fn vectors() -> Vec<(std::path::PathBuf, Expectation)> {
     v
 }
 
-#[test]
-fn python_decoder_agrees_on_every_vector() {
-    let all = vectors();
-    assert!(all.len() >= 40);
-    for (file, exp) in &all {
+fn assert_python_agrees(all: &[(std::path::PathBuf, Expectation)]) {
+    for (file, exp) in all {
         let got = python_decode(file, exp, false);
-        let name = file.file_stem().unwrap().to_string_lossy();
+        let name = file.display();
         assert_eq!(got.outcome, exp.expect, "{name}: outcome");
         assert_eq!(got.keyless, exp.keyless, "{name}: keyless verdict");
         assert_eq!(got.entries, exp.entries, "{name}: entries");
@@ -80,6 +80,21 @@ fn python_decoder_agrees_on_every_vector() {
             assert_eq!(got.audit_chain, exp.audit_chain, "{name}: audit chain");
         }
     }
+}
+
+#[test]
+fn python_decoder_agrees_on_every_vector() {
+    let all = vectors_in(&vectors_dir());
+    assert!(all.len() >= 40);
+    assert_python_agrees(&all);
+}
+
+/// Readers keep reading version-1 files: the frozen version-1 vectors.
+#[test]
+fn python_decoder_agrees_on_every_v1_vector() {
+    let all = vectors_in(&vectors_dir().join("v1"));
+    assert!(!all.is_empty(), "no version-1 vectors in tests/vectors/v1/");
+    assert_python_agrees(&all);
 }
 
 #[test]

@@ -101,7 +101,7 @@ import re, sys
 newest, count = {}, {}
 for line in open(sys.argv[1], encoding="utf-8"):
     line = line.rstrip("\n")
-    m = re.fullmatch(r"entry kcv=[0-9A-F]{8} kind=\S+ version=(\d+) status=\S+ name=(.+)", line)
+    m = re.fullmatch(r"entry kcv=(?:[0-9A-F]{8}|-) kind=\S+ version=(\d+) status=\S+ name=(.+)", line)
     if not m:
         sys.exit(f"unexpected entry line: {line!r}")
     version, name = int(m.group(1)), m.group(2)

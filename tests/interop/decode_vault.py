@@ -1,14 +1,27 @@
 #!/usr/bin/env python3
-"""An independent decoder of airvault v1 files, written from docs/FORMAT.md alone.
+"""An independent decoder of airvault files, format versions 1 and 2, written from
+docs/FORMAT.md alone.
+
+Version 2 differs from version 1 in: the header `version` field (2); a 104-byte metadata
+plaintext (the 72 bytes of version 1, then a random 32-byte `check_key`); the entry `kcv`
+rule (four zero bytes for a low-entropy entry, i.e. kind 3 password or a secret shorter
+than 16 bytes; `KCV(secret)` otherwise); and audit plaintext byte 9 (`flags`, 0 or 1). The
+check value shown for an entry is `KCV(secret)`, or for a low-entropy entry
+`HMAC(check_key, "airvault v2 keyed check value" || secret)[0..4]` in version 2 and `-` in
+version 1. Records are read the same way in both versions: one is opened only if its record
+MAC verifies and its SHA-256 equals its table checksum.
 
 It uses Python's hashlib/hmac and the `cryptography` package (AES-256-CBC), nothing of
 airvault's own code. Usage:
 
     decode_vault.py FILE (--password PW | --recovery-hex HEX) [--dump-keys]
+    decode_vault.py FILE --vmk-hex HEX
 
 Prints one JSON object: {"outcome": ..., "keyless": ..., "entries": [...]} with the same
 outcome names as the test vectors (docs/FORMAT.md, "Test vectors"). With --dump-keys it
-adds the record encryption key and each record's offset, for cross-checks with openssl.
+adds the master key, the record encryption key and each record's offset, for cross-checks
+with openssl. With --vmk-hex it prints only whether that master key authenticates the header
+and how many records it authenticates (revocation checks).
 """
 
 import argparse
@@ -28,6 +41,10 @@ TE_LEN = 64
 MIN_IT, MAX_IT = 100_000, 20_000_000
 MAX_RECORDS = 1 << 20
 MAX_RECORD_LEN = 65_888
+VERSIONS = (1, 2)
+META_LEN = {1: 72, 2: 104}
+LOW_ENTROPY_KIND = 3  # password
+LOW_ENTROPY_BELOW = 16  # secrets shorter than this many bytes are low-entropy
 KINDS = {1: "symmetric-key", 2: "private-key-pem", 3: "password", 4: "totp-seed", 5: "opaque"}
 STATUSES = {1: "active", 2: "retired"}
 
@@ -80,7 +97,7 @@ def probe(f, off):
         return ("short", 64) if rest.startswith(MAGIC) else ("absent",)
     if not rest.startswith(MAGIC):
         return ("absent",)
-    if u16(rest, 8) != 1:
+    if u16(rest, 8) not in VERSIONS:
         return ("version", u16(rest, 8))
     want = header_len_for(u16(rest, 48), u32(rest, 52))
     if want is None or want != u32(rest, 12):
@@ -239,7 +256,7 @@ def text_ok(b, lo, hi):
     return s
 
 
-def decode_entry(pt, te):
+def decode_entry(pt, te, version, check_key):
     if len(pt) < 32 or pt[0] not in KINDS or pt[1] not in STATUSES:
         raise Reject("record_malformed")
     n, m = u16(pt, 2), u32(pt, 4)
@@ -250,21 +267,31 @@ def decode_entry(pt, te):
     if name is None:
         raise Reject("record_malformed")
     kcv = mac(secret, b"airvault v1 key check value")[:4]
-    if kcv != pt[28:32]:
+    low_entropy = pt[0] == LOW_ENTROPY_KIND or len(secret) < LOW_ENTROPY_BELOW
+    if version == 1:
+        stored, shown = kcv, ("-" if low_entropy else kcv.hex().upper())
+    elif low_entropy:
+        stored = bytes(4)
+        shown = mac(check_key, b"airvault v2 keyed check value", secret)[:4].hex().upper()
+    else:
+        stored, shown = kcv, kcv.hex().upper()
+    if not hmac.compare_digest(stored, pt[28:32]):
         raise Reject("record_malformed")
     return {
         "name": name, "id_hex": te[8:24].hex(), "version": u32(te, 24),
         "kind": KINDS[pt[0]], "status": STATUSES[pt[1]], "secret_hex": secret.hex(),
-        "kcv": kcv.hex().upper(), "created_at": u64(pt, 8), "rotated_at": u64(pt, 16),
+        "kcv": shown, "created_at": u64(pt, 8), "rotated_at": u64(pt, 16),
         "policy_days": u32(pt, 24),
     }
 
 
-def check_meta(pt):
-    if len(pt) != 72 or pt[0] & ~1 or pt[1:4] != bytes(3) or u32(pt, 36) != 0:
+def check_meta(pt, version):
+    """Check a metadata plaintext; return its check key (version 2) or None (version 1)."""
+    if len(pt) != META_LEN[version] or pt[0] & ~1 or pt[1:4] != bytes(3) or u32(pt, 36) != 0:
         raise Reject("record_malformed")
     if not pt[0] & 1 and pt[16:32] != bytes(16):
         raise Reject("record_malformed")
+    return pt[72:104] if version == 2 else None
 
 
 def event_hash(seq, pt):
@@ -286,8 +313,12 @@ def chain_verdict(events, meta):
     return "valid"
 
 
-def check_audit(pt):
-    if len(pt) < 72 or not 1 <= pt[8] <= 16 or pt[9] != 0 or u16(pt, 14) != 0:
+def check_audit(pt, version):
+    if len(pt) < 72:
+        raise Reject("record_malformed")
+    # Byte 9: reserved (0) in version 1; flags in version 2, bit 0 = the kcv may be shown.
+    flags_ok = pt[9] == 0 if version == 1 else pt[9] in (0, 1)
+    if not 1 <= pt[8] <= 16 or not flags_ok or u16(pt, 14) != 0:
         raise Reject("record_malformed")
     n, d = u16(pt, 10), u16(pt, 12)
     if 72 + n + d != len(pt):
@@ -302,12 +333,33 @@ def main():
     ap.add_argument("--password")
     ap.add_argument("--recovery-hex")
     ap.add_argument("--dump-keys", action="store_true")
+    ap.add_argument("--vmk-hex", help="only count what this master key authenticates")
     args = ap.parse_args()
     f = open(args.file, "rb").read()
+    if args.vmk_hex is not None:
+        # Revocation checks: does a master key (e.g. one unwrapped from an older copy with an
+        # older secret) authenticate this file's header or any of its records?
+        h, _, _ = parse(f)
+        vmk = bytes.fromhex(args.vmk_hex)
+        k_mac = mac(vmk, b"airvault v1 record authentication")
+        k_header = mac(vmk, b"airvault v1 header authentication")
+        n = len(h)
+        header_ok = hmac.compare_digest(mac(k_header, h[:n - 64]), h[n - 64:n - 32])
+        total = authenticated = 0
+        for i, te, off, rec in records(f, h):
+            total += 1
+            if rec is not None and hmac.compare_digest(
+                    mac(k_mac, h[16:32], te[:32], rec[:16], rec[16:-32]), rec[-32:]):
+                authenticated += 1
+        json.dump({"header_authenticated": header_ok, "records": total,
+                   "records_authenticated": authenticated}, sys.stdout)
+        print()
+        return
     result = {"outcome": "success", "keyless": None, "entries": [], "audit_chain": None}
-    events, meta = [], None
+    events, meta, check_key = [], None, None
     try:
         h, states, b_off = parse(f)
+        version = u16(h, 8)
         result["keyless"] = keyless(f, h, states, b_off)
         if args.password is not None:
             vmk = unlock(h, 1, args.password.encode("utf-8"))
@@ -316,14 +368,22 @@ def main():
         k_enc = mac(vmk, b"airvault v1 record encryption")
         k_mac = mac(vmk, b"airvault v1 record authentication")
         if args.dump_keys:
+            result["vmk_hex"] = vmk.hex()
             result["record_enc_key_hex"] = k_enc.hex()
             result["records"] = []
         for i, te, off, rec in records(f, h):
             if rec is None:
                 raise Reject("record_missing")
             iv, ct, tag = rec[:16], rec[16:-32], rec[-32:]
-            if not hmac.compare_digest(mac(k_mac, h[16:32], te[:32], iv, ct), tag):
-                raise Reject("record_damaged" if sha256(rec) != te[32:] else "record_auth_failed")
+            # Opened only if the MAC verifies AND the bytes match the table checksum.
+            mac_ok = hmac.compare_digest(mac(k_mac, h[16:32], te[:32], iv, ct), tag)
+            sum_ok = sha256(rec) == te[32:]
+            if not mac_ok:
+                raise Reject("record_auth_failed" if sum_ok else "record_damaged")
+            if not sum_ok:
+                # Authentic under this vault's keys but not the record this table lists:
+                # a record from another copy of the same vault.
+                raise Reject("record_foreign")
             pt = cbc_decrypt(k_enc, iv, ct)
             if pt is None:
                 raise Reject("record_malformed")
@@ -331,12 +391,12 @@ def main():
                 result["records"].append({"offset": off, "length": len(rec), "kind": te[0],
                                           "plaintext_hex": pt.hex()})
             if te[0] == 1:
-                check_meta(pt)
+                check_key = check_meta(pt, version)
                 meta = pt
             elif te[0] == 2:
-                result["entries"].append(decode_entry(pt, te))
+                result["entries"].append(decode_entry(pt, te, version, check_key))
             else:
-                check_audit(pt)
+                check_audit(pt, version)
                 events.append((u32(te, 24), pt))
         result["audit_chain"] = chain_verdict(events, meta)
     except Reject as r:

@@ -119,6 +119,7 @@ pub fn vault(spec: &Spec) -> Vec<u8> {
             entry_id: e.map_or([0; ENTRY_ID_LEN], |e| e.id),
             version: e.map_or(0, |e| e.version),
             kcv: e.map_or_else(Default::default, |e| e.kcv()),
+            kcv_showable: e.is_some(),
             prev_hash: prev,
             name: h.entry.map_or("", |i| names[i].as_str()),
             detail: "",
@@ -132,6 +133,7 @@ pub fn vault(spec: &Spec) -> Vec<u8> {
         created_at: CREATED_AT,
         audit_next_seq: events.len() as u32,
         audit_head: prev,
+        check_key: None,
     };
 
     let limits = KdfLimits::STANDARD;

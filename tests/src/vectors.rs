@@ -6,8 +6,8 @@ use rand_chacha::ChaCha20Rng;
 use serde::{Deserialize, Serialize};
 use vault_core::constants::MIN_ITERATIONS;
 use vault_core::{
-    AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, HeaderParams, Kcv, KdfLimits, Layout, Meta,
-    RecoverySecret, SealedSlot, SlotKind, VaultMasterKey, VaultWriter,
+    AuditEvent, AuditOp, CheckKey, Entry, EntryKind, EntryStatus, HeaderParams, Kcv, KdfLimits,
+    Layout, Meta, RecoverySecret, SealedSlot, SlotKind, VaultMasterKey, VaultWriter,
 };
 
 use crate::forge;
@@ -18,6 +18,10 @@ pub const NOW: u64 = 1_750_000_000;
 pub const PASSWORD: &str = "correct horse battery staple";
 /// The recovery secret of every vector.
 pub const RECOVERY: [u8; 16] = *b"airvault-recover";
+
+/// The check key of every generated vault (it keys the check values of low-entropy
+/// secrets, which the vectors' `kcv` fields show).
+pub const CHECK_KEY: [u8; 32] = *b"airvault-vector-check-key-32byte";
 
 /// What a vector file must do, as stored in `NAME.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,7 +102,7 @@ impl EntrySpec {
             kind: self.kind.name().into(),
             status: self.status.name().into(),
             secret_hex: hex::encode(&self.secret),
-            kcv: v.kcv().to_string(),
+            kcv: check_text(&v),
             created_at: v.created_at,
             rotated_at: v.rotated_at,
             policy_days: self.policy_days,
@@ -262,6 +266,7 @@ fn default_events(entries: &[EntrySpec]) -> Vec<AuditEvent<'_>> {
         entry_id: [0; 16],
         version: 0,
         kcv: Kcv::default(),
+        kcv_showable: false,
         prev_hash: [0; 32],
         name: "",
         detail: "",
@@ -273,7 +278,10 @@ fn default_events(entries: &[EntrySpec]) -> Vec<AuditEvent<'_>> {
         op: AuditOp::Add,
         entry_id: first.map_or([0; 16], |e| e.id),
         version: first.map_or(0, |e| e.version),
-        kcv: first.map_or(Kcv::default(), |e| e.view().kcv()),
+        kcv: first
+            .and_then(|e| e.view().check_value(Some(&check_key())))
+            .unwrap_or_default(),
+        kcv_showable: true,
         prev_hash: e0.hash(),
         name: first.map_or("", |e| e.name.as_str()),
         detail: "",
@@ -300,6 +308,7 @@ fn write_vault(
         created_at: NOW - 86_400 * 30,
         audit_next_seq,
         audit_head,
+        check_key: Some(check_key()),
     };
     let mut layout = Layout::new(slots.len());
     for e in entries {
@@ -361,6 +370,16 @@ impl Gen {
             },
         });
     }
+}
+
+fn check_key() -> CheckKey {
+    CheckKey::from_bytes(CHECK_KEY)
+}
+
+/// The check value a reader shows for `e` in a generated vault (see `Entry::check_value`).
+pub fn check_text(e: &Entry<'_>) -> String {
+    e.check_value(Some(&check_key()))
+        .map_or_else(|| "-".to_owned(), |k| k.to_string())
 }
 
 /// Generates every vector, in a fixed order.
@@ -556,6 +575,17 @@ pub fn generate() -> Vec<Vector> {
     forge::fix_record_checksum(&mut f, 1);
     forge::reseal_unkeyed(&mut f);
     g.add("record-forged-unkeyed", "Record 1 modified with its checksum and all header checksums recomputed: the header MAC fails.", f, "header_auth_failed", Some("intact"), pw, false, &[]);
+    // The same vault (seed, master key, keyslots) at another generation, whose first entry
+    // holds another secret of the same length: its record 1 is authentic, but not the one
+    // this header lists.
+    let mut older = basic_entries();
+    older[0].secret = vec![0x24; 32];
+    let (other, _) = build(1, &[PASSWORD], &older);
+    let mut f = base.clone();
+    let donor = forge::record_range(&other, 1);
+    assert_eq!(donor, r1, "the generations share their layout");
+    f[r1.clone()].copy_from_slice(&other[donor]);
+    g.add("record-foreign", "Record 1 replaced by record 1 of another copy of the same vault (same master key, another secret of the same length), its table checksum left alone: the record MAC verifies but the checksum the header MAC binds does not, so the record is refused as tampering.", f, "record_foreign", Some("damaged"), pw, false, &[]);
 
     // --- Inconsistencies only a key holder could MAC (a faulty writer) ---------------
     let mut f = base.clone();
@@ -725,11 +755,11 @@ pub fn generate() -> Vec<Vector> {
 
     // --- Versions ------------------------------------------------------------------------
     let mut f = base.clone();
-    f[8] = 2;
-    f[b + 8] = 2;
+    f[8] = 3;
+    f[b + 8] = 3;
     g.add(
-        "version-2",
-        "Both header copies declare format version 2.",
+        "version-3",
+        "Both header copies declare format version 3.",
         f,
         "unsupported_version",
         None,
@@ -738,10 +768,10 @@ pub fn generate() -> Vec<Vector> {
         &[],
     );
     let mut f = base.clone();
-    f[8] = 2;
+    f[8] = 3;
     g.add(
-        "version-2-one-copy",
-        "Only the first copy declares version 2 (a damaged copy); the second is used.",
+        "version-3-one-copy",
+        "Only the first copy declares version 3 (a damaged copy); the second is used.",
         f,
         "success",
         Some("damaged"),
@@ -811,6 +841,7 @@ pub fn generate() -> Vec<Vector> {
                 entry_id: if name.is_empty() { [0; 16] } else { [0x11; 16] },
                 version: u32::from(!name.is_empty()),
                 kcv: Kcv::default(),
+                kcv_showable: false,
                 prev_hash: prev,
                 name,
                 detail: "",

@@ -133,7 +133,7 @@ fn compare_all(ctx: &Context, originals: &Originals) -> StepResult<()> {
         let e = vault
             .newest(name)
             .ok_or_else(|| format!("'{name}' is missing"))?;
-        if e.secret != *secret || e.kcv().to_string() != *kcv {
+        if e.secret != *secret || vault_core::Kcv::of(&e.secret).to_string() != *kcv {
             return Err(format!("'{name}' differs from what was put in"));
         }
     }
@@ -269,7 +269,10 @@ fn rehearse(d: &mut Drill<'_>, dir: &Path) -> Option<()> {
         // Generated keys are read back once to know what they are.
         for name in [&g1.name, &g2.name] {
             let e = read_entry(&ctx, name, None).map_err(|e| e.to_string())?;
-            originals.insert(name.clone(), (e.secret.clone(), e.kcv().to_string()));
+            originals.insert(
+                name.clone(),
+                (e.secret.clone(), vault_core::Kcv::of(&e.secret).to_string()),
+            );
         }
         for (name, secret) in [
             ("root-password", password_text.as_bytes()),
@@ -703,7 +706,7 @@ fn emergency(
         let e = read_entry(ctx, "new-key", None).map_err(|e| e.to_string())?;
         originals.insert(
             "new-key".to_owned(),
-            (e.secret.clone(), e.kcv().to_string()),
+            (e.secret.clone(), vault_core::Kcv::of(&e.secret).to_string()),
         );
         backup(
             ctx,

@@ -7,8 +7,8 @@ use std::fmt;
 use rand_core::{OsRng, RngCore};
 use vault_core::constants::{ENTRY_ID_LEN, MAX_AUDIT_DETAIL_LEN, MAX_RECORD_LEN, VAULT_ID_LEN};
 use vault_core::{
-    AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, Error, HeaderParams, Kcv, Layout, Meta,
-    Record, SealedSlot, SlotKind, StreamWriter, UnlockedVault, VaultFile, VaultMasterKey,
+    AuditEvent, AuditOp, CheckKey, Entry, EntryKind, EntryStatus, Error, HeaderParams, Kcv, Layout,
+    Meta, Record, SealedSlot, SlotKind, StreamWriter, UnlockedVault, VaultFile, VaultMasterKey,
     VaultWriter, Verification,
 };
 use zeroize::Zeroizing;
@@ -81,10 +81,18 @@ impl OwnedEntry {
         }
     }
 
-    /// The key check value of the secret.
+    /// The check value to show for this version (see [`Entry::check_value`]): `None` for a
+    /// low-entropy secret of a vault without a check key (a format version 1 file).
     #[must_use]
-    pub fn kcv(&self) -> Kcv {
-        Kcv::of(&self.secret)
+    pub fn check_value(&self, check_key: Option<&CheckKey>) -> Option<Kcv> {
+        self.view().check_value(check_key)
+    }
+
+    /// [`OwnedEntry::check_value`] as printed: eight hex digits, or `-` when there is none.
+    #[must_use]
+    pub fn check_text(&self, check_key: Option<&CheckKey>) -> String {
+        self.check_value(check_key)
+            .map_or_else(|| "-".to_owned(), |k| k.to_string())
     }
 }
 
@@ -101,8 +109,10 @@ pub struct OwnedEvent {
     pub entry_id: [u8; ENTRY_ID_LEN],
     /// Entry version concerned, or 0.
     pub version: u32,
-    /// KCV of that version, or zero.
+    /// Check value of that version, or zero.
     pub kcv: Kcv,
+    /// Whether `kcv` may be shown ([`AuditEvent::kcv_showable`]).
+    pub kcv_showable: bool,
     /// Hash of the previous event.
     pub prev_hash: [u8; 32],
     /// Entry name, or empty.
@@ -122,6 +132,7 @@ impl OwnedEvent {
             entry_id: self.entry_id,
             version: self.version,
             kcv: self.kcv,
+            kcv_showable: self.kcv_showable,
             prev_hash: self.prev_hash,
             name: &self.name,
             detail: &self.detail,
@@ -136,6 +147,7 @@ impl OwnedEvent {
             entry_id: e.entry_id,
             version: e.version,
             kcv: e.kcv,
+            kcv_showable: e.kcv_showable,
             prev_hash: e.prev_hash,
             name: e.name.to_owned(),
             detail: e.detail.to_owned(),
@@ -561,13 +573,15 @@ impl Vault {
         detail: &str,
         now: u64,
     ) {
+        let check = entry.and_then(|e| e.check_value(self.meta.check_key.as_ref()));
         let event = OwnedEvent {
             seq: self.meta.audit_next_seq,
             time: now,
             op,
             entry_id: entry.map_or([0; ENTRY_ID_LEN], |e| e.id),
             version: entry.map_or(0, |e| e.version),
-            kcv: entry.map_or(Kcv::default(), OwnedEntry::kcv),
+            kcv: check.unwrap_or_default(),
+            kcv_showable: check.is_some(),
             prev_hash: self.meta.audit_head,
             name: entry.map_or_else(String::new, |e| e.name.clone()),
             detail: clean_detail(detail),

@@ -1530,6 +1530,7 @@ fn debug_output_of_secret_holding_types_shows_no_secret() {
         created_at: 0,
         audit_next_seq: 0,
         audit_head: [0; 32],
+        check_key: None,
     };
     show("Meta", &meta);
     let job = Pbkdf2::new(&key, b"salt", 100_000, &KdfLimits::STANDARD).unwrap();

@@ -301,9 +301,9 @@ fn check(fx: &Fixture, cmd: Cmd, dir: &Path, what: &str) -> (Outcome, usize) {
         state.master_key,
         "{what}: the recovery slot does not hold the master key"
     );
-    // rotate-master draws a new master key, so the new state is known up to its key,
-    // which must differ from the old one.
-    let fresh_key = cmd == Cmd::RotateMaster;
+    // rotate-master and passwd draw a new master key, so the new state is known up to its
+    // key, which must differ from the old one.
+    let fresh_key = matches!(cmd, Cmd::RotateMaster | Cmd::Passwd);
     let vault_outcome = if state == fx.before {
         Outcome::Old
     } else if same(&state, new_vault, fresh_key)

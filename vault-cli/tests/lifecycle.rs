@@ -51,7 +51,7 @@ fn secret_hex(env: &Env, pw: &Path, name: &str, version: Option<u32>) -> String 
 }
 
 #[test]
-fn passwd_rewraps_only_the_password_slot() {
+fn passwd_replaces_the_password_and_the_master_key() {
     let (env, code) = vault_with_code();
     env.generate("db-key");
     let before = state(&env.vault, &env.pw);
@@ -79,18 +79,20 @@ fn passwd_rewraps_only_the_password_slot() {
         .code(4)
         .stderr(predicate::str::contains("wrong password"));
     let after = state(&env.vault, &new_pw);
-    // Same master key, same entries; the recovery code still opens it.
-    assert_eq!(after.master_key, before.master_key);
+    // A new master key, the same entries; the recovery code still opens it.
+    assert!(r.master_key_replaced);
+    assert_eq!(r.other_password_slots, 0);
+    assert_ne!(after.master_key, before.master_key);
     assert_eq!(
         entry_summary(&after.entries),
         entry_summary(&before.entries)
     );
-    assert_eq!(master_key_by_recovery(&env.vault, &code), before.master_key);
+    assert_eq!(master_key_by_recovery(&env.vault, &code), after.master_key);
     // One event appended, the rest untouched.
     assert_eq!(after.events[..before.events.len()], before.events[..]);
     let last = after.events.last().unwrap();
     assert_eq!(last.op.name(), "passwd");
-    assert_eq!(last.detail, "keyslot 0, 100000 iterations");
+    assert_eq!(last.detail, "keyslot 0, 100000 iterations, new master key");
     env.bare().arg("verify").arg(&env.vault).assert().success();
 }
 
@@ -281,7 +283,7 @@ fn rotate_keeps_every_version_readable() {
         .assert()
         .success();
     let v1 = secret_hex(&env, &env.pw, "db-key", None);
-    let first = state(&env.vault, &env.pw).entries[0].kcv().to_string();
+    let first = vault_core::Kcv::of(&state(&env.vault, &env.pw).entries[0].secret).to_string();
 
     let out = stdout(env.json().args(["rotate", "db-key"]).assert().success());
     let r: Rotated = one(&out);
@@ -340,7 +342,10 @@ fn rotate_keeps_every_version_readable() {
         .map(|e| (e.version, e.kcv.to_string()))
         .collect();
     assert_eq!(rotations.len(), 2);
-    assert_eq!(rotations[1], (3, s.entries[2].kcv().to_string()));
+    assert_eq!(
+        rotations[1],
+        (3, vault_core::Kcv::of(&s.entries[2].secret).to_string())
+    );
 
     env.cmd()
         .args(["get", "db-key", "--version", "4", "--format", "hex"])

@@ -93,8 +93,8 @@ fn flipped_bytes_are_exit_5_and_located() {
 
     // In a record: that record is named.
     let rec = copy_of(&env, &b, "record.airvault");
-    // Record 0 (metadata) is 128 bytes; record 1 follows it.
-    flip(&rec, (h + 150) as isize);
+    // Record 0 (metadata) is 160 bytes; record 1 follows it.
+    flip(&rec, (h + 180) as isize);
     let v = verify_one(&env, &rec, 5);
     assert_eq!(v.status, "corrupted");
     assert_eq!(v.damaged_records, [1]);
@@ -141,11 +141,11 @@ fn truncated_and_foreign_files_are_exit_5() {
 #[test]
 fn unknown_version_is_exit_6() {
     let (env, b) = setup();
-    let f = copy_of(&env, &b, "v2.airvault");
-    set_version(&f, 2);
+    let f = copy_of(&env, &b, "v3.airvault");
+    set_version(&f, 3);
     let v = verify_one(&env, &f, 6);
     assert_eq!(v.status, "unsupported");
-    assert!(v.message.unwrap().contains("unsupported format version 2"));
+    assert!(v.message.unwrap().contains("unsupported format version 3"));
     env.bare()
         .arg("--vault")
         .arg(&f)

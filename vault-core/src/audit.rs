@@ -142,6 +142,7 @@ mod tests {
                 entry_id: [seq as u8; 16],
                 version: 1,
                 kcv: Kcv([seq as u8; 4]),
+                kcv_showable: true,
                 prev_hash: prev,
                 name: "key",
                 detail: "",
@@ -159,6 +160,7 @@ mod tests {
             created_at: 0,
             audit_next_seq: events.last().map_or(0, |e| e.seq + 1),
             audit_head: events.last().map_or([0; 32], AuditEvent::hash),
+            check_key: None,
         }
     }
 

@@ -8,8 +8,17 @@ pub const MAGIC: [u8; 8] = *b"AIRVAULT";
 /// The first eight bytes of the trailer at the very end of a file.
 pub const TRAILER_MAGIC: [u8; 8] = *b"AIRVTRLR";
 
-/// The only format version this implementation reads and writes.
-pub const FORMAT_VERSION: u16 = 1;
+/// The format version this implementation writes. It also reads
+/// [`FORMAT_VERSION_1`] files.
+///
+/// Version 2 adds the vault's check key to the metadata record, so that the check value
+/// shown for a low-entropy secret (a password, anything under 128 bits) is keyed per vault
+/// and is no offline guessing oracle; see [`crate::records::Kcv`].
+pub const FORMAT_VERSION: u16 = 2;
+
+/// The first format version, still read: its metadata record has no check key and every
+/// entry stores the unkeyed key check value.
+pub const FORMAT_VERSION_1: u16 = 1;
 
 /// PBKDF2-HMAC-SHA256 iteration count used for new keyslots.
 ///
@@ -72,8 +81,16 @@ pub const MAX_AUDIT_DETAIL_LEN: usize = 256;
 
 /// Length of the fixed part of an entry record's plaintext.
 pub const ENTRY_FIXED_LEN: usize = 32;
-/// Length of the metadata record's plaintext.
-pub const META_LEN: usize = 72;
+/// Length of the metadata record's plaintext as written (format version 2): the version-1
+/// fields and the 32-byte check key.
+pub const META_LEN: usize = 104;
+/// Length of the metadata record's plaintext in a format version 1 file.
+pub const META_LEN_V1: usize = 72;
+/// Length of the vault's check key.
+pub const CHECK_KEY_LEN: usize = 32;
+/// Secrets shorter than this many bytes (128 bits) get a keyed check value, as passwords
+/// do.
+pub const LOW_ENTROPY_SECRET_LEN: usize = 16;
 /// Length of the fixed part of an audit record's plaintext.
 pub const AUDIT_FIXED_LEN: usize = 72;
 
@@ -97,6 +114,9 @@ pub const LABEL_RECORD_ENC: &[u8] = b"airvault v1 record encryption";
 pub const LABEL_RECORD_MAC: &[u8] = b"airvault v1 record authentication";
 /// Label for key check values: `KCV = HMAC(secret, label)[0..4]`.
 pub const LABEL_KCV: &[u8] = b"airvault v1 key check value";
+/// Label for keyed check values of low-entropy secrets:
+/// `HMAC(check_key, label || secret)[0..4]`.
+pub const LABEL_KEYED_CHECK: &[u8] = b"airvault v2 keyed check value";
 /// Prefix of the unkeyed file checksum input.
 pub const LABEL_FILE_CHECKSUM: &[u8] = b"airvault v1 file checksum";
 /// Prefix of every audit event hash input.

@@ -167,7 +167,7 @@ impl fmt::Display for Error {
             Error::UnsupportedVersion { version } => {
                 write!(
                     f,
-                    "unsupported format version {version} (this build reads version 1)"
+                    "unsupported format version {version} (this build reads versions 1 and 2)"
                 )
             }
             Error::KdfCostRefused {

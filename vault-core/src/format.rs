@@ -511,7 +511,7 @@ fn probe(file: &[u8], off: usize) -> Probe<'_> {
         return Probe::Absent;
     }
     let version = le_u16(rest, H_VERSION);
-    if version != FORMAT_VERSION {
+    if version != FORMAT_VERSION && version != FORMAT_VERSION_1 {
         return Probe::UnknownVersion(version);
     }
     let declared = le_u32(rest, H_HEADER_LEN) as usize;

@@ -58,9 +58,11 @@ pub use format::{
 /// The bounded collections of the public API (e.g. [`slip39::split`] fills a `heapless::Vec`).
 pub use heapless;
 pub use kdf::{KdfLimits, Pbkdf2};
-pub use records::{AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, Kcv, Meta, Record};
+pub use records::{
+    is_low_entropy, AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, Kcv, Meta, Record,
+};
 pub use rewrite::Rewrite;
-pub use secrets::{RecoverySecret, SlotKey, VaultMasterKey};
+pub use secrets::{CheckKey, RecoverySecret, SlotKey, VaultMasterKey};
 pub use vault::UnlockedVault;
 pub use writer::{HeaderParams, Layout, SealedSlot, StreamWriter, VaultWriter};
 

@@ -10,16 +10,26 @@ use zeroize::Zeroize;
 use crate::constants::*;
 use crate::format::{array, le_u16, le_u32, le_u64};
 use crate::sealing::hmac_sha256;
-use crate::secrets::RecoverySecret;
+use crate::secrets::{CheckKey, RecoverySecret};
 
-/// A key check value: the first four bytes of `HMAC-SHA256(secret, "airvault v1 key check
-/// value")`. Lets a person confirm that a restored key equals the original without
-/// showing the key. Displays as eight upper-case hex digits.
+/// A check value: four bytes that let a person confirm that a restored key equals the
+/// original without showing the key. Displays as eight upper-case hex digits.
+///
+/// For a secret that cannot be guessed (at least 128 bits, not a password) it is the
+/// unkeyed key check value [`Kcv::of`], comparable across systems and vaults. For a
+/// low-entropy secret ([`is_low_entropy`]) an unkeyed value would let anyone who sees it
+/// test password guesses offline at HMAC speed, so its check value is keyed with the
+/// vault's [`CheckKey`] ([`Kcv::keyed`]) and is never stored outside the encryption.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Kcv(pub [u8; KCV_LEN]);
 
 impl Kcv {
-    /// The key check value of `secret`.
+    /// The unkeyed key check value of `secret`: `HMAC-SHA256(secret, "airvault v1 key
+    /// check value")[0..4]`.
+    ///
+    /// # Security
+    /// An offline guessing oracle for a low-entropy secret: show it only for secrets that
+    /// are not [`is_low_entropy`].
     #[must_use]
     pub fn of(secret: &[u8]) -> Self {
         let mut tag = hmac_sha256(secret, &[LABEL_KCV]);
@@ -27,6 +37,24 @@ impl Kcv {
         tag.zeroize();
         Self(kcv)
     }
+
+    /// The keyed check value of `secret`: `HMAC-SHA256(check_key, "airvault v2 keyed check
+    /// value" || secret)[0..4]`. Without the vault's check key it tells nothing about the
+    /// secret.
+    #[must_use]
+    pub fn keyed(check_key: &CheckKey, secret: &[u8]) -> Self {
+        let mut tag = hmac_sha256(check_key.expose_secret(), &[LABEL_KEYED_CHECK, secret]);
+        let kcv = array(&tag, 0);
+        tag.zeroize();
+        Self(kcv)
+    }
+}
+
+/// Whether a secret of this kind and length counts as low-entropy — a password or
+/// passphrase, or anything shorter than 128 bits — and so gets a keyed check value.
+#[must_use]
+pub const fn is_low_entropy(kind: EntryKind, secret_len: usize) -> bool {
+    matches!(kind, EntryKind::Password) || secret_len < LOW_ENTROPY_SECRET_LEN
 }
 
 impl fmt::Display for Kcv {
@@ -183,10 +211,42 @@ impl fmt::Debug for Entry<'_> {
 }
 
 impl<'a> Entry<'a> {
-    /// The key check value of the secret.
+    /// The unkeyed key check value of the secret ([`Kcv::of`]).
+    ///
+    /// # Security
+    /// For a low-entropy secret this is a guessing oracle: show [`Entry::check_value`]
+    /// instead.
     #[must_use]
     pub fn kcv(&self) -> Kcv {
         Kcv::of(self.secret)
+    }
+
+    /// Whether the secret is low-entropy ([`is_low_entropy`]).
+    #[must_use]
+    pub fn is_low_entropy(&self) -> bool {
+        is_low_entropy(self.kind, self.secret.len())
+    }
+
+    /// The check value to show for this version: the unkeyed KCV for a high-entropy
+    /// secret; for a low-entropy one the value keyed with the vault's check key, or `None`
+    /// if the vault has none (a format version 1 file not yet rewritten).
+    #[must_use]
+    pub fn check_value(&self, check_key: Option<&CheckKey>) -> Option<Kcv> {
+        if self.is_low_entropy() {
+            check_key.map(|k| Kcv::keyed(k, self.secret))
+        } else {
+            Some(self.kcv())
+        }
+    }
+
+    /// The `kcv` field as stored in a version-2 record: the unkeyed KCV of a high-entropy
+    /// secret, zero for a low-entropy one (its check value is keyed and never stored).
+    fn stored_kcv(&self) -> Kcv {
+        if self.is_low_entropy() {
+            Kcv::default()
+        } else {
+            self.kcv()
+        }
     }
 
     /// Length of the encoded plaintext.
@@ -219,16 +279,18 @@ impl<'a> Entry<'a> {
         out[8..16].copy_from_slice(&self.created_at.to_le_bytes());
         out[16..24].copy_from_slice(&self.rotated_at.to_le_bytes());
         out[24..28].copy_from_slice(&self.policy_days.to_le_bytes());
-        out[28..32].copy_from_slice(&self.kcv().0);
+        out[28..32].copy_from_slice(&self.stored_kcv().0);
         out[32..32 + n].copy_from_slice(self.name.as_bytes());
         out[32 + n..32 + n + self.secret.len()].copy_from_slice(self.secret);
     }
 
-    /// Decodes a plaintext; `id` and `version` come from the authenticated table entry.
+    /// Decodes a plaintext of a file of format version `format`; `id` and `version` come
+    /// from the authenticated table entry.
     pub(crate) fn decode(
         pt: &'a [u8],
         id: [u8; ENTRY_ID_LEN],
         version: u32,
+        format: u16,
     ) -> Result<Self, &'static str> {
         if pt.len() < ENTRY_FIXED_LEN {
             return Err("entry plaintext too short");
@@ -237,7 +299,12 @@ impl<'a> Entry<'a> {
         let status = EntryStatus::from_u8(pt[1]).ok_or("unknown entry status")?;
         let name_len = le_u16(pt, 2) as usize;
         let secret_len = le_u32(pt, 4) as usize;
-        if ENTRY_FIXED_LEN + name_len + secret_len != pt.len() {
+        // Checked: on a 32-bit target a crafted secret length could wrap the sum.
+        if ENTRY_FIXED_LEN
+            .checked_add(name_len)
+            .and_then(|n| n.checked_add(secret_len))
+            != Some(pt.len())
+        {
             return Err("entry lengths do not add up");
         }
         let name =
@@ -255,7 +322,12 @@ impl<'a> Entry<'a> {
         };
         entry.check()?;
         let stored = Kcv(array(pt, 28));
-        if stored != entry.kcv() {
+        let expected = if format == FORMAT_VERSION_1 {
+            entry.kcv()
+        } else {
+            entry.stored_kcv()
+        };
+        if stored != expected {
             return Err("key check value does not match the secret");
         }
         Ok(entry)
@@ -277,6 +349,10 @@ pub struct Meta {
     pub audit_next_seq: u32,
     /// Hash of the last audit event (zero when there is none).
     pub audit_head: [u8; 32],
+    /// The vault's check key, which keys the check values of low-entropy secrets. `None`
+    /// only in a metadata record read from a format version 1 file; a writer given `None`
+    /// writes a fresh random one.
+    pub check_key: Option<CheckKey>,
 }
 
 impl fmt::Debug for Meta {
@@ -286,6 +362,7 @@ impl fmt::Debug for Meta {
             .field("default_policy_days", &self.default_policy_days)
             .field("created_at", &self.created_at)
             .field("audit_next_seq", &self.audit_next_seq)
+            .field("has_check_key", &self.check_key.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -293,8 +370,12 @@ impl fmt::Debug for Meta {
 const META_FLAG_RECOVERY: u8 = 1;
 
 impl Meta {
-    pub(crate) fn encode(&self, out: &mut [u8]) {
+    /// Writes the version-2 plaintext into `out[..META_LEN]`, with `check_key` in place
+    /// of the record's own if it has none.
+    pub(crate) fn encode(&self, out: &mut [u8], fresh_check_key: &CheckKey) {
         out[..META_LEN].fill(0);
+        let check_key = self.check_key.as_ref().unwrap_or(fresh_check_key);
+        out[META_LEN_V1..META_LEN].copy_from_slice(check_key.expose_secret());
         if let Some(secret) = &self.recovery_secret {
             out[0] = META_FLAG_RECOVERY;
             out[16..32].copy_from_slice(secret.expose_secret());
@@ -305,10 +386,22 @@ impl Meta {
         out[40..72].copy_from_slice(&self.audit_head);
     }
 
-    pub(crate) fn decode(pt: &[u8]) -> Result<Self, &'static str> {
-        if pt.len() != META_LEN {
+    /// Decodes the plaintext of a file of format version `format`.
+    pub(crate) fn decode(pt: &[u8], format: u16) -> Result<Self, &'static str> {
+        let want = if format == FORMAT_VERSION_1 {
+            META_LEN_V1
+        } else {
+            META_LEN
+        };
+        if pt.len() != want {
             return Err("metadata record has the wrong length");
         }
+        let check_key = (format != FORMAT_VERSION_1).then(|| {
+            let mut raw: [u8; CHECK_KEY_LEN] = array(pt, META_LEN_V1);
+            let key = CheckKey::from_bytes(raw);
+            raw.zeroize();
+            key
+        });
         let flags = pt[0];
         if flags & !META_FLAG_RECOVERY != 0 || pt[1..4] != [0; 3] || le_u32(pt, 36) != 0 {
             return Err("reserved metadata field is not zero");
@@ -330,6 +423,7 @@ impl Meta {
             created_at: le_u64(pt, 8),
             audit_next_seq: le_u32(pt, 32),
             audit_head: array(pt, 40),
+            check_key,
         })
     }
 }
@@ -436,8 +530,13 @@ pub struct AuditEvent<'a> {
     pub entry_id: [u8; ENTRY_ID_LEN],
     /// The entry version concerned, or 0.
     pub version: u32,
-    /// The key check value of the entry version concerned, or zero.
+    /// The check value of the entry version concerned (see [`Entry::check_value`]), or
+    /// zero.
     pub kcv: Kcv,
+    /// Whether `kcv` may be shown: set by version-2 writers on every event that stores a
+    /// check value. Events carried over from a format version 1 file have it clear, and
+    /// their `kcv` — the unkeyed KCV, even of a password — is never shown.
+    pub kcv_showable: bool,
     /// Hash of the previous event (zero for the first).
     pub prev_hash: [u8; 32],
     /// The entry's name, or empty (0–256 bytes, no control characters).
@@ -447,6 +546,12 @@ pub struct AuditEvent<'a> {
 }
 
 impl<'a> AuditEvent<'a> {
+    /// The check value to show for this event, if any.
+    #[must_use]
+    pub fn check_value(&self) -> Option<Kcv> {
+        self.kcv_showable.then_some(self.kcv)
+    }
+
     /// Length of the encoded plaintext.
     #[must_use]
     pub fn plaintext_len(&self) -> usize {
@@ -464,6 +569,7 @@ impl<'a> AuditEvent<'a> {
         let mut b = [0u8; AUDIT_FIXED_LEN];
         b[0..8].copy_from_slice(&self.time.to_le_bytes());
         b[8] = self.op as u8;
+        b[9] = u8::from(self.kcv_showable);
         b[10..12].copy_from_slice(&(self.name.len() as u16).to_le_bytes());
         b[12..14].copy_from_slice(&(self.detail.len() as u16).to_le_bytes());
         b[16..32].copy_from_slice(&self.entry_id);
@@ -493,16 +599,23 @@ impl<'a> AuditEvent<'a> {
         h.finalize().into()
     }
 
-    pub(crate) fn decode(pt: &'a [u8], seq: u32) -> Result<Self, &'static str> {
+    /// Decodes the plaintext of event `seq` in a file of format version `format`.
+    pub(crate) fn decode(pt: &'a [u8], seq: u32, format: u16) -> Result<Self, &'static str> {
         if pt.len() < AUDIT_FIXED_LEN {
             return Err("audit plaintext too short");
         }
         let op = AuditOp::from_u8(pt[8]).ok_or("unknown audit operation")?;
-        if pt[9] != 0 || le_u16(pt, 14) != 0 {
+        let flags_ok = if format == FORMAT_VERSION_1 {
+            pt[9] == 0
+        } else {
+            pt[9] <= 1
+        };
+        if !flags_ok || le_u16(pt, 14) != 0 {
             return Err("reserved audit field is not zero");
         }
         let name_len = le_u16(pt, 10) as usize;
         let detail_len = le_u16(pt, 12) as usize;
+        // Both lengths are at most 65,535, so the sum cannot wrap.
         if AUDIT_FIXED_LEN + name_len + detail_len != pt.len() {
             return Err("audit lengths do not add up");
         }
@@ -517,6 +630,7 @@ impl<'a> AuditEvent<'a> {
             entry_id: array(pt, 16),
             version: le_u32(pt, 32),
             kcv: Kcv(array(pt, 36)),
+            kcv_showable: pt[9] == 1,
             prev_hash: array(pt, 40),
             name,
             detail,

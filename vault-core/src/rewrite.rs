@@ -5,7 +5,7 @@
 
 use rand_core::CryptoRngCore;
 
-use crate::constants::META_LEN;
+use crate::constants::{FORMAT_VERSION, META_LEN};
 use crate::error::Error;
 use crate::format;
 use crate::records::{AuditEvent, Record};
@@ -91,6 +91,9 @@ impl UnlockedVault<'_> {
     ) -> Result<usize, Error> {
         let file = *self.file();
         let same_key = rw.new_master_key.is_none();
+        // Records are copied unchanged only between files of the current format version; a
+        // version-1 entry stores its check value differently, so it is re-encrypted.
+        let verbatim = same_key && file.header().version() == FORMAT_VERSION;
         if same_key && rw.params.vault_id != file.header().vault_id() {
             return Err(Error::InvalidInput {
                 reason: "keeping the master key requires keeping the vault id",
@@ -128,7 +131,7 @@ impl UnlockedVault<'_> {
         drop(meta);
         for r in records {
             let decoded = self.open_record(&r, scratch)?;
-            match (same_key, decoded) {
+            match (verbatim, decoded) {
                 (true, _) => w.push_verbatim(&r)?,
                 (false, Record::Entry(e)) => w.push_entry(&e, rng)?,
                 (false, Record::Audit(a)) => w.push_audit(&a, rng)?,

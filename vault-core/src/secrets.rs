@@ -9,8 +9,8 @@ use rand_core::CryptoRngCore;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::constants::{
-    KEY_LEN, LABEL_HEADER_MAC, LABEL_RECORD_ENC, LABEL_RECORD_MAC, LABEL_SLOT_ENC, LABEL_SLOT_MAC,
-    RECOVERY_SECRET_LEN,
+    CHECK_KEY_LEN, KEY_LEN, LABEL_HEADER_MAC, LABEL_RECORD_ENC, LABEL_RECORD_MAC, LABEL_SLOT_ENC,
+    LABEL_SLOT_MAC, RECOVERY_SECRET_LEN,
 };
 use crate::sealing::hmac_sha256;
 
@@ -60,6 +60,16 @@ secret_bytes!(
 );
 
 secret_bytes!(
+    /// The vault's check key: 32 random bytes made when the vault is created, kept in its
+    /// metadata record under the master key, and carried unchanged through every new
+    /// master key, password and recovery secret and into every backup. It keys the check
+    /// values of low-entropy secrets, so that a printed check value cannot be used to test
+    /// guesses of a password offline.
+    CheckKey,
+    CHECK_KEY_LEN
+);
+
+secret_bytes!(
     /// The 128-bit recovery secret. It opens the recovery keyslot and is what the recovery
     /// code and the SLIP-39 shares encode.
     RecoverySecret,
@@ -74,6 +84,25 @@ impl VaultMasterKey {
         key
     }
 }
+
+impl CheckKey {
+    /// Draws a fresh check key from `rng`.
+    pub fn generate(rng: &mut impl CryptoRngCore) -> Self {
+        let mut key = Self([0; CHECK_KEY_LEN]);
+        rng.fill_bytes(&mut key.0);
+        key
+    }
+}
+
+impl PartialEq for CheckKey {
+    /// Constant-time comparison.
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl Eq for CheckKey {}
 
 impl RecoverySecret {
     /// Draws a fresh recovery secret from `rng`.

@@ -238,11 +238,16 @@ impl<'a> UnlockedVault<'a> {
         )?;
         let pt = &buf[..n];
         let e = &record.entry;
+        let format = self.file.header.version();
         let malformed = |reason| Error::RecordMalformed { index, reason };
         Ok(match e.kind {
-            RecordKind::Meta => Record::Meta(Meta::decode(pt).map_err(malformed)?),
-            RecordKind::Entry => Record::Entry(Entry::decode(pt, e.id, e.seq).map_err(malformed)?),
-            RecordKind::Audit => Record::Audit(AuditEvent::decode(pt, e.seq).map_err(malformed)?),
+            RecordKind::Meta => Record::Meta(Meta::decode(pt, format).map_err(malformed)?),
+            RecordKind::Entry => {
+                Record::Entry(Entry::decode(pt, e.id, e.seq, format).map_err(malformed)?)
+            }
+            RecordKind::Audit => {
+                Record::Audit(AuditEvent::decode(pt, e.seq, format).map_err(malformed)?)
+            }
         })
     }
 }

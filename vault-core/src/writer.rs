@@ -18,7 +18,7 @@ use crate::format::{
 use crate::kdf::{KdfLimits, Pbkdf2};
 use crate::records::{AuditEvent, Entry, Meta};
 use crate::sealing::{cbc_encrypt_in_place, hmac_sha256, sha256};
-use crate::secrets::{SlotKey, SlotKeys, VaultKeys, VaultMasterKey};
+use crate::secrets::{CheckKey, SlotKey, SlotKeys, VaultKeys, VaultMasterKey};
 use crate::vault::authenticate_record;
 
 /// A keyslot ready to be written: the master key wrapped under a key derived from a
@@ -405,6 +405,8 @@ impl<'h> StreamWriter<'h> {
     }
 
     /// Encrypts the metadata record (always the first) into `out`; returns its length.
+    /// A metadata record without a check key (read from a format version 1 file) is
+    /// written with a fresh random one drawn from `rng`: the file written is version 2.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] if a record was already pushed; [`Error::BufferTooSmall`].
@@ -414,6 +416,10 @@ impl<'h> StreamWriter<'h> {
         rng: &mut impl CryptoRngCore,
         out: &mut [u8],
     ) -> Result<usize, Error> {
+        let fresh = match meta.check_key {
+            Some(_) => CheckKey::from_bytes([0; CHECK_KEY_LEN]),
+            None => CheckKey::generate(rng),
+        };
         self.push(
             RecordKind::Meta,
             [0; ENTRY_ID_LEN],
@@ -421,7 +427,7 @@ impl<'h> StreamWriter<'h> {
             META_LEN,
             rng,
             out,
-            |b| meta.encode(b),
+            |b| meta.encode(b, &fresh),
         )
     }
 

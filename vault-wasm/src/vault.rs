@@ -115,7 +115,11 @@ impl Vault {
                     created_at: e.created_at,
                     rotated_at: e.rotated_at,
                     policy_days: e.policy_days,
-                    kcv: e.kcv().to_string(),
+                    // Keyed for a low-entropy secret; "-" when the metadata record that
+                    // holds the check key is lost or the file is format version 1.
+                    kcv: e
+                        .check_value(meta.as_ref().and_then(|m: &Meta| m.check_key.as_ref()))
+                        .map_or_else(|| "-".to_owned(), |k| k.to_string()),
                     secret_len: e.secret.len() as u32,
                 }),
                 Ok(Record::Audit(a)) => audit.push(AuditInfo {
@@ -125,11 +129,7 @@ impl Vault {
                     name: a.name.into(),
                     detail: a.detail.into(),
                     version: a.version,
-                    kcv: if a.kcv == Kcv::default() {
-                        String::new()
-                    } else {
-                        a.kcv.to_string()
-                    },
+                    kcv: a.check_value().map(|k| k.to_string()).unwrap_or_default(),
                 }),
                 Err(err) => {
                     if r.entry.kind != RecordKind::Entry {
@@ -256,6 +256,7 @@ impl Vault {
             entry_id: [0; ENTRY_ID_LEN],
             version: 0,
             kcv: Kcv::default(),
+            kcv_showable: false,
             prev_hash: meta.audit_head,
             name: "",
             detail: AUDIT_DETAIL,

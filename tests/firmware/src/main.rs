@@ -198,20 +198,31 @@ fn open_every_record(checks: &mut Checks, file: &VaultFile<'_>, vault: &Unlocked
     let mut buf = [0u8; RECORD_BUF_LEN];
     let (mut entries, mut metas, mut events) = (0u32, 0u32, 0u32);
     let mut failures = 0u32;
+    // The check key is in the metadata record, which comes first: it keys the check values
+    // of low-entropy secrets (none in a version-1 file: those print as `-`).
+    let mut check_key: Option<vault_core::CheckKey> = None;
     for r in file.records() {
         match vault.open_record(&r, &mut buf) {
             Ok(Record::Entry(e)) => {
                 entries += 1;
+                let check = e.check_value(check_key.as_ref());
+                let shown: &dyn core::fmt::Display = match &check {
+                    Some(k) => k,
+                    None => &"-",
+                };
                 hprintln!(
                     "entry kcv={} kind={} version={} status={} name={}",
-                    e.kcv(),
+                    shown,
                     e.kind.name(),
                     e.version,
                     e.status.name(),
                     e.name
                 );
             }
-            Ok(Record::Meta(_)) => metas += 1,
+            Ok(Record::Meta(m)) => {
+                metas += 1;
+                check_key = m.check_key.clone();
+            }
             Ok(Record::Audit(_)) => events += 1,
             Err(e) => {
                 failures += 1;

@@ -39,6 +39,7 @@ fn round_trip() -> Result<bool, vault_core::Error> {
         created_at: 0,
         audit_next_seq: 0,
         audit_head: [0; 32],
+        check_key: None,
     };
     let mut layout = Layout::new(1);
     layout.add_entry(&entry);

@@ -3,7 +3,7 @@
 
 use vault_core::audit::{ChainError, ChainVerifier};
 use vault_core::constants::{ENTRY_ID_LEN, MAX_RECORD_LEN};
-use vault_core::{Kcv, KdfLimits, Meta, Record, RecordKind, SlotKind, VaultFile};
+use vault_core::{KdfLimits, Meta, Record, RecordKind, SlotKind, VaultFile};
 use zeroize::Zeroizing;
 
 use super::{read_audit_trail, read_vault_bytes, Context};
@@ -22,7 +22,9 @@ fn event_report(e: &OwnedEvent) -> AuditEventReport {
         name: (!e.name.is_empty()).then(|| e.name.clone()),
         entry_id: has_entry.then(|| hex::encode(e.entry_id)),
         version: (e.version != 0).then_some(e.version),
-        kcv: (e.kcv != Kcv::default()).then(|| e.kcv.to_string()),
+        // Events carried over from a format version 1 file hold the unkeyed KCV even of a
+        // password: only values the writer marked showable are printed.
+        kcv: e.view().check_value().map(|k| k.to_string()),
         detail: e.detail.clone(),
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use rand_core::{OsRng, RngCore};
 use vault_core::constants::MAX_SECRET_LEN;
-use vault_core::{AuditOp, EntryKind, EntryStatus};
+use vault_core::{AuditOp, CheckKey, EntryKind, EntryStatus};
 use zeroize::Zeroizing;
 
 use super::{check_name, load_vault, now, read_vault, save_vault, Context};
@@ -51,7 +51,7 @@ pub(crate) fn no_such_entry(name: &str) -> CliError {
     CliError::usage(format!("no entry named '{name}'")).hint("'airvault list' shows the entries")
 }
 
-fn added(op: &'static str, ctx: &Context, e: &OwnedEntry) -> AddedReport {
+fn added(op: &'static str, ctx: &Context, e: &OwnedEntry, check: Option<&CheckKey>) -> AddedReport {
     AddedReport {
         op,
         vault: show(&ctx.vault),
@@ -59,7 +59,7 @@ fn added(op: &'static str, ctx: &Context, e: &OwnedEntry) -> AddedReport {
         id: hex::encode(e.id),
         version: e.version,
         kind: e.kind.name(),
-        kcv: e.kcv().to_string(),
+        kcv: e.check_text(check),
         bytes: e.secret.len(),
     }
 }
@@ -106,7 +106,7 @@ pub fn generate(ctx: &Context, name: &str, bytes: usize, kind: EntryKind) -> Res
     let mut secret = Zeroizing::new(vec![0u8; bytes]);
     OsRng.fill_bytes(&mut secret);
     let entry = new_entry(&vault, name, kind, secret);
-    let report = added("generate", ctx, &entry);
+    let report = added("generate", ctx, &entry, vault.meta.check_key.as_ref());
     vault.record_event(AuditOp::Generate, Some(&entry), "", entry.created_at);
     vault.entries.push(entry);
     save_vault(ctx, &mut vault)?;
@@ -177,7 +177,7 @@ pub fn add(ctx: &Context, name: &str, kind: EntryKind, input: &SecretInput) -> R
     let (mut vault, _password) = load_vault(ctx)?;
     name_taken(&vault, name)?;
     let entry = new_entry(&vault, name, kind, secret);
-    let report = added("add", ctx, &entry);
+    let report = added("add", ctx, &entry, vault.meta.check_key.as_ref());
     vault.record_event(AuditOp::Add, Some(&entry), &detail, entry.created_at);
     vault.entries.push(entry);
     save_vault(ctx, &mut vault)?;
@@ -218,7 +218,7 @@ pub fn list_each(ctx: &Context, mut each: impl FnMut(EntryReport) -> Result<()>)
             version: e.version,
             versions: versions.get(&e.id).copied().unwrap_or(1),
             status: e.status.name(),
-            kcv: e.kcv().to_string(),
+            kcv: e.check_text(vault.meta.check_key.as_ref()),
             bytes: e.secret.len(),
             created_at: e.created_at,
             rotated_at: e.rotated_at,
@@ -232,14 +232,27 @@ pub fn list_each(ctx: &Context, mut each: impl FnMut(EntryReport) -> Result<()>)
 /// # Errors
 /// Exit 2 if there is no such entry or version; the vault's errors.
 pub fn read_entry(ctx: &Context, name: &str, version: Option<u32>) -> Result<OwnedEntry> {
+    read_entry_checked(ctx, name, version).map(|(e, _)| e)
+}
+
+/// [`read_entry`], with the check value to show for it ([`OwnedEntry::check_text`]).
+///
+/// # Errors
+/// As [`read_entry`].
+pub fn read_entry_checked(
+    ctx: &Context,
+    name: &str,
+    version: Option<u32>,
+) -> Result<(OwnedEntry, String)> {
     let (vault, _password) = read_vault(ctx)?;
+    let check = vault.meta.check_key.as_ref();
     let newest = vault.newest(name).ok_or_else(|| no_such_entry(name))?;
     let want = version.unwrap_or(newest.version);
     vault
         .entries
         .iter()
         .find(|e| e.name == name && e.version == want)
-        .cloned()
+        .map(|e| (e.clone(), e.check_text(check)))
         .ok_or_else(|| {
             CliError::usage(format!("'{name}' has no version {want}"))
                 .hint(format!("its newest version is {}", newest.version))
@@ -294,14 +307,14 @@ pub fn get(
     if let Some(out) = out {
         files::check_writable(out, force)?;
     }
-    let entry = read_entry(ctx, name, version)?;
+    let (entry, check) = read_entry_checked(ctx, name, version)?;
     let encoded = encode_secret(&entry.secret, format);
     let mut report = SecretReport {
         name: entry.name.clone(),
         id: hex::encode(entry.id),
         version: entry.version,
         kind: entry.kind.name(),
-        kcv: entry.kcv().to_string(),
+        kcv: check,
         bytes: entry.secret.len(),
         format: format_name(format),
         value: None,

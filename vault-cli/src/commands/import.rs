@@ -257,7 +257,7 @@ pub fn import_openssl(ctx: &Context, opts: &OpensslImport) -> Result<ImportRepor
         id: hex::encode(entry.id),
         version: entry.version,
         kind: entry.kind.name(),
-        kcv: entry.kcv().to_string(),
+        kcv: entry.check_text(vault.meta.check_key.as_ref()),
         bytes: entry.secret.len(),
         authenticated: false,
         kdf: Some(describe(&kdf)),
@@ -280,13 +280,25 @@ fn confirm_unauthenticated(
     passed_over: &[String],
     try_common: bool,
 ) -> Result<bool> {
-    eprintln!(
-        "Decrypted {} with {}: {} bytes, KCV {}.",
-        show(path),
-        describe(kdf),
-        secret.len(),
-        Kcv::of(secret)
-    );
+    // The unkeyed KCV of a low-entropy secret would let anyone who sees this line test
+    // guesses of it offline, so it is shown only for secrets that cannot be guessed.
+    if vault_core::is_low_entropy(opts.kind, secret.len()) {
+        eprintln!(
+            "Decrypted {} with {}: {} bytes (no KCV is shown for a {} of this size).",
+            show(path),
+            describe(kdf),
+            secret.len(),
+            opts.kind.name()
+        );
+    } else {
+        eprintln!(
+            "Decrypted {} with {}: {} bytes, KCV {}.",
+            show(path),
+            describe(kdf),
+            secret.len(),
+            Kcv::of(secret)
+        );
+    }
     if !passed_over.is_empty() {
         eprintln!("Passed over first: {}.", passed_over.join("; "));
     }
@@ -358,7 +370,7 @@ pub fn import_fernet(ctx: &Context, opts: &FernetImport) -> Result<ImportReport>
         id: hex::encode(entry.id),
         version: entry.version,
         kind: entry.kind.name(),
-        kcv: entry.kcv().to_string(),
+        kcv: entry.check_text(vault.meta.check_key.as_ref()),
         bytes: entry.secret.len(),
         authenticated: true,
         kdf: None,

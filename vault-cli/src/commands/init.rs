@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use rand_core::{OsRng, RngCore};
 use vault_core::constants::{DEFAULT_ITERATIONS, VAULT_ID_LEN};
-use vault_core::{recovery_code, AuditOp, Meta, RecoverySecret, SlotKind, VaultMasterKey};
+use vault_core::{
+    recovery_code, AuditOp, CheckKey, Meta, RecoverySecret, SlotKind, VaultMasterKey,
+};
 use zeroize::Zeroizing;
 
 use super::{now, write_vault, Context};
@@ -97,6 +99,7 @@ pub fn init(ctx: &Context, opts: &InitOptions) -> Result<InitReport> {
             created_at: t,
             audit_next_seq: 0,
             audit_head: [0; 32],
+            check_key: Some(CheckKey::generate(&mut OsRng)),
         },
         entries: Vec::new(),
         events: Vec::new(),

@@ -132,7 +132,14 @@ pub fn encode_armor(bytes: &[u8], path: &Path) -> Result<Vec<u8>> {
 /// # Errors
 /// Exit 3 if it cannot be read, 4 for a wrong password, 5/6 as the core reports.
 pub fn load_vault(ctx: &Context) -> Result<(Vault, Zeroizing<String>)> {
-    open_vault(ctx, Keep::ALL)
+    let (mut vault, password) = open_vault(ctx, Keep::ALL)?;
+    // A vault read from a format version 1 file has no check key; it gets one now, as it
+    // is about to be written, so that what this command prints matches what later reads
+    // of the file show.
+    if vault.meta.check_key.is_none() {
+        vault.meta.check_key = Some(vault_core::CheckKey::generate(&mut rand_core::OsRng));
+    }
+    Ok((vault, password))
 }
 
 /// A vault opened only to be read: every record was authenticated and decoded, but the

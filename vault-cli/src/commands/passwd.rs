@@ -1,12 +1,19 @@
-//! `airvault passwd`: a new password for the vault. Only the password keyslot that opened
-//! the vault is replaced; the master key, every record and every other keyslot (the
-//! recovery slot among them) are copied unchanged, so the recovery code and shares still
-//! open the vault.
+//! `airvault passwd`: a new password for the vault, and a new master key with it.
+//!
+//! The password keyslot that opened the vault is replaced, a new random master key is made,
+//! every record is re-encrypted under it and the recovery keyslot is resealed with the same
+//! recovery secret (printed codes and shares stay valid). So an old copy of the vault
+//! opened with the old password yields only the old master key, which opens nothing
+//! written from now on. Only when the vault holds other password keyslots — which a new
+//! master key would lock out, as their passwords are not known here — is the master key
+//! kept and only the one keyslot rewrapped; the report then says exactly what an old copy
+//! still opens.
 
 use std::time::Duration;
 
+use rand_core::OsRng;
 use vault_core::constants::DEFAULT_ITERATIONS;
-use vault_core::{AuditOp, HeaderParams, KdfLimits, SealedSlot, SlotKind};
+use vault_core::{AuditOp, HeaderParams, KdfLimits, SealedSlot, SlotKind, VaultMasterKey};
 
 use super::{now, rekey, Context};
 use crate::calibrate;
@@ -48,7 +55,8 @@ pub fn check_iterations(iterations: u32) -> Result<()> {
     Ok(())
 }
 
-/// Changes the password of the vault at `ctx.vault`.
+/// Changes the password of the vault at `ctx.vault`, under a new master key (see the
+/// module documentation for when the master key is kept).
 ///
 /// The new keyslot's iteration count is `--iterations N` if given, else the one
 /// `--target-time` picks, else the replaced slot's own count raised to the default
@@ -76,28 +84,42 @@ pub fn passwd(ctx: &Context, opts: &PasswdOptions) -> Result<PasswdReport> {
         let new_password = opts.new_password.read_new(&files::file_name(&ctx.vault))?;
 
         let vault_id = header.vault_id();
-        let (sealed, key) = rekey::seal(
-            SlotKind::Password,
-            new_password.as_bytes(),
-            iterations,
-            unlocked.master_key(),
-            &vault_id,
-            ctx.progress,
-        )
-        .map_err(|e| CliError::core(e, &ctx.vault, Doing::Write))?;
-        let slots: Vec<SealedSlot> = header
+        let other_passwords = header
             .slots()
-            .map(|s| {
-                if s.index() == slot {
-                    sealed
-                } else {
-                    SealedSlot::from_view(&s)
+            .filter(|s| s.kind() == SlotKind::Password && s.index() != slot)
+            .count();
+        let has_recovery_slot = header.slots().any(|s| s.kind() == SlotKind::Recovery);
+        // A new master key unless it would lock out keyslots whose secrets are not here:
+        // other passwords, or a recovery slot without its secret in the metadata.
+        let rotate = other_passwords == 0 && (!has_recovery_slot || meta.recovery_secret.is_some());
+        let new_vmk = rotate.then(|| VaultMasterKey::generate(&mut OsRng));
+        let vmk = new_vmk.as_ref().unwrap_or(unlocked.master_key());
+        let mut slots = Vec::new();
+        let mut keys = Vec::new();
+        for s in header.slots() {
+            let secret: Option<(&[u8], u32)> = if s.index() == slot {
+                Some((new_password.as_bytes(), iterations))
+            } else if rotate {
+                // Only the recovery slot can be here (see `rotate`).
+                meta.recovery_secret
+                    .as_ref()
+                    .map(|r| (&r.expose_secret()[..], s.iterations()))
+            } else {
+                None
+            };
+            match secret {
+                Some((secret, n)) => {
+                    let (sealed, key) =
+                        rekey::seal(s.kind(), secret, n, vmk, &vault_id, ctx.progress)
+                            .map_err(|e| CliError::core(e, &ctx.vault, Doing::Write))?;
+                    keys.push((slots.len(), key));
+                    slots.push(sealed);
                 }
-            })
-            .collect();
+                None => slots.push(SealedSlot::from_view(&s)),
+            }
+        }
         let t = now();
         let generation = header.generation().saturating_add(1);
-        let _ = meta;
         let plan = rekey::Plan {
             params: HeaderParams {
                 vault_id,
@@ -105,11 +127,14 @@ pub fn passwd(ctx: &Context, opts: &PasswdOptions) -> Result<PasswdReport> {
                 written_at: t,
             },
             slots,
-            keys: vec![(usize::from(slot), key)],
-            new_master_key: None,
+            keys,
+            new_master_key: new_vmk,
             op: AuditOp::Passwd,
             time: t,
-            detail: format!("keyslot {slot}, {iterations} iterations"),
+            detail: format!(
+                "keyslot {slot}, {iterations} iterations{}",
+                if rotate { ", new master key" } else { "" }
+            ),
         };
         let report = PasswdReport {
             vault: show(&ctx.vault),
@@ -117,6 +142,8 @@ pub fn passwd(ctx: &Context, opts: &PasswdOptions) -> Result<PasswdReport> {
             iterations,
             previous_iterations: previous,
             generation,
+            master_key_replaced: rotate,
+            other_password_slots: other_passwords,
         };
         Ok((plan, report))
     })

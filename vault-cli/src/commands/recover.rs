@@ -1,10 +1,13 @@
 //! `airvault recover`: a vault or backup opened through its recovery keyslot (recovery
 //! code or shares) and written as a working vault with a new password.
 //!
-//! The master key stays the same, so the records are copied as they are (one at a time
-//! from an intact binary file, by `rekey::stream_rewrite`; else whole with
-//! [`vault_core::UnlockedVault::rewrite`]); the new file has a new password keyslot, the
-//! file's recovery keyslot, a generation one higher and a `recover` audit event.
+//! A new password replaces one that may be lost to someone else, so the new vault gets a new
+//! master key too: every record is re-encrypted (one at a time from an intact binary file,
+//! by `rekey::stream_rewrite`; else whole with [`vault_core::UnlockedVault::rewrite`]), and
+//! an old copy opened with the old password opens nothing the new vault holds after this.
+//! The new file has a new password keyslot, the recovery keyslot resealed with the same
+//! recovery secret (so the code and shares that opened it still do), a generation one
+//! higher and a `recover` audit event.
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +16,7 @@ use serde::Serialize;
 use vault_core::constants::{DEFAULT_ITERATIONS, ENTRY_ID_LEN, SALT_LEN};
 use vault_core::{
     AuditOp, Error, HeaderParams, KdfLimits, Record, SealedSlot, SlotKey, SlotKind, UnlockedVault,
-    VaultFile,
+    VaultFile, VaultMasterKey,
 };
 use zeroize::Zeroizing;
 
@@ -280,18 +283,21 @@ fn plan(
         .slots()
         .find(|s| s.kind() == SlotKind::Password)
         .map_or(DEFAULT_ITERATIONS, |s| s.iterations());
-    let recovery_slot = header
+    let recovery_iterations = header
         .slot(usize::from(unlocked.slot_index()))
-        .map(|s| SealedSlot::from_view(&s))
+        .map(|s| s.iterations())
         .ok_or_else(|| CliError::core(Error::NoSuchSlot, path, Doing::Restore))?;
-    let (new_slot, key) = password_slot(
-        password,
-        iterations,
-        unlocked.master_key(),
+    let vmk = VaultMasterKey::generate(&mut OsRng);
+    let (new_slot, key) = password_slot(password, iterations, &vmk, &vault_id, ctx, path)?;
+    let (recovery_slot, recovery_key) = rekey::seal(
+        SlotKind::Recovery,
+        material.secret.expose_secret(),
+        recovery_iterations,
+        &vmk,
         &vault_id,
-        ctx,
-        path,
-    )?;
+        ctx.progress,
+    )
+    .map_err(|e| CliError::core(e, path, Doing::Write))?;
     let t = now();
     let detail = clean_detail(&format!(
         "from {} with {}",
@@ -305,8 +311,8 @@ fn plan(
             written_at: t,
         },
         slots: vec![new_slot, recovery_slot],
-        keys: vec![(0, key)],
-        new_master_key: None,
+        keys: vec![(0, key), (1, recovery_key)],
+        new_master_key: Some(vmk),
         op: AuditOp::Recover,
         time: t,
         detail,

@@ -13,7 +13,7 @@ use serde::{Serialize, Serializer};
 use vault_core::constants::MAX_SLOTS;
 use vault_core::recovery_code::{self, RecoveryCodeError};
 use vault_core::slip39::{self, MnemonicError, Share, Slip39Error, MAX_SHARES};
-use vault_core::{AuditOp, RecoverySecret, SlotKind};
+use vault_core::{AuditOp, RecoverySecret, SlotKind, VaultMasterKey};
 use zeroize::Zeroizing;
 
 use super::{load_vault, now, save_vault, Context};
@@ -507,9 +507,10 @@ impl RecoveryCodeReport {
 
 /// What `recovery reset` voids, as shown to the user.
 pub const RESET_WARNING: &str = "Old recovery codes and shares no longer open this vault, \
-     nor backups made from now on. Backups made before still open with the old code: \
-     replace them (or keep the old code with them), and split new shares with 'airvault \
-     shares split'.";
+     nor anything written from now on: a new master key encrypts every record, so a copy \
+     made before now, opened with the old code, shows only what it held then. Backups made \
+     before now still open with the old code: replace them (or keep the old code with \
+     them), and split new shares with 'airvault shares split'.";
 
 fn no_recovery_secret(ctx: &Context) -> CliError {
     CliError::usage(format!("{} has no recovery secret", show(&ctx.vault)))
@@ -536,43 +537,62 @@ pub fn show_code(ctx: &Context) -> Result<RecoveryCodeReport> {
     })
 }
 
-/// `recovery reset`: a new recovery secret in the metadata and the recovery keyslot
-/// resealed with it (same master key, so nothing else changes). Old codes and shares stop
-/// opening this vault and the backups made from now on.
+/// `recovery reset`: a new recovery secret, and a new master key with it. The metadata
+/// gets the new secret, every record is re-encrypted under the new master key, the password
+/// keyslot is resealed with the password that opened the vault and the recovery keyslot
+/// with the new secret. So an old copy of the vault opened with the old code yields only
+/// the old master key, which opens nothing written from now on.
 ///
 /// # Errors
-/// The vault's errors; exit 6 if the vault's KDF cost is refused.
+/// The vault's errors; exit 2 if the vault has other password keyslots (a new master key
+/// would lock them out, and keeping the old one would not revoke the old code); exit 6 if
+/// the vault's KDF cost is refused.
 pub fn reset(ctx: &Context) -> Result<RecoveryCodeReport> {
-    let (mut vault, _password) = load_vault(ctx)?;
-    let secret = RecoverySecret::generate(&mut OsRng);
-    let iterations = vault
-        .recovery_iterations
-        .unwrap_or(vault.password_iterations);
-    vault.slots.retain(|s| s.kind() != SlotKind::Recovery);
-    if vault.slots.len() >= MAX_SLOTS {
+    let (mut vault, password) = load_vault(ctx)?;
+    let passwords = vault
+        .slots
+        .iter()
+        .filter(|s| s.kind() == SlotKind::Password)
+        .count();
+    if passwords > 1 {
         return Err(CliError::usage(format!(
-            "{} has {MAX_SLOTS} password keyslots and no room for a recovery keyslot",
+            "{} has {passwords} password keyslots; a new master key would lock out the ones \
+             whose passwords are not given here",
+            show(&ctx.vault)
+        ))
+        .hint("the old recovery code can only be revoked under a new master key: keep one password keyslot"));
+    }
+    if passwords + 1 > MAX_SLOTS {
+        return Err(CliError::usage(format!(
+            "{} has no room for a recovery keyslot",
             show(&ctx.vault)
         ))
         .hint("remove a password keyslot first"));
     }
-    let slot = progress::seal(
-        SlotKind::Recovery,
-        secret.expose_secret(),
-        iterations,
-        &vault.vmk,
-        &vault.vault_id,
-        ctx.progress,
-    )
-    .map_err(|e| CliError::core(e, &ctx.vault, Doing::Write))?;
-    vault.slots.push(slot);
+    let secret = RecoverySecret::generate(&mut OsRng);
+    let iterations = vault
+        .recovery_iterations
+        .unwrap_or(vault.password_iterations);
+    let vmk = VaultMasterKey::generate(&mut OsRng);
+    let seal = |kind, secret: &[u8], n| {
+        progress::seal(kind, secret, n, &vmk, &vault.vault_id, ctx.progress)
+            .map_err(|e| CliError::core(e, &ctx.vault, Doing::Write))
+    };
+    let password_slot = seal(
+        SlotKind::Password,
+        password.as_bytes(),
+        vault.password_iterations,
+    )?;
+    let recovery_slot = seal(SlotKind::Recovery, secret.expose_secret(), iterations)?;
+    vault.slots = vec![password_slot, recovery_slot];
+    vault.vmk = vmk;
     vault.recovery_iterations = Some(iterations);
     let code = recovery_code::encode(&secret);
     vault.meta.recovery_secret = Some(secret);
     vault.record_event(
         AuditOp::RecoveryReset,
         None,
-        "earlier recovery codes and shares no longer open the vault",
+        "new master key; earlier recovery codes and shares open nothing written from now on",
         now(),
     );
     save_vault(ctx, &mut vault)?;

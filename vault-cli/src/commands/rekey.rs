@@ -175,6 +175,8 @@ fn check_rewritten(
         let same = match (&x, &y) {
             (Record::Meta(m), Record::Meta(n)) => {
                 m.recovery_secret == n.recovery_secret
+                    && n.check_key.is_some()
+                    && (m.check_key.is_none() || m.check_key == n.check_key)
                     && m.default_policy_days == n.default_policy_days
                     && m.created_at == n.created_at
                     && match &rw.event {
@@ -216,6 +218,7 @@ pub(super) fn vault_event<'d>(
         entry_id: [0; vault_core::constants::ENTRY_ID_LEN],
         version: 0,
         kcv: vault_core::Kcv::default(),
+        kcv_showable: false,
         prev_hash: meta.audit_head,
         name: "",
         detail,
@@ -481,13 +484,17 @@ pub(super) fn stream_rewrite(
             let mut body = std::io::BufWriter::with_capacity(16 * 1024, &mut *f);
             let n = w.push_meta(&new_meta, &mut OsRng, &mut rec).map_err(core)?;
             body.write_all(&rec[..n]).map_err(io)?;
+            // Copied unchanged only under the same master key and between files of the
+            // current format version (a version-1 entry stores its check value otherwise).
+            let verbatim = plan.new_master_key.is_none()
+                && file.header().version() == vault_core::constants::FORMAT_VERSION;
             for r in file.records().skip(1) {
                 let (record, bytes) = src.next(&r).ok_or_else(give_up)?;
-                let pushed = match (plan.new_master_key.is_some(), record) {
-                    (false, _) => w.push_verbatim(&r.with_bytes(bytes), &mut rec),
-                    (true, Record::Entry(e)) => w.push_entry(&e, &mut OsRng, &mut rec),
-                    (true, Record::Audit(a)) => w.push_audit(&a, &mut OsRng, &mut rec),
-                    (true, Record::Meta(_)) => return Err(give_up()),
+                let pushed = match (verbatim, record) {
+                    (true, _) => w.push_verbatim(&r.with_bytes(bytes), &mut rec),
+                    (false, Record::Entry(e)) => w.push_entry(&e, &mut OsRng, &mut rec),
+                    (false, Record::Audit(a)) => w.push_audit(&a, &mut OsRng, &mut rec),
+                    (false, Record::Meta(_)) => return Err(give_up()),
                 };
                 let n = pushed.map_err(|_| give_up())?;
                 body.write_all(&rec[..n]).map_err(io)?;
@@ -591,6 +598,8 @@ fn compare_streaming(
         let same = match (&x, &y) {
             (OwnedRecord::Meta(m), Record::Meta(n)) => {
                 m.recovery_secret == n.recovery_secret
+                    && n.check_key.is_some()
+                    && (m.check_key.is_none() || m.check_key == n.check_key)
                     && m.default_policy_days == n.default_policy_days
                     && m.created_at == n.created_at
                     && n.audit_next_seq == new_meta.audit_next_seq

@@ -194,7 +194,7 @@ fn new_version(
         rotated_at: t,
         policy_days: current.policy_days,
     };
-    let previous_kcv = current.kcv().to_string();
+    let previous_kcv = current.check_text(vault.meta.check_key.as_ref());
     let detail = if detail.is_empty() {
         format!("replaces v{} KCV {previous_kcv}", current.version)
     } else {
@@ -209,7 +209,7 @@ fn new_version(
         version,
         previous_version: current.version,
         kind: entry.kind.name(),
-        kcv: entry.kcv().to_string(),
+        kcv: entry.check_text(vault.meta.check_key.as_ref()),
         previous_kcv,
         bytes: entry.secret.len(),
         rotated_at: t,

@@ -21,6 +21,11 @@ pub struct PasswdReport {
     pub previous_iterations: u32,
     /// The vault's new generation.
     pub generation: u64,
+    /// Whether a new master key was made and every record re-encrypted (false only when
+    /// other password keyslots would have been locked out).
+    pub master_key_replaced: bool,
+    /// Password keyslots other than the one replaced (kept as they were).
+    pub other_password_slots: usize,
 }
 
 impl PasswdReport {
@@ -34,11 +39,30 @@ impl PasswdReport {
             "Changed the password of {} (keyslot {}, {} PBKDF2 iterations).",
             self.vault, self.slot, self.iterations
         )?;
-        writeln!(
-            w,
-            "The old password no longer opens it; the recovery code and shares still do. \
-             Backups made before now still open with the old password."
-        )
+        if self.master_key_replaced {
+            writeln!(
+                w,
+                "A new master key encrypts every record. The old password no longer opens \
+                 this vault; the recovery code and shares still do."
+            )?;
+            writeln!(
+                w,
+                "Copies of the vault and backups made before now still open with the old \
+                 password and show what they held then, including the recovery secret (which \
+                 opens this vault too): if someone may know the old password and hold such a \
+                 copy, also run 'airvault recovery reset'."
+            )
+        } else {
+            writeln!(
+                w,
+                "The master key was kept, because {} other password keyslot(s) would be locked \
+                 out by a new one. The old password no longer opens this file, but a copy of \
+                 the vault or a backup made before now, opened with the old password, gives \
+                 the master key that still decrypts every record of this vault: remove the \
+                 other keyslots and run 'airvault rotate-master' if that matters.",
+                self.other_password_slots
+            )
+        }
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Passwd {
     pub iterations: u32,
     pub previous_iterations: u32,
     pub generation: u64,
+    pub master_key_replaced: bool,
+    pub other_password_slots: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -251,7 +253,7 @@ pub fn entry_summary(entries: &[OwnedEntry]) -> Vec<(String, u32, String, String
                 e.version,
                 e.status.name().to_owned(),
                 hex::encode(&*e.secret),
-                e.kcv().to_string(),
+                vault_core::Kcv::of(&e.secret).to_string(),
             )
         })
         .collect();

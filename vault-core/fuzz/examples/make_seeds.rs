@@ -47,6 +47,7 @@ fn cheap_vault(seed: u64, entries: usize) -> Vec<u8> {
         entry_id: [0; 16],
         version: 0,
         kcv: Kcv::default(),
+        kcv_showable: false,
         prev_hash: [0; 32],
         name: "",
         detail: "seed",
@@ -57,6 +58,7 @@ fn cheap_vault(seed: u64, entries: usize) -> Vec<u8> {
         created_at: 1,
         audit_next_seq: 1,
         audit_head: e0.hash(),
+        check_key: None,
     };
     let mut layout = Layout::new(2);
     list.iter().for_each(|e| layout.add_entry(e));

@@ -65,8 +65,10 @@ impl Env {
     pub fn bare(&self) -> Command {
         let mut c = Command::cargo_bin("airvault").unwrap();
         c.env_remove("AIRVAULT_VAULT")
+            .env_remove("AIRVAULT_STATE_DIR")
             .env("HOME", self.dir.path())
             .env("XDG_DATA_HOME", self.dir.path().join("xdg-data"))
+            .env("XDG_STATE_HOME", self.dir.path().join("xdg-state"))
             .current_dir(self.dir.path())
             .timeout(std::time::Duration::from_secs(60));
         c

@@ -144,7 +144,10 @@ impl Seen {
     /// The state file's path, if remembering is on and a directory is known.
     #[must_use]
     pub fn state_file(&self) -> Option<PathBuf> {
-        self.dir.as_ref().filter(|_| self.on).map(|d| d.join(STATE_FILE))
+        self.dir
+            .as_ref()
+            .filter(|_| self.on)
+            .map(|d| d.join(STATE_FILE))
     }
 
     /// The newest generation remembered for `vault_id`, if any.
@@ -152,10 +155,7 @@ impl Seen {
     pub fn newest(&self, vault_id: &[u8; VAULT_ID_LEN]) -> Option<u64> {
         let file = self.usable_file()?;
         match read_state(&file) {
-            Ok(lines) => lines
-                .iter()
-                .find(|(id, _)| id == vault_id)
-                .map(|(_, g)| *g),
+            Ok(lines) => lines.iter().find(|(id, _)| id == vault_id).map(|(_, g)| *g),
             Err(why) => {
                 self.note(&why);
                 None
@@ -198,11 +198,7 @@ impl Seen {
             .filter(|s| s.vault_id == input.vault_id)
             .map_or(0, |s| s.generation);
         let seen = self.newest(&input.vault_id).unwrap_or(0);
-        input
-            .generation
-            .max(replaced)
-            .max(seen)
-            .saturating_add(1)
+        input.generation.max(replaced).max(seen).saturating_add(1)
     }
 
     /// Adds `stamp` to the state file unless a generation as new is remembered.
@@ -358,8 +354,8 @@ fn read_state(file: &Path) -> std::result::Result<Vec<([u8; VAULT_ID_LEN], u64)>
         Err(_) if !file.exists() => return Ok(Vec::new()),
         Err(e) => return Err(e.what().to_owned()),
     };
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("{} is not a text file", show(file)))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("{} is not a text file", show(file)))?;
     let mut lines = Vec::new();
     for line in text.lines() {
         let line = line.trim();
@@ -480,7 +476,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join(STATE_FILE);
         let id = hex::encode([7u8; 16]);
-        fs::write(&file, format!("# x\nnonsense\n{id} 12\n{id} 4\nab 3\n{id} x\n")).unwrap();
+        fs::write(
+            &file,
+            format!("# x\nnonsense\n{id} 12\n{id} 4\nab 3\n{id} x\n"),
+        )
+        .unwrap();
         let seen = Seen::in_dir(dir.path().to_path_buf(), false);
         assert_eq!(seen.newest(&[7; VAULT_ID_LEN]), Some(12));
         let off = Seen::off();

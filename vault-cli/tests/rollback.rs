@@ -304,7 +304,13 @@ fn a_live_vault_swapped_for_an_old_copy_of_itself_is_warned_about() {
     fs::write(&env.vault, &old_copy).unwrap();
 
     // Text: one warning line on standard error, naming both generations; the command runs.
-    let out = env.cmd().arg("list").assert().success().get_output().clone();
+    let out = env
+        .cmd()
+        .arg("list")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
@@ -348,7 +354,10 @@ fn a_live_vault_swapped_for_an_old_copy_of_itself_is_warned_about() {
         .clone();
     let v: Vec<serde_json::Value> = lines(&out);
     assert_eq!(v.len(), 2);
-    assert_eq!((v[0]["type"].as_str(), v[1]["type"].as_str()), (Some("warning"), Some("secret")));
+    assert_eq!(
+        (v[0]["type"].as_str(), v[1]["type"].as_str()),
+        (Some("warning"), Some("secret"))
+    );
 
     // Commands that change or check the vault warn too, and still work.
     for args in [&["audit", "--verify"][..], &["generate", "after-swap"]] {
@@ -458,9 +467,10 @@ fn a_missing_state_directory_is_created_and_an_unusable_one_is_a_note() {
         .args(["generate", "k"])
         .assert()
         .success()
-        .stderr(predicate::str::starts_with("note: ").and(predicate::function(
-            |s: &str| s.lines().count() == 1,
-        )));
+        .stderr(
+            predicate::str::starts_with("note: ")
+                .and(predicate::function(|s: &str| s.lines().count() == 1)),
+        );
     let out = env
         .json()
         .env("AIRVAULT_STATE_DIR", &unusable)

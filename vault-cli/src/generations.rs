@@ -4,21 +4,26 @@
 //! Every vault file's header carries the vault id (random, fixed at creation, shared by
 //! every backup) and the generation (a write counter raised by every change; a backup
 //! keeps the vault's). The command line remembers, in a small state file, the highest
-//! generation it has seen of each vault id: whenever a vault is opened as the live vault
-//! (after its header has been authenticated) and whenever a vault is written. Then:
+//! generation it has seen of each vault id at each place (the file's absolute path):
+//! whenever a vault is opened as the live vault (after its header has been authenticated)
+//! and whenever a vault is written. Then:
 //!
-//! - a live vault older than what was seen is reported (a warning, and the command goes on:
-//!   only the person can tell whether the older copy was put back on purpose);
+//! - a live vault older than what was seen at the same place is reported (a warning, and
+//!   the command goes on: only the person can tell whether the older copy was put back on
+//!   purpose). Copies of one vault kept at other places (a backup restored to a second
+//!   path to look at it) are not compared with it: they are not the file that was swapped;
 //! - `restore`, `recover` and `salvage` refuse to replace a vault file of the same vault
 //!   and a newer generation than the one they write from, unless told with
 //!   `--discard-newer` ([`check_replace`]);
 //! - what those three write gets a generation above the input's, the replaced file's and
-//!   the highest remembered one ([`Seen::next_generation`]), so generations only go up.
+//!   the highest remembered one of that vault anywhere ([`Seen::next_generation`]), so
+//!   generations only go up.
 //!
 //! The state file (`generations` in `$AIRVAULT_STATE_DIR`, else the user's state directory,
-//! `$XDG_STATE_HOME/airvault/` or `~/.local/state/airvault/`) holds one line per vault:
-//! `<vault id, 32 hex digits> <generation>`. Vault ids and generation numbers only, never
-//! a secret. It is written atomically with mode 0600 in a directory of mode 0700. A
+//! `$XDG_STATE_HOME/airvault/` or `~/.local/state/airvault/`) holds one line per vault and
+//! place: `<vault id, 32 hex digits> <place, 32 hex digits> <generation>`, the place being
+//! the first 16 bytes of the SHA-256 of the file's absolute path. Vault ids, hashes and
+//! generation numbers only, never a secret (nor a path). It is written atomically with mode 0600 in a directory of mode 0700. A
 //! missing, unreadable or unwritable state file is a note on standard error, never a
 //! failure: the memory is a tripwire, not a lock.
 //!
@@ -53,12 +58,24 @@ pub const STATE_FILE: &str = "generations";
 /// [`MAX_VAULTS`]; a larger file is not one airvault wrote and is ignored with a note.
 const MAX_STATE_LEN: u64 = 1 << 20;
 
-/// Vaults remembered at most; beyond this the ones not seen for longest are forgotten.
+/// Vaults (and places) remembered at most; beyond this the ones not seen for longest are
+/// forgotten.
 pub const MAX_VAULTS: usize = 4096;
 
 /// The first line of the state file.
-const STATE_HEADER: &str =
-    "# airvault: the newest generation seen of each vault (vault id, generation); no secrets";
+const STATE_HEADER: &str = "# airvault: the newest generation seen of each vault at each place \
+     (vault id, SHA-256 of the path, generation); no secrets";
+
+/// Where a vault file is: the first 16 bytes of the SHA-256 of its absolute path.
+type Place = [u8; 16];
+
+/// One line of the state file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Remembered {
+    vault_id: [u8; VAULT_ID_LEN],
+    place: Place,
+    generation: u64,
+}
 
 /// A vault file's identity and write counter, as its header states them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,42 +167,61 @@ impl Seen {
             .map(|d| d.join(STATE_FILE))
     }
 
-    /// The newest generation remembered for `vault_id`, if any.
+    /// The newest generation remembered for `vault_id`, at any place, if any.
     #[must_use]
     pub fn newest(&self, vault_id: &[u8; VAULT_ID_LEN]) -> Option<u64> {
-        let file = self.usable_file()?;
-        match read_state(&file) {
-            Ok(lines) => lines.iter().find(|(id, _)| id == vault_id).map(|(_, g)| *g),
-            Err(why) => {
-                self.note(&why);
-                None
-            }
-        }
+        self.lines()
+            .iter()
+            .filter(|r| r.vault_id == *vault_id)
+            .map(|r| r.generation)
+            .max()
+    }
+
+    /// The newest generation remembered for `vault_id` at `path`, if any.
+    #[must_use]
+    pub fn newest_at(&self, vault_id: &[u8; VAULT_ID_LEN], path: &Path) -> Option<u64> {
+        let place = place(path);
+        self.lines()
+            .iter()
+            .find(|r| r.vault_id == *vault_id && r.place == place)
+            .map(|r| r.generation)
     }
 
     /// The live vault at `path`, just opened (its header authenticated), is `stamp`:
-    /// warns when a newer generation of it was seen here, remembers it when it is the
-    /// newest. Returns the warning, if any.
+    /// warns when a newer generation of it was seen at this place, remembers it when it
+    /// is the newest. Returns the warning, if any.
     pub fn opened(&self, path: &Path, stamp: Stamp) -> Option<RollbackWarning> {
         if !self.on {
             return None;
         }
         let warning = self
-            .newest(&stamp.vault_id)
+            .newest_at(&stamp.vault_id, path)
             .filter(|&seen| seen > stamp.generation)
             .map(|seen| RollbackWarning::new(path, stamp, seen));
         match &warning {
             Some(w) => self.warn(w),
-            None => self.remember(stamp),
+            None => self.remember(path, stamp),
         }
         warning
     }
 
-    /// A vault was written as `stamp`: remembers its generation if it is the newest seen.
-    pub fn written(&self, stamp: Stamp) {
+    /// A vault was written at `path` as `stamp`: remembers its generation there if it is
+    /// the newest seen there.
+    pub fn written(&self, path: &Path, stamp: Stamp) {
         if self.on {
-            self.remember(stamp);
+            self.remember(path, stamp);
         }
+    }
+
+    /// The state file's lines; none (with a note) if it cannot be read.
+    fn lines(&self) -> Vec<Remembered> {
+        let Some(file) = self.usable_file() else {
+            return Vec::new();
+        };
+        read_state(&file).unwrap_or_else(|why| {
+            self.note(&why);
+            Vec::new()
+        })
     }
 
     /// The generation for a vault that `restore`, `recover` or `salvage` writes at `out`
@@ -201,12 +237,18 @@ impl Seen {
         input.generation.max(replaced).max(seen).saturating_add(1)
     }
 
-    /// Adds `stamp` to the state file unless a generation as new is remembered.
-    fn remember(&self, stamp: Stamp) {
+    /// Adds `stamp` at `path` to the state file unless a generation as new is remembered
+    /// there.
+    fn remember(&self, path: &Path, stamp: Stamp) {
         let Some(file) = self.usable_file() else {
             return;
         };
-        if let Err(why) = update_state(&file, stamp) {
+        let line = Remembered {
+            vault_id: stamp.vault_id,
+            place: place(path),
+            generation: stamp.generation,
+        };
+        if let Err(why) = update_state(&file, line) {
             self.note(&why);
         }
     }
@@ -265,8 +307,8 @@ impl RollbackWarning {
     fn new(path: &Path, stamp: Stamp, seen: u64) -> Self {
         let vault = show(path);
         let message = format!(
-            "{vault} is generation {} but generation {seen} of this vault was seen on this \
-             machine: it may have been replaced by an older copy — if no one meant to put an \
+            "{vault} is generation {} but generation {seen} of this vault was seen there on \
+             this machine: it may have been replaced by an older copy — if no one meant to put an \
              older copy back, find the newer one (your latest backup) before changing this \
              one; 'airvault restore {vault} --out {vault} --force' keeps this copy and ends \
              the warning",
@@ -347,8 +389,21 @@ pub fn peek(path: &Path) -> Option<Stamp> {
         .map(|f| Stamp::of(&f))
 }
 
+/// Where `path` is: the first 16 bytes of the SHA-256 of its absolute path (symbolic
+/// links resolved when it exists), so that the state file names no path.
+fn place(path: &Path) -> Place {
+    use sha2::{Digest, Sha256};
+    let full = fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf());
+    let digest = Sha256::digest(full.as_os_str().as_encoded_bytes());
+    let mut place = [0u8; 16];
+    place.copy_from_slice(&digest[..16]);
+    place
+}
+
 /// The state file's lines, in file order (oldest update first). A missing file is empty.
-fn read_state(file: &Path) -> std::result::Result<Vec<([u8; VAULT_ID_LEN], u64)>, String> {
+fn read_state(file: &Path) -> std::result::Result<Vec<Remembered>, String> {
     let bytes = match files::read_bounded(file, MAX_STATE_LEN) {
         Ok(b) => b,
         Err(_) if !file.exists() => return Ok(Vec::new()),
@@ -356,58 +411,73 @@ fn read_state(file: &Path) -> std::result::Result<Vec<([u8; VAULT_ID_LEN], u64)>
     };
     let text =
         String::from_utf8(bytes).map_err(|_| format!("{} is not a text file", show(file)))?;
-    let mut lines = Vec::new();
+    let mut lines: Vec<Remembered> = Vec::new();
     for line in text.lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         // A line that does not parse (an edit by hand, say) is skipped, not fatal.
-        if let Some(entry) = parse_line(line) {
+        if let Some(new) = parse_line(line) {
             match lines
                 .iter_mut()
-                .find(|(id, _): &&mut ([u8; VAULT_ID_LEN], u64)| *id == entry.0)
+                .find(|r| r.vault_id == new.vault_id && r.place == new.place)
             {
-                Some(known) => known.1 = known.1.max(entry.1),
-                None => lines.push(entry),
+                Some(known) => known.generation = known.generation.max(new.generation),
+                None => lines.push(new),
             }
         }
     }
     Ok(lines)
 }
 
-fn parse_line(line: &str) -> Option<([u8; VAULT_ID_LEN], u64)> {
+fn parse_line(line: &str) -> Option<Remembered> {
     let mut parts = line.split_ascii_whitespace();
-    let (id, generation) = (parts.next()?, parts.next()?);
+    let (id, place, generation) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
     }
-    let mut vault_id = [0u8; VAULT_ID_LEN];
-    hex::decode_to_slice(id, &mut vault_id).ok()?;
-    Some((vault_id, generation.parse().ok()?))
+    let mut r = Remembered {
+        vault_id: [0; VAULT_ID_LEN],
+        place: [0; 16],
+        generation: generation.parse().ok()?,
+    };
+    hex::decode_to_slice(id, &mut r.vault_id).ok()?;
+    hex::decode_to_slice(place, &mut r.place).ok()?;
+    Some(r)
 }
 
-/// Raises `stamp.vault_id`'s generation in the state file to `stamp.generation`, holding
-/// a lock on the state directory so that two commands do not lose each other's update.
-fn update_state(file: &Path, stamp: Stamp) -> std::result::Result<(), String> {
+/// Raises the generation remembered for `new`'s vault and place to `new.generation`,
+/// holding a lock on the state directory so that two commands do not lose each other's
+/// update.
+fn update_state(file: &Path, new: Remembered) -> std::result::Result<(), String> {
     files::ensure_parent_dir(file).map_err(|e| e.what().to_owned())?;
     let _lock = lock_dir(file);
     let mut lines = read_state(file)?;
-    if let Some(i) = lines.iter().position(|(id, _)| *id == stamp.vault_id) {
-        if lines[i].1 >= stamp.generation {
+    if let Some(i) = lines
+        .iter()
+        .position(|r| r.vault_id == new.vault_id && r.place == new.place)
+    {
+        if lines[i].generation >= new.generation {
             return Ok(());
         }
         lines.remove(i);
     }
-    // The vault updated last goes last; the ones not seen for longest are forgotten first.
-    lines.push((stamp.vault_id, stamp.generation));
+    // The line updated last goes last; the ones not seen for longest are forgotten first.
+    lines.push(new);
     let excess = lines.len().saturating_sub(MAX_VAULTS);
     lines.drain(..excess);
-    let mut text = String::with_capacity(STATE_HEADER.len() + 1 + lines.len() * 56);
+    let mut text = String::with_capacity(STATE_HEADER.len() + 1 + lines.len() * 90);
     text.push_str(STATE_HEADER);
     text.push('\n');
-    for (id, generation) in &lines {
-        let _ = writeln!(text, "{} {generation}", hex::encode(id));
+    for r in &lines {
+        let _ = writeln!(
+            text,
+            "{} {} {}",
+            hex::encode(r.vault_id),
+            hex::encode(r.place),
+            r.generation
+        );
     }
     files::write_atomic(file, text.as_bytes(), true, |_| Ok(())).map_err(|e| e.what().to_owned())
 }
@@ -441,27 +511,34 @@ mod tests {
     }
 
     #[test]
-    fn remembers_the_highest_generation_per_vault() {
+    fn remembers_the_highest_generation_per_vault_and_place() {
         let dir = tempfile::tempdir().unwrap();
         let seen = Seen::in_dir(dir.path().join("state"), false);
+        let (v, w) = (dir.path().join("v.airvault"), dir.path().join("w.airvault"));
         assert_eq!(seen.newest(&[1; VAULT_ID_LEN]), None);
-        seen.written(stamp(1, 5));
-        seen.written(stamp(2, 9));
-        seen.written(stamp(1, 3));
-        assert_eq!(seen.newest(&[1; VAULT_ID_LEN]), Some(5));
+        seen.written(&v, stamp(1, 5));
+        seen.written(&v, stamp(2, 9));
+        seen.written(&v, stamp(1, 3));
+        seen.written(&w, stamp(1, 7));
+        assert_eq!(seen.newest(&[1; VAULT_ID_LEN]), Some(7));
+        assert_eq!(seen.newest_at(&[1; VAULT_ID_LEN], &v), Some(5));
         assert_eq!(seen.newest(&[2; VAULT_ID_LEN]), Some(9));
-        let w = seen.opened(Path::new("v.airvault"), stamp(1, 4)).unwrap();
-        assert_eq!((w.generation, w.seen_generation), (4, 5));
-        assert!(seen.opened(Path::new("v.airvault"), stamp(1, 6)).is_none());
-        assert_eq!(seen.newest(&[1; VAULT_ID_LEN]), Some(6));
+        let warned = seen.opened(&v, stamp(1, 4)).unwrap();
+        assert_eq!((warned.generation, warned.seen_generation), (4, 5));
+        // A newer copy of the vault elsewhere is not the file that was swapped.
+        assert!(seen.opened(&v, stamp(1, 6)).is_none());
+        assert_eq!(seen.newest_at(&[1; VAULT_ID_LEN], &v), Some(6));
         let text = fs::read_to_string(seen.state_file().unwrap()).unwrap();
+        let p = |path: &Path| hex::encode(place(path));
         assert_eq!(
             text.lines().skip(1).collect::<Vec<_>>(),
             [
-                format!("{} 9", hex::encode([2u8; 16])),
-                format!("{} 6", hex::encode([1u8; 16]))
+                format!("{} {} 9", hex::encode([2u8; 16]), p(&v)),
+                format!("{} {} 7", hex::encode([1u8; 16]), p(&w)),
+                format!("{} {} 6", hex::encode([1u8; 16]), p(&v)),
             ]
         );
+        assert!(!text.contains(".airvault"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -475,17 +552,18 @@ mod tests {
     fn bad_lines_are_skipped_and_off_does_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join(STATE_FILE);
-        let id = hex::encode([7u8; 16]);
+        let v = dir.path().join("v");
+        let (id, at) = (hex::encode([7u8; 16]), hex::encode(place(&v)));
         fs::write(
             &file,
-            format!("# x\nnonsense\n{id} 12\n{id} 4\nab 3\n{id} x\n"),
+            format!("# x\nnonsense\n{id} {at} 12\n{id} {at} 4\n{id} 3\n{id} {at} x\n"),
         )
         .unwrap();
         let seen = Seen::in_dir(dir.path().to_path_buf(), false);
-        assert_eq!(seen.newest(&[7; VAULT_ID_LEN]), Some(12));
+        assert_eq!(seen.newest_at(&[7; VAULT_ID_LEN], &v), Some(12));
         let off = Seen::off();
-        assert!(off.opened(Path::new("v"), stamp(7, 1)).is_none());
-        off.written(stamp(8, 1));
+        assert!(off.opened(&v, stamp(7, 1)).is_none());
+        off.written(&v, stamp(8, 1));
         assert_eq!(off.state_file(), None);
     }
 
@@ -497,13 +575,22 @@ mod tests {
         for i in 0..MAX_VAULTS as u32 {
             let mut id = [0u8; 16];
             id[..4].copy_from_slice(&i.to_le_bytes());
-            text.push_str(&format!("{} 1\n", hex::encode(id)));
+            text.push_str(&format!(
+                "{} {} 1\n",
+                hex::encode(id),
+                hex::encode([0u8; 16])
+            ));
         }
         fs::write(&file, text).unwrap();
-        update_state(&file, stamp(0xff, 2)).unwrap();
+        let last = Remembered {
+            vault_id: [0xff; 16],
+            place: [1; 16],
+            generation: 2,
+        };
+        update_state(&file, last).unwrap();
         let lines = read_state(&file).unwrap();
         assert_eq!(lines.len(), MAX_VAULTS);
-        assert_eq!(lines[0].0[..4], 1u32.to_le_bytes());
-        assert_eq!(lines[MAX_VAULTS - 1], ([0xff; 16], 2));
+        assert_eq!(lines[0].vault_id[..4], 1u32.to_le_bytes());
+        assert_eq!(lines[MAX_VAULTS - 1], last);
     }
 }

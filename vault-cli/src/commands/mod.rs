@@ -252,7 +252,7 @@ fn read_vault_bytes(path: &Path) -> Result<Vec<u8>> {
 pub fn save_vault(ctx: &Context, vault: &mut Vault) -> Result<()> {
     vault.generation = vault.generation.saturating_add(1);
     write_vault(&ctx.vault, vault, true)?;
-    ctx.seen.written(stamp(vault));
+    ctx.seen.written(&ctx.vault, stamp(vault));
     Ok(())
 }
 

@@ -243,7 +243,7 @@ pub fn recover(ctx: &Context, opts: &RecoverOptions) -> Result<RecoverReport> {
                 if let Some(counts) =
                     rekey::stream_rewrite(src, meta, &plan, path, &opts.out, opts.force, failed)?
                 {
-                    ctx.seen.written(plan.stamp());
+                    ctx.seen.written(&opts.out, plan.stamp());
                     return Ok(report(
                         opts,
                         &plan,
@@ -445,7 +445,7 @@ fn recover_whole(ctx: &Context, opts: &RecoverOptions, carried: Carried) -> Resu
         counts = check_written(written, key, &opts.out)?;
         Ok(())
     })?;
-    ctx.seen.written(plan.stamp());
+    ctx.seen.written(&opts.out, plan.stamp());
     Ok(report(
         opts, &plan, &material, encoding, counts, iterations, damage,
     ))

@@ -316,7 +316,7 @@ pub(super) fn rekey<T>(
                     .hint("nothing was replaced; the medium may be failing")
                 };
                 if stream_rewrite(src, meta, &p, path, path, true, mismatch)?.is_some() {
-                    ctx.seen.written(p.stamp());
+                    ctx.seen.written(path, p.stamp());
                     return Ok(report);
                 }
                 planned = Some((p, report));
@@ -343,7 +343,7 @@ pub(super) fn rekey<T>(
         &p.rewrite(&opened.meta),
         &p.key_refs(),
     )?;
-    ctx.seen.written(p.stamp());
+    ctx.seen.written(path, p.stamp());
     Ok(report)
 }
 

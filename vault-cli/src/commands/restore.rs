@@ -92,7 +92,7 @@ pub fn restore(
     );
     files::ensure_parent_dir(out)?;
     write_vault(out, &mut vault, force)?;
-    ctx.seen.written(stamp(&vault));
+    ctx.seen.written(out, stamp(&vault));
     let versions = vault.entries.len();
     Ok(RestoreReport {
         backup: show(backup),

@@ -819,10 +819,13 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
             keyless.map(|_| ())
         },
     )?;
-    ctx.seen.written(Stamp {
-        vault_id,
-        generation: vault.generation,
-    });
+    ctx.seen.written(
+        out,
+        Stamp {
+            vault_id,
+            generation: vault.generation,
+        },
+    );
 
     let mut report = SalvageReport {
         out: show(&opts.out),

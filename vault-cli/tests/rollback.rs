@@ -34,7 +34,7 @@ fn generation(path: &Path) -> u64 {
 
 /// The state file of an `Env` (its `XDG_STATE_HOME`).
 fn state_file(env: &Env) -> PathBuf {
-    env.path("xdg-state").join("airvault").join("generations")
+    env.state.path().join("airvault").join("generations")
 }
 
 /// A vault with keys, an old backup of it, and one more key added after the backup: the

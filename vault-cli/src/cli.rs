@@ -9,7 +9,8 @@ use vault_core::EntryKind;
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  ok
-  2  usage error (bad arguments, unknown entry, existing file without --force)
+  2  usage error (bad arguments, unknown entry, existing file without --force, a newer
+     generation of the vault to be replaced without --discard-newer)
   3  I/O error (a file cannot be read or written)
   4  authentication failed (wrong password or recovery secret; the file is intact)
   5  corrupted, truncated or malformed file, or not an airvault file
@@ -230,6 +231,10 @@ pub struct RestoreArgs {
     /// Replace an existing vault.
     #[arg(long)]
     pub force: bool,
+    /// Replace a vault file even when it is a newer generation of the same vault than the
+    /// one written (what changed since is lost).
+    #[arg(long)]
+    pub discard_newer: bool,
 }
 
 /// `verify`.
@@ -447,6 +452,10 @@ pub struct RecoverArgs {
     /// Replace an existing file at --out.
     #[arg(long)]
     pub force: bool,
+    /// Replace a vault file even when it is a newer generation of the same vault than the
+    /// one written (what changed since is lost).
+    #[arg(long)]
+    pub discard_newer: bool,
 }
 
 /// `salvage`.
@@ -469,6 +478,10 @@ pub struct SalvageArgs {
     /// Replace an existing file at --out, and include files of another vault.
     #[arg(long)]
     pub force: bool,
+    /// Replace a vault file even when it is a newer generation of the same vault than the
+    /// one written (what changed since is lost).
+    #[arg(long)]
+    pub discard_newer: bool,
 }
 
 /// `kit`.

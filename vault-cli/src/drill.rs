@@ -27,6 +27,7 @@ use crate::commands::verify::{verify, VerifyOptions, VerifyRun};
 use crate::commands::{decode_container, load_vault, Context};
 use crate::error::Exit;
 use crate::files;
+use crate::generations::Seen;
 use crate::input::PasswordSource;
 use crate::output::{DrillReport, DrillStepReport, Message, Printer};
 use crate::progress::{self, Progress};
@@ -212,6 +213,7 @@ fn rehearse(d: &mut Drill<'_>, dir: &Path) -> Option<()> {
         password: PasswordSource::File(pw.to_path_buf()),
         progress: Progress::Silent,
         warnings: false,
+        seen: Seen::off(),
     };
     let ctx = ctx_with(&vault_path, &pw_file);
 
@@ -390,7 +392,7 @@ fn rehearse(d: &mut Drill<'_>, dir: &Path) -> Option<()> {
     })?;
 
     d.step("restore from the binary backup by password", || {
-        let r = restore(&ctx, &bin, &vault_path, false).map_err(|e| e.to_string())?;
+        let r = restore(&ctx, &bin, &vault_path, false, false).map_err(|e| e.to_string())?;
         Ok((
             (),
             format!("{} entries, generation {}", r.entries, r.generation),
@@ -421,7 +423,7 @@ fn rehearse(d: &mut Drill<'_>, dir: &Path) -> Option<()> {
         "restore from the armored backup with its own password",
         || {
             let paper_ctx = ctx_with(&from_paper, &paper_pw_file);
-            restore(&paper_ctx, &asc, &from_paper, false).map_err(|e| e.to_string())?;
+            restore(&paper_ctx, &asc, &from_paper, false, false).map_err(|e| e.to_string())?;
             let (_, detail) = compare_all(&paper_ctx, &originals)?;
             Ok(((), detail))
         },
@@ -509,7 +511,7 @@ fn rehearse(d: &mut Drill<'_>, dir: &Path) -> Option<()> {
                 verify(&ctx_with(&vault_path, &wrong_file), &opts).map_err(|e| e.to_string())?;
             expect_exit(&run, Exit::Authentication)?;
             let target = dir.join("not-restored.airvault");
-            let err = restore(&ctx_with(&target, &wrong_file), &bin, &target, false)
+            let err = restore(&ctx_with(&target, &wrong_file), &bin, &target, false, false)
                 .err()
                 .ok_or("restore accepted a wrong password")?;
             if err.exit() != Exit::Authentication || target.exists() {
@@ -600,6 +602,7 @@ fn emergency(
         password: PasswordSource::File(pw.to_path_buf()),
         progress: Progress::Silent,
         warnings: false,
+        seen: Seen::off(),
     };
     let share_dir = dir.join("shares");
     let shares = d.step("split the recovery secret into 2-of-3 shares", || {
@@ -643,6 +646,7 @@ fn emergency(
             out: out.clone(),
             new_password: PasswordSource::File(new_pw_file.clone()),
             force: false,
+            discard_newer: false,
         };
         recover(ctx, &opts).map(|r| (r, out))
     };
@@ -756,6 +760,7 @@ fn emergency(
                     material: None,
                     new_password: None,
                     force: false,
+                    discard_newer: false,
                 },
             )
             .map_err(|e| e.to_string())?;
@@ -789,6 +794,7 @@ fn emergency(
                 material: None,
                 new_password: None,
                 force: false,
+                discard_newer: false,
             },
         )
         .map_err(|e| e.to_string())?;

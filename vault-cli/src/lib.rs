@@ -15,6 +15,7 @@ pub mod commands;
 pub mod drill;
 pub mod error;
 pub mod files;
+pub mod generations;
 pub mod input;
 pub mod model;
 pub mod output;
@@ -43,6 +44,7 @@ use commands::passwd::PasswdOptions;
 use commands::policy::PolicyChange;
 use commands::status::StatusOptions;
 use error::{CliError, Exit, Result};
+use generations::Seen;
 use input::PasswordSource;
 use output::{Message, Printer};
 use progress::Progress;
@@ -97,6 +99,7 @@ fn context(cli: &Cli) -> Result<Context> {
         password: password_source(cli),
         progress: Progress::auto(),
         warnings: true,
+        seen: Seen::from_env(cli.json),
     })
 }
 
@@ -107,6 +110,7 @@ fn context_without_vault(cli: &Cli) -> Context {
         password: password_source(cli),
         progress: Progress::auto(),
         warnings: true,
+        seen: Seen::from_env(cli.json),
     }
 }
 
@@ -216,7 +220,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
         Command::Restore(a) => {
             let ctx = context(cli)?;
             let out = a.out.clone().unwrap_or_else(|| ctx.vault.clone());
-            let r = commands::restore::restore(&ctx, &a.backup, &out, a.force)?;
+            let r = commands::restore::restore(&ctx, &a.backup, &out, a.force, a.discard_newer)?;
             printer.emit(&Message::Restore(r))?;
         }
         Command::Verify(a) => {
@@ -225,6 +229,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
                 password: password_source(cli),
                 progress: Progress::auto(),
                 warnings: true,
+                seen: Seen::from_env(cli.json),
             };
             let opts = VerifyOptions {
                 files: a.files.clone(),
@@ -380,6 +385,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
                 out: a.out.clone().unwrap_or_else(|| ctx.vault.clone()),
                 new_password: new_password_source(cli, a.new_password_file.as_ref()),
                 force: a.force,
+                discard_newer: a.discard_newer,
             };
             let r = commands::recover::recover(&ctx, &opts)?;
             printer.emit(&Message::Recover(r))?;
@@ -401,6 +407,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
                 material,
                 new_password,
                 force: a.force,
+                discard_newer: a.discard_newer,
             };
             let run = commands::salvage::salvage(&ctx, &opts)?;
             if let Some(short) = run.report.shortfall() {

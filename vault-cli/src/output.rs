@@ -79,6 +79,9 @@ pub enum Message {
     Salvage(crate::commands::salvage::SalvageReport),
     /// `kit`.
     Kit(crate::commands::kit::KitReport),
+    /// A warning printed before the command's result (JSON only; the same warning also
+    /// goes to standard error).
+    Warning(crate::generations::RollbackWarning),
 }
 
 fn secret_str<S: Serializer>(v: &Zeroizing<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -681,6 +684,7 @@ impl Message {
             Message::Recover(r) => r.human(w),
             Message::Salvage(r) => r.human(w),
             Message::Kit(r) => r.human(w),
+            Message::Warning(r) => r.human(w),
         }
     }
 }

@@ -354,10 +354,19 @@ fn restore_refuses_an_existing_vault_without_force() {
         .code(2)
         .stderr(predicate::str::contains("already exists"));
     assert_eq!(fs::read(&env.vault).unwrap(), before);
+    // The vault is newer than the backup: --force alone does not drop what changed since.
     env.cmd()
         .arg("restore")
         .arg(&b)
         .arg("--force")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--discard-newer"));
+    assert_eq!(fs::read(&env.vault).unwrap(), before);
+    env.cmd()
+        .arg("restore")
+        .arg(&b)
+        .args(["--force", "--discard-newer"])
         .assert()
         .success();
     env.cmd()

@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 use super::{read_audit_trail, read_vault_bytes, Context};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
+use crate::generations::Stamp;
 use crate::model::OwnedEvent;
 use crate::output::lifecycle::{AuditEventReport, AuditVerifyReport};
 use crate::progress;
@@ -80,6 +81,7 @@ pub fn verify(ctx: &Context) -> Result<AuditVerifyReport> {
     let password = ctx.password.read(&files::file_name(path))?;
     let unlocked = progress::unlock(&file, SlotKind::Password, password.as_bytes(), ctx.progress)
         .map_err(|e| CliError::core(e, path, Doing::Vault))?;
+    ctx.seen.opened(path, Stamp::of(&file));
     let mut report = AuditVerifyReport {
         vault: show(path),
         events: 0,

@@ -107,6 +107,7 @@ pub fn init(ctx: &Context, opts: &InitOptions) -> Result<InitReport> {
     vault.record_event(AuditOp::Init, None, "", t);
     files::ensure_parent_dir(&ctx.vault)?;
     write_vault(&ctx.vault, &mut vault, opts.force)?;
+    ctx.seen.written(&ctx.vault, super::stamp(&vault));
     Ok(InitReport {
         vault: show(&ctx.vault),
         vault_id: hex::encode(vault_id),

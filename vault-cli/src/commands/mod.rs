@@ -31,6 +31,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
+use crate::generations::{Seen, Stamp};
 use crate::input::PasswordSource;
 use crate::model::{Keep, Opened, Vault, WriteError};
 use crate::progress::Progress;
@@ -46,10 +47,13 @@ pub struct Context {
     pub progress: Progress,
     /// Whether warnings go to standard error (off in the drill, which reports its own).
     pub warnings: bool,
+    /// The newest generation of each vault seen on this machine.
+    pub seen: Seen,
 }
 
 impl Context {
-    /// A context for `vault` with a password source, no progress bar and warnings on.
+    /// A context for `vault` with a password source, no progress bar, warnings on and no
+    /// memory of generations ([`Seen::off`]; the binary's context has one).
     #[must_use]
     pub fn new(vault: PathBuf, password: PasswordSource) -> Self {
         Self {
@@ -57,6 +61,7 @@ impl Context {
             password,
             progress: Progress::Silent,
             warnings: true,
+            seen: Seen::off(),
         }
     }
 
@@ -200,6 +205,7 @@ fn open_vault(ctx: &Context, keep: Keep) -> Result<(Vault, Zeroizing<String>)> {
             Vault::open_streaming(&head.bytes, &mut rest, pw.as_bytes(), ctx.progress, keep)
                 .map_err(|e| CliError::core(e, &ctx.vault, Doing::Vault))?;
         if let Some(Opened { vault, .. }) = opened {
+            ctx.seen.opened(&ctx.vault, stamp(&vault));
             return Ok((vault, pw));
         }
         password = Some(pw);
@@ -221,7 +227,17 @@ fn open_vault(ctx: &Context, keep: Keep) -> Result<(Vault, Zeroizing<String>)> {
             show(&ctx.vault)
         ));
     }
+    ctx.seen.opened(&ctx.vault, stamp(&vault));
     Ok((vault, password))
+}
+
+/// The vault id and generation of an opened vault.
+#[must_use]
+pub fn stamp(vault: &Vault) -> Stamp {
+    Stamp {
+        vault_id: vault.vault_id,
+        generation: vault.generation,
+    }
 }
 
 fn read_vault_bytes(path: &Path) -> Result<Vec<u8>> {
@@ -242,7 +258,9 @@ fn read_vault_bytes(path: &Path) -> Result<Vec<u8>> {
 /// Exit 3 on write errors; nothing is changed on error.
 pub fn save_vault(ctx: &Context, vault: &mut Vault) -> Result<()> {
     vault.generation = vault.generation.saturating_add(1);
-    write_vault(&ctx.vault, vault, true)
+    write_vault(&ctx.vault, vault, true)?;
+    ctx.seen.written(&ctx.vault, stamp(vault));
+    Ok(())
 }
 
 /// Serialises `vault` and writes it to `path` atomically; the bytes are parsed and

@@ -25,6 +25,7 @@ use super::restore::describe_damage;
 use super::{decode_container, now, rekey, Context, Encoding};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
+use crate::generations::{self, Stamp};
 use crate::input::PasswordSource;
 use crate::model::clean_detail;
 use crate::progress;
@@ -42,6 +43,8 @@ pub struct RecoverOptions {
     pub new_password: PasswordSource,
     /// Replace an existing file at `out`.
     pub force: bool,
+    /// Replace `out` even when it is a newer generation of the same vault.
+    pub discard_newer: bool,
 }
 
 /// A vault recovered.
@@ -195,13 +198,18 @@ pub(crate) fn check_written(bytes: &[u8], key: &SlotKey, path: &Path) -> Result<
 /// `recover`.
 ///
 /// # Errors
-/// Exit 2 if `out` exists without `force`, or the recovery material is mistyped; 3 if a
-/// file cannot be read or written; 4 if the material is well formed but does not open the
+/// Exit 2 if `out` exists without `force`, or is a newer generation of the same vault
+/// without `discard_newer`, or the recovery material is mistyped; 3 if a file cannot be
+/// read or written; 4 if the material is well formed but does not open the
 /// file; 5 if the file is damaged beyond its header (records damaged or missing: nothing
 /// is written, and the hint names `salvage`); 6 for an unsupported file.
 pub fn recover(ctx: &Context, opts: &RecoverOptions) -> Result<RecoverReport> {
     let path = opts.file.as_path();
     files::check_writable(&opts.out, opts.force)?;
+    // Before any secret is asked, from the file's header; again once it is opened.
+    if let Some(input) = generations::peek(path) {
+        generations::check_replace(&opts.out, input, &show(path), opts.discard_newer)?;
+    }
     // An intact binary file (checked keylessly first, in one pass) is read one record at a
     // time while the new vault is written, and never held whole; anything else — or
     // anything not as expected on the way — is read whole below, which reports exactly
@@ -238,6 +246,7 @@ pub fn recover(ctx: &Context, opts: &RecoverOptions) -> Result<RecoverReport> {
                 if let Some(counts) =
                     rekey::stream_rewrite(src, meta, &plan, path, &opts.out, opts.force, failed)?
                 {
+                    ctx.seen.written(&opts.out, plan.stamp());
                     return Ok(report(
                         opts,
                         &plan,
@@ -279,6 +288,11 @@ fn plan(
     let path = opts.file.as_path();
     let header = unlocked.file().header();
     let vault_id = header.vault_id();
+    let input = Stamp {
+        vault_id,
+        generation: header.generation(),
+    };
+    generations::check_replace(&opts.out, input, &show(path), opts.discard_newer)?;
     let iterations = header
         .slots()
         .find(|s| s.kind() == SlotKind::Password)
@@ -307,7 +321,7 @@ fn plan(
     let plan = rekey::Plan {
         params: HeaderParams {
             vault_id,
-            generation: header.generation().saturating_add(1),
+            generation: ctx.seen.next_generation(&opts.out, input),
             written_at: t,
         },
         slots: vec![new_slot, recovery_slot],
@@ -437,6 +451,7 @@ fn recover_whole(ctx: &Context, opts: &RecoverOptions, carried: Carried) -> Resu
         counts = check_written(written, key, &opts.out)?;
         Ok(())
     })?;
+    ctx.seen.written(&opts.out, plan.stamp());
     Ok(report(
         opts, &plan, &material, encoding, counts, iterations, damage,
     ))

@@ -20,6 +20,7 @@ use zeroize::Zeroizing;
 use super::{check_intact, read_vault_bytes, Context};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
+use crate::generations::Stamp;
 use crate::model::{OwnedEntry, OwnedEvent};
 use crate::progress::{self, Progress};
 
@@ -59,6 +60,7 @@ pub(super) fn open_with<'a>(
     };
     let unlocked = progress::unlock(&file, SlotKind::Password, password.as_bytes(), ctx.progress)
         .map_err(|e| CliError::core(e, path, Doing::Vault))?;
+    ctx.seen.opened(path, Stamp::of(&file));
     let meta = read_meta(&unlocked).map_err(|e| CliError::core(e, path, Doing::Vault))?;
     Ok(Opened {
         unlocked,
@@ -256,6 +258,14 @@ impl Plan {
         }
     }
 
+    /// The vault id and generation of the file this plan writes.
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            vault_id: self.params.vault_id,
+            generation: self.params.generation,
+        }
+    }
+
     fn key_refs(&self) -> Vec<(usize, &SlotKey)> {
         self.keys.iter().map(|(i, k)| (*i, k)).collect()
     }
@@ -287,6 +297,7 @@ pub(super) fn rekey<T>(
             let pw = ctx.password.read(&files::file_name(path))?;
             let unlocked = progress::unlock(&file, SlotKind::Password, pw.as_bytes(), ctx.progress)
                 .map_err(|e| CliError::core(e, path, Doing::Vault))?;
+            ctx.seen.opened(path, Stamp::of(&file));
             let mut src = Source::new(&file, &unlocked, &mut head.file);
             if let Some(meta) = src.meta() {
                 let Some(plan) = plan.take() else {
@@ -308,6 +319,7 @@ pub(super) fn rekey<T>(
                     .hint("nothing was replaced; the medium may be failing")
                 };
                 if stream_rewrite(src, meta, &p, path, path, true, mismatch)?.is_some() {
+                    ctx.seen.written(path, p.stamp());
                     return Ok(report);
                 }
                 planned = Some((p, report));
@@ -334,6 +346,7 @@ pub(super) fn rekey<T>(
         &p.rewrite(&opened.meta),
         &p.key_refs(),
     )?;
+    ctx.seen.written(path, p.stamp());
     Ok(report)
 }
 

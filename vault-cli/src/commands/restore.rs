@@ -5,9 +5,10 @@ use std::path::Path;
 
 use vault_core::{AuditOp, KdfLimits, VaultFile, Verification};
 
-use super::{decode_container, now, write_vault, Context};
+use super::{decode_container, now, stamp, write_vault, Context};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
+use crate::generations;
 use crate::model::{Keep, Opened, Vault};
 use crate::output::RestoreReport;
 
@@ -58,19 +59,31 @@ pub fn describe_damage(v: &Verification) -> String {
 /// Restores the backup at `backup` into a vault at `out`: the backup must be intact and
 /// every record must open. The vault keeps the backup's master key and keyslots (so it
 /// opens with the backup's password and the recovery code), its audit trail gains a
-/// `restore` event, and its generation is the backup's plus one.
+/// `restore` event, and its generation is one above the backup's, the replaced file's and
+/// the newest remembered ([`crate::generations`]).
 ///
 /// # Errors
-/// Exit 2 if `out` exists without `force`; 3 if the backup cannot be read; 4 for a wrong
-/// password; 5 if the backup is damaged in any way (then nothing is written); 6 for an
-/// unsupported file.
-pub fn restore(ctx: &Context, backup: &Path, out: &Path, force: bool) -> Result<RestoreReport> {
+/// Exit 2 if `out` exists without `force`, or is a newer generation of the same vault
+/// without `discard_newer`; 3 if the backup cannot be read; 4 for a wrong password; 5 if
+/// the backup is damaged in any way (then nothing is written); 6 for an unsupported file.
+pub fn restore(
+    ctx: &Context,
+    backup: &Path,
+    out: &Path,
+    force: bool,
+    discard_newer: bool,
+) -> Result<RestoreReport> {
     files::check_writable(out, force)?;
+    // Before the password is asked, from the backup's header; again once it is opened.
+    if let Some(input) = generations::peek(backup) {
+        generations::check_replace(out, input, &show(backup), discard_newer)?;
+    }
     let mut vault = match open_streaming(ctx, backup)? {
         Some(vault) => vault,
         None => open_whole(ctx, backup)?,
     };
-    vault.generation = vault.generation.saturating_add(1);
+    generations::check_replace(out, stamp(&vault), &show(backup), discard_newer)?;
+    vault.generation = ctx.seen.next_generation(out, stamp(&vault));
     vault.record_event(
         AuditOp::Restore,
         None,
@@ -79,6 +92,7 @@ pub fn restore(ctx: &Context, backup: &Path, out: &Path, force: bool) -> Result<
     );
     files::ensure_parent_dir(out)?;
     write_vault(out, &mut vault, force)?;
+    ctx.seen.written(out, stamp(&vault));
     let versions = vault.entries.len();
     Ok(RestoreReport {
         backup: show(backup),

@@ -30,9 +30,13 @@ use super::restore::describe_damage;
 use super::{decode_container, now, Context};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
+use crate::generations::{self, Stamp};
 use crate::input::PasswordSource;
 use crate::model::{OwnedEntry, OwnedEvent, RecordSink, Vault, WriteError};
 use crate::progress;
+
+/// How the input is named when a newer generation at `--out` is not replaced.
+const NEWEST: &str = "the newest file given";
 
 /// Options of `salvage`.
 #[derive(Debug, Clone)]
@@ -48,6 +52,8 @@ pub struct SalvageOptions {
     pub new_password: Option<PasswordSource>,
     /// Replace an existing `out`, and include files of another vault.
     pub force: bool,
+    /// Replace `out` even when it is a newer generation of the same vault.
+    pub discard_newer: bool,
 }
 
 /// What became of one input file.
@@ -419,7 +425,8 @@ fn unreachable_name() -> String {
 /// `salvage`.
 ///
 /// # Errors
-/// Exit 2 if `out` exists without `force`, a file belongs to another vault (without
+/// Exit 2 if `out` exists without `force`, or is a newer generation of the same vault
+/// than every file without `discard_newer`, a file belongs to another vault (without
 /// `force`), or the recovery material is mistyped; when no file can be opened, the worst
 /// of the files' own results (3, 4, 5, 6). Then nothing is written.
 #[allow(clippy::too_many_lines)]
@@ -476,6 +483,19 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     }
     if parsed.is_empty() {
         return Err(nothing_opened(&reports, &failures));
+    }
+    // Before the secret is asked, from the headers; again once the files are opened.
+    let newest_parsed = parsed
+        .iter()
+        .filter(|p| p.vault_id == vault_id)
+        .map(|p| p.generation)
+        .max();
+    if let Some(generation) = newest_parsed {
+        let input = Stamp {
+            vault_id,
+            generation,
+        };
+        generations::check_replace(&opts.out, input, NEWEST, opts.discard_newer)?;
     }
 
     // The secret, asked once.
@@ -584,6 +604,11 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     if opened.is_none() {
         return Err(nothing_opened(&reports, &failures));
     }
+    let input = Stamp {
+        vault_id,
+        generation: newest.or(opened).unwrap_or(0),
+    };
+    generations::check_replace(&opts.out, input, NEWEST, opts.discard_newer)?;
 
     // Entries: every version once; the newest of each entry active, older ones retired.
     // For each entry, the newest file that holds any version of it.
@@ -740,7 +765,6 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         .flatten()
         .map(|s| Zeroizing::new(recovery_code::encode(s).expose_secret().to_owned()));
 
-    let max_generation = newest.or(opened).unwrap_or(0);
     let used = reports.iter().filter(|r| r.status == "used").count();
     let detail = format!(
         "rebuilt from {used} of {} files; {events_lost} audit events lost",
@@ -765,7 +789,7 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     };
     let mut vault = Vault {
         vault_id,
-        generation: max_generation.saturating_add(1),
+        generation: ctx.seen.next_generation(&opts.out, input),
         vmk,
         slots,
         password_iterations,
@@ -799,6 +823,13 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
             keyless.map(|_| ())
         },
     )?;
+    ctx.seen.written(
+        out,
+        Stamp {
+            vault_id,
+            generation: vault.generation,
+        },
+    );
 
     let mut report = SalvageReport {
         out: show(&opts.out),

@@ -10,7 +10,7 @@ use vault_core::{KdfLimits, PartState, StreamCheck, VaultFile};
 use zeroize::Zeroizing;
 
 use super::restore::describe_damage;
-use super::{decode_container, Context, Encoding};
+use super::{decode_container, stamp, Context, Encoding};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::input::PasswordSource;
@@ -101,7 +101,11 @@ pub fn verify(ctx: &Context, opts: &VerifyOptions) -> Result<VerifyRun> {
         None
     };
     let against = match &opts.against {
-        Some(path) => Some(open_against(ctx, path, opts, password.as_ref())?),
+        Some(path) => {
+            let live = open_against(ctx, path, opts, password.as_ref())?;
+            ctx.seen.opened(path, stamp(&live));
+            Some(live)
+        }
         None => None,
     };
     let mut reports = Vec::new();

@@ -21,11 +21,13 @@ use sha2::{Digest, Sha256};
 /// The test KDF cost: the format's minimum, given explicitly on `init`.
 pub const ITER: &str = "100000";
 
-/// A scratch directory with a password file and a vault path (not yet created).
+/// A scratch directory with a password file and a vault path (not yet created), and a
+/// state directory of its own (`XDG_STATE_HOME`, where the generations seen are kept).
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub vault: PathBuf,
     pub pw: PathBuf,
+    pub state: tempfile::TempDir,
 }
 
 impl Env {
@@ -37,6 +39,7 @@ impl Env {
             vault: dir.path().join("vault.airvault"),
             pw,
             dir,
+            state: tempfile::tempdir().unwrap(),
         }
     }
 
@@ -65,8 +68,10 @@ impl Env {
     pub fn bare(&self) -> Command {
         let mut c = Command::cargo_bin("airvault").unwrap();
         c.env_remove("AIRVAULT_VAULT")
+            .env_remove("AIRVAULT_STATE_DIR")
             .env("HOME", self.dir.path())
             .env("XDG_DATA_HOME", self.dir.path().join("xdg-data"))
+            .env("XDG_STATE_HOME", self.state.path())
             .current_dir(self.dir.path())
             .timeout(std::time::Duration::from_secs(60));
         c

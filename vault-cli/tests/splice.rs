@@ -1184,7 +1184,7 @@ fn check_cli(
     judge("backup", exit(r.map(|_| 0)), &out, pw_t, false);
 
     let out = dir.join("restored.airvault");
-    let r = restore(&ctx(&binary), &input, &out, false);
+    let r = restore(&ctx(&binary), &input, &out, false, false);
     judge("restore", exit(r.map(|_| 0)), &out, pw_t, false);
 
     for (which, code, revoked) in [
@@ -1195,6 +1195,7 @@ fn check_cli(
         let r = recover(
             &ctx(&binary),
             &RecoverOptions {
+                discard_newer: false,
                 file: input.clone(),
                 material: RecoveryMaterial::Code(code.code_file.clone().unwrap()),
                 out: out.clone(),
@@ -1226,6 +1227,7 @@ fn check_cli(
         let r = salvage(
             &ctx(&binary),
             &SalvageOptions {
+                discard_newer: false,
                 files: vec![input.clone()],
                 out: out.clone(),
                 new_password: material.as_ref().map(|_| given(PN)),

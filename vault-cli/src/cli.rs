@@ -51,6 +51,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub password_stdin: bool,
 
+    /// Wait at most SECONDS for another command changing the vault to finish.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30)]
+    pub wait: u64,
+
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,

@@ -393,6 +393,8 @@ pub fn write_atomic_with<T>(
     check: impl FnOnce(&Path, T) -> Result<()>,
 ) -> Result<()> {
     check_writable(path, force)?;
+    // A command that changes a vault holds its lock from here at the latest.
+    crate::lock::enter()?;
     let dir = parent_dir(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(".airvault-")
@@ -409,6 +411,9 @@ pub fn write_atomic_with<T>(
     failpoint::hit(Point::AfterFsync);
     check(tmp.path(), written)?;
     failpoint::hit(Point::BeforeRename);
+    // The last moment to stop on a signal with nothing written (the temporary file goes
+    // with `tmp`).
+    crate::signals::check()?;
     let persisted = if force {
         tmp.persist(path)
     } else {

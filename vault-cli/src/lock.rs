@@ -285,6 +285,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_missing_directory_is_an_error_not_a_skip() {
+        let dir = tempfile::tempdir().unwrap();
+        arm(&dir.path().join("gone/v.airvault"), Duration::ZERO, "test");
+        let e = enter().unwrap_err();
+        disarm();
+        assert_eq!(e.exit(), Exit::Io);
+        assert!(e.what().contains("no such directory"), "{e}");
+    }
+
+    #[test]
     fn holder_is_read_from_the_file_and_sanitised() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join(LOCK_FILE);

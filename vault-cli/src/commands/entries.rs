@@ -345,7 +345,7 @@ pub fn get(
             if format != SecretFormat::Raw {
                 bytes.push(b'\n');
             }
-            files::write_atomic(path, &bytes, force, |_| Ok(()))?;
+            files::write_private(path, &bytes, force)?;
             report.out = Some(show(path));
         }
         (None, SecretFormat::Raw) => raw = Some(encoded),

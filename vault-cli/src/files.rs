@@ -430,13 +430,21 @@ fn write_unnamed(path: &Path, bytes: &[u8], force: bool) -> Option<Result<()>> {
                 Err(e) => return Err(CliError::io("replace", path, &e.into())),
             }
         }
-        match linkat(CWD, proc_path.as_str(), &dirfd, name, AtFlags::SYMLINK_FOLLOW) {
+        match linkat(
+            CWD,
+            proc_path.as_str(),
+            &dirfd,
+            name,
+            AtFlags::SYMLINK_FOLLOW,
+        ) {
             Ok(()) => {}
             Err(Errno::EXIST) => return Err(exists(path)),
             Err(e) => return Err(CliError::io("write", path, &e.into())),
         }
         failpoint::hit(Point::AfterRename);
-        dirfd.sync_all().map_err(|e| CliError::io("sync directory", dir, &e))
+        dirfd
+            .sync_all()
+            .map_err(|e| CliError::io("sync directory", dir, &e))
     })();
     Some(written)
 }

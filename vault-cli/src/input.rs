@@ -189,8 +189,11 @@ fn twice(
             eprintln!("The two {what} differ; type them again.");
         }
     }
-    Err(CliError::usage(format!("the two {what} differed {TRIES} times"))
-        .hint(format!("run the command again and type the same {what} twice")))
+    Err(
+        CliError::usage(format!("the two {what} differed {TRIES} times")).hint(format!(
+            "run the command again and type the same {what} twice"
+        )),
+    )
 }
 
 /// A secret typed on the terminal for `add` (`what` names the entry): asked twice without

@@ -167,7 +167,9 @@ fn take(a: &Armed) -> Result<std::fs::File> {
                             holder(&a.path)
                         ),
                     )
-                    .hint("let that command finish and run this one again, or pass --wait SECONDS"));
+                    .hint(
+                        "let that command finish and run this one again, or pass --wait SECONDS",
+                    ));
                 }
                 if !told {
                     eprintln!(
@@ -183,11 +185,7 @@ fn take(a: &Armed) -> Result<std::fs::File> {
             Err(e) => {
                 return Err(CliError::new(
                     Exit::Io,
-                    format!(
-                        "cannot lock {}: {}",
-                        show(&a.path),
-                        std::io::Error::from(e)
-                    ),
+                    format!("cannot lock {}: {}", show(&a.path), std::io::Error::from(e)),
                 )
                 .hint("keep the vault on a local file system that supports locks"))
             }
@@ -273,8 +271,10 @@ fn release(path: &Path, file: std::fs::File) {
 
 #[cfg(not(unix))]
 fn take(_a: &Armed) -> Result<std::fs::File> {
-    Err(CliError::new(Exit::Io, "cannot lock the vault on this system")
-        .hint("airvault's changes need a Unix system"))
+    Err(
+        CliError::new(Exit::Io, "cannot lock the vault on this system")
+            .hint("airvault's changes need a Unix system"),
+    )
 }
 
 #[cfg(not(unix))]

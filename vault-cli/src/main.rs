@@ -40,8 +40,7 @@ fn harden() {
     }
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
-        let _ = rustix::process::set_dumpable_behavior(
-            rustix::process::DumpableBehavior::NotDumpable,
-        );
+        let _ =
+            rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
     }
 }

@@ -136,13 +136,16 @@ impl Terminal {
                 Err(e) => return Err(tty_error(&e)),
             };
             if n == 0 {
-                return Err(CliError::usage("the terminal closed before a line was typed")
-                    .hint("run the command again and finish the line with Enter"));
+                return Err(
+                    CliError::usage("the terminal closed before a line was typed")
+                        .hint("run the command again and finish the line with Enter"),
+                );
             }
             line.extend_from_slice(&buf[..n]);
             if line.len() > MAX_LINE {
-                return Err(CliError::usage("the line typed is too long")
-                    .hint("give it in a file instead"));
+                return Err(
+                    CliError::usage("the line typed is too long").hint("give it in a file instead")
+                );
             }
             if line.last() == Some(&b'\n') {
                 return Ok(line);
@@ -192,7 +195,9 @@ impl Terminal {
         if echo {
             eprint!("{prompt}");
             let mut line = Zeroizing::new(String::new());
-            std::io::stdin().read_line(&mut line).map_err(|_| no_line())?;
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|_| no_line())?;
             let trimmed = line.trim_end_matches(['\r', '\n']).len();
             line.truncate(trimmed);
             Ok(line)

@@ -162,7 +162,10 @@ fn interrupt_at(env: &Env, args: &[&str], prompt: &str, how: Option<rustix::proc
     let mut s = Session::start(env, args);
     s.expect(prompt);
     std::thread::sleep(Duration::from_millis(100));
-    assert!(!s.echo_is_on() || prompt.ends_with("[y/N] "), "{args:?}: echo on at {prompt:?}");
+    assert!(
+        !s.echo_is_on() || prompt.ends_with("[y/N] "),
+        "{args:?}: echo on at {prompt:?}"
+    );
     let want = match how {
         None => {
             s.type_text("\x03");
@@ -189,7 +192,12 @@ fn ctrl_c_or_a_signal_at_every_kind_of_prompt_restores_the_terminal() {
     use rustix::process::Signal;
     let fresh = Env::new();
     // New password (asked twice), then nothing may exist.
-    interrupt_at(&fresh, &["init", "--iterations", ITER], "New password for", None);
+    interrupt_at(
+        &fresh,
+        &["init", "--iterations", ITER],
+        "New password for",
+        None,
+    );
     interrupt_at(
         &fresh,
         &["init", "--iterations", ITER],
@@ -251,7 +259,11 @@ fn a_secret_typed_into_add_stdin_is_not_echoed_and_is_asked_twice() {
     let status = s.wait();
     assert!(status.success(), "{:?}", s.seen());
     assert!(s.echo_is_on());
-    assert!(!s.seen().contains(canary), "the secret was echoed: {:?}", s.seen());
+    assert!(
+        !s.seen().contains(canary),
+        "the secret was echoed: {:?}",
+        s.seen()
+    );
     assert!(!s.seen().contains("something else"));
     let out = env
         .cmd()
@@ -383,7 +395,10 @@ fn waiting_for_the_lock_is_bounded_and_names_the_holder() {
     env.cmd().arg("list").assert().success();
     drop(held);
     env.cmd().args(["generate", "x"]).assert().success();
-    assert!(!env.path(".airvault.lock").exists(), "the lock file was left");
+    assert!(
+        !env.path(".airvault.lock").exists(),
+        "the lock file was left"
+    );
 }
 
 #[test]

@@ -90,9 +90,10 @@ impl Exit {
 
     /// How bad a result is, for combining the results of many files into one exit code:
     /// ok < mismatch (7) < authentication (4) < unsupported (6) < I/O (3) < corrupted (5)
-    /// < usage (2) < interrupted (128 + N). A damaged backup outranks everything a file can report, because it is
-    /// the one result that means data may already be lost. An overdue key (8) ranks with a
-    /// mismatch: neither says anything is lost.
+    /// < usage (2) < interrupted (128 + N). A damaged backup outranks everything a file
+    /// can report, because it is the one result that means data may already be lost. An
+    /// overdue key (8) ranks with a mismatch: neither says anything is lost. A signal
+    /// outranks everything: the run did not finish.
     #[must_use]
     pub const fn severity(self) -> u8 {
         match self {

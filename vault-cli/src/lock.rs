@@ -286,10 +286,17 @@ mod tests {
 
     #[test]
     fn a_missing_directory_is_an_error_not_a_skip() {
+        // Through `take` itself, not the process-wide `arm`: other tests run alongside.
         let dir = tempfile::tempdir().unwrap();
-        arm(&dir.path().join("gone/v.airvault"), Duration::ZERO, "test");
-        let e = enter().unwrap_err();
-        disarm();
+        let gone = dir.path().join("gone");
+        let a = Armed {
+            path: gone.join(LOCK_FILE),
+            dir: gone,
+            wait: Duration::ZERO,
+            holder: "airvault test".to_owned(),
+            held: None,
+        };
+        let e = take(&a).unwrap_err();
         assert_eq!(e.exit(), Exit::Io);
         assert!(e.what().contains("no such directory"), "{e}");
     }

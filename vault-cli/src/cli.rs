@@ -17,6 +17,7 @@ Exit codes:
   6  unsupported format version or refused parameters (e.g. a hostile KDF cost)
   7  verification mismatch (--against, --expect-fingerprint)
   8  a key is overdue for rotation (status --check-overdue)
+  129, 130, 143  stopped by SIGHUP, SIGINT (Ctrl-C), SIGTERM; nothing was written
 A mistyped recovery code or share is a usage error (2); a well-formed one that does not
 open the file is 4. `salvage` exits 5 when it wrote the vault but something was lost.
 With several files, `verify` exits with the worst result, in this order from worst:
@@ -51,6 +52,10 @@ pub struct Cli {
     /// Read the password from the first line of standard input.
     #[arg(long, global = true)]
     pub password_stdin: bool,
+
+    /// Wait at most SECONDS for another command changing the vault to finish.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30)]
+    pub wait: u64,
 
     /// The command to run.
     #[command(subcommand)]

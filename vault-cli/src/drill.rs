@@ -40,10 +40,18 @@ struct Drill<'p> {
     steps: usize,
     failed: usize,
     broken_pipe: bool,
+    /// The signal that stopped the rehearsal, if one did.
+    interrupted: Option<i32>,
 }
 
 impl Drill<'_> {
     fn step<T>(&mut self, name: &str, f: impl FnOnce() -> StepResult<T>) -> Option<T> {
+        // A signal stops the rehearsal between steps; the directory is removed on the way
+        // out.
+        if let Some(sig) = crate::signals::pending() {
+            self.interrupted = Some(sig);
+            return None;
+        }
         self.steps += 1;
         let start = Instant::now();
         let result = f();
@@ -152,7 +160,8 @@ fn compare_all(ctx: &Context, originals: &Originals) -> StepResult<()> {
 /// Returns exit 0 if every step passed, else 7 (the rehearsal did not verify).
 #[must_use]
 pub fn run(printer: &Printer) -> Exit {
-    let dir = match tempfile::Builder::new().prefix("airvault-drill-").tempdir() {
+    // Private (0700): it holds the drill's passwords, recovery code and keys.
+    let dir = match private_temp_dir() {
         Ok(d) => d,
         Err(e) => {
             let err = crate::error::CliError::io("create", Path::new("a temporary directory"), &e);
@@ -176,10 +185,17 @@ pub fn run(printer: &Printer) -> Exit {
         steps: 0,
         failed: 0,
         broken_pipe: false,
+        interrupted: None,
     };
     // A failed step stops the rehearsal; `finish` reports it.
     let _ = rehearse(&mut d, dir.path());
     drop(dir);
+    if let Some(sig) = d.interrupted.or_else(crate::signals::pending) {
+        let err = crate::error::CliError::interrupted(sig)
+            .hint("the rehearsal was stopped and its temporary directory removed");
+        crate::report_error(printer, &err);
+        return err.exit();
+    }
     let quiet = d.broken_pipe;
     let exit = d.finish();
     if quiet {
@@ -187,6 +203,18 @@ pub fn run(printer: &Printer) -> Exit {
     } else {
         exit
     }
+}
+
+/// A new temporary directory only the user can enter, removed when dropped.
+fn private_temp_dir() -> std::io::Result<tempfile::TempDir> {
+    let mut b = tempfile::Builder::new();
+    b.prefix("airvault-drill-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    b.tempdir()
 }
 
 #[allow(clippy::too_many_lines)]

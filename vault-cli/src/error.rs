@@ -30,6 +30,9 @@ pub enum Exit {
     Mismatch,
     /// 8: a key is overdue for rotation (`status --check-overdue`).
     Overdue,
+    /// 128 + N: stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129) before anything
+    /// was written.
+    Signal(u8),
 }
 
 impl Exit {
@@ -45,6 +48,7 @@ impl Exit {
             Exit::Unsupported => 6,
             Exit::Mismatch => 7,
             Exit::Overdue => 8,
+            Exit::Signal(n) => 128u8.saturating_add(n),
         }
     }
 
@@ -60,6 +64,9 @@ impl Exit {
             Exit::Unsupported,
             Exit::Mismatch,
             Exit::Overdue,
+            Exit::Signal(1),
+            Exit::Signal(2),
+            Exit::Signal(15),
         ]
         .into_iter()
         .find(|e| e.code() == code)
@@ -77,14 +84,16 @@ impl Exit {
             Exit::Unsupported => "unsupported",
             Exit::Mismatch => "mismatch",
             Exit::Overdue => "overdue",
+            Exit::Signal(_) => "interrupted",
         }
     }
 
     /// How bad a result is, for combining the results of many files into one exit code:
     /// ok < mismatch (7) < authentication (4) < unsupported (6) < I/O (3) < corrupted (5)
-    /// < usage (2). A damaged backup outranks everything a file can report, because it is
-    /// the one result that means data may already be lost. An overdue key (8) ranks with a
-    /// mismatch: neither says anything is lost.
+    /// < usage (2) < interrupted (128 + N). A damaged backup outranks everything a file
+    /// can report, because it is the one result that means data may already be lost. An
+    /// overdue key (8) ranks with a mismatch: neither says anything is lost. A signal
+    /// outranks everything: the run did not finish.
     #[must_use]
     pub const fn severity(self) -> u8 {
         match self {
@@ -96,6 +105,7 @@ impl Exit {
             Exit::Io => 4,
             Exit::Corrupted => 5,
             Exit::Usage => 6,
+            Exit::Signal(_) => 7,
         }
     }
 
@@ -164,6 +174,21 @@ impl CliError {
             hint: None,
             quiet: true,
         }
+    }
+
+    /// The command was stopped by signal `sig` (SIGINT, SIGTERM, SIGHUP) before it wrote
+    /// anything.
+    #[must_use]
+    pub fn interrupted(sig: i32) -> Self {
+        let n = u8::try_from(sig).unwrap_or(2);
+        Self::new(
+            Exit::Signal(n),
+            format!(
+                "interrupted by {}; nothing was written",
+                crate::signals::name(sig)
+            ),
+        )
+        .hint("run the command again")
     }
 
     /// An I/O error on `path` while `action` ("read", "write", …).
@@ -250,6 +275,13 @@ impl CliError {
     #[must_use]
     pub fn exit(&self) -> Exit {
         self.exit
+    }
+
+    /// Whether this is a wrong password (not a missing keyslot or damage): one that may be
+    /// typed again.
+    #[must_use]
+    pub fn is_wrong_password(&self) -> bool {
+        self.exit == Exit::Authentication && self.what.starts_with("wrong password")
     }
 
     /// Whether nothing should be printed (broken pipe).

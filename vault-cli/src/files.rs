@@ -356,6 +356,99 @@ pub fn write_atomic(
     )
 }
 
+/// Writes a plaintext file (`get --out`) so that the plaintext never has any other name
+/// on disk, even if the process is killed: on Linux it is written to an unnamed temporary
+/// file (`O_TMPFILE`, mode 0600) in the target's directory, fsynced and read back, then
+/// given the target's name (`linkat` through `/proc/self/fd`); a file left by a kill has
+/// no name and is freed by the kernel. With `force`, an existing target is removed just
+/// before. Where that is not supported it falls back to [`write_atomic`], whose named
+/// temporary file is removed on every exit path the process sees (errors and SIGINT,
+/// SIGTERM, SIGHUP), though not on SIGKILL.
+///
+/// # Errors
+/// As [`write_atomic`].
+pub fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    check_writable(path, force)?;
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if let Some(done) = write_unnamed(path, bytes, force) {
+        return done;
+    }
+    write_atomic(path, bytes, force, |_| Ok(()))
+}
+
+/// [`write_private`] through `O_TMPFILE`; `None` if the file system or the system does not
+/// support it (nothing was written then).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn write_unnamed(path: &Path, bytes: &[u8], force: bool) -> Option<Result<()>> {
+    use rustix::fs::{linkat, openat, unlinkat, AtFlags, Mode, OFlags, CWD};
+    use rustix::io::Errno;
+    use std::os::fd::AsRawFd;
+
+    let dir = parent_dir(path);
+    let name = path.file_name()?;
+    let dirfd = match File::open(dir) {
+        Ok(d) => d,
+        Err(e) => return Some(Err(CliError::io("open directory", dir, &e))),
+    };
+    let fd = match openat(
+        &dirfd,
+        ".",
+        OFlags::TMPFILE | OFlags::RDWR | OFlags::CLOEXEC,
+        Mode::from_raw_mode(0o600),
+    ) {
+        Ok(fd) => fd,
+        Err(Errno::OPNOTSUPP | Errno::ISDIR | Errno::NOENT | Errno::INVAL) => return None,
+        Err(e) => return Some(Err(CliError::io("write", path, &e.into()))),
+    };
+    let proc_path = format!("/proc/self/fd/{}", fd.as_raw_fd());
+    if std::fs::symlink_metadata(&proc_path).is_err() {
+        return None;
+    }
+    let mut file = File::from(fd);
+    let io = |e: std::io::Error| CliError::io("write", path, &e);
+    let written = (|| -> Result<()> {
+        file.write_all(bytes).map_err(io)?;
+        failpoint::hit(Point::AfterWrite);
+        file.sync_all().map_err(io)?;
+        failpoint::hit(Point::AfterFsync);
+        let mut back = Zeroizing::new(Vec::with_capacity(bytes.len()));
+        use std::io::{Seek, SeekFrom};
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        (&mut file)
+            .take(bytes.len() as u64 + 1)
+            .read_to_end(&mut back)
+            .map_err(io)?;
+        if back.as_slice() != bytes {
+            return Err(not_as_written(path));
+        }
+        failpoint::hit(Point::BeforeRename);
+        // The last moment to stop on a signal with nothing written.
+        crate::signals::check()?;
+        if force {
+            match unlinkat(&dirfd, name, AtFlags::empty()) {
+                Ok(()) | Err(Errno::NOENT) => {}
+                Err(e) => return Err(CliError::io("replace", path, &e.into())),
+            }
+        }
+        match linkat(
+            CWD,
+            proc_path.as_str(),
+            &dirfd,
+            name,
+            AtFlags::SYMLINK_FOLLOW,
+        ) {
+            Ok(()) => {}
+            Err(Errno::EXIST) => return Err(exists(path)),
+            Err(e) => return Err(CliError::io("write", path, &e.into())),
+        }
+        failpoint::hit(Point::AfterRename);
+        dirfd
+            .sync_all()
+            .map_err(|e| CliError::io("sync directory", dir, &e))
+    })();
+    Some(written)
+}
+
 /// An unnamed scratch file (mode 0600) in the directory `path` goes into, for writing
 /// something out before it is transformed into `path`; it is gone once closed, and leaves
 /// no name behind even if the process dies.
@@ -393,6 +486,8 @@ pub fn write_atomic_with<T>(
     check: impl FnOnce(&Path, T) -> Result<()>,
 ) -> Result<()> {
     check_writable(path, force)?;
+    // A command that changes a vault holds its lock from here at the latest.
+    crate::lock::enter()?;
     let dir = parent_dir(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(".airvault-")
@@ -409,6 +504,9 @@ pub fn write_atomic_with<T>(
     failpoint::hit(Point::AfterFsync);
     check(tmp.path(), written)?;
     failpoint::hit(Point::BeforeRename);
+    // The last moment to stop on a signal with nothing written (the temporary file goes
+    // with `tmp`).
+    crate::signals::check()?;
     let persisted = if force {
         tmp.persist(path)
     } else {

@@ -25,6 +25,8 @@ pub mod calibrate;
 pub mod clock;
 pub mod failpoint;
 pub mod lock;
+pub mod signals;
+pub mod terminal;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -54,9 +56,14 @@ use vault_core::legacy::{Digest, OpensslKdf};
 #[must_use]
 pub fn run(cli: &Cli) -> Exit {
     let printer = Printer::new(cli.json);
-    // Held until the command is done: one change to a vault at a time.
-    let _lock = lock::target(cli, vault_path(cli).ok()).and_then(|p| lock::acquire(&p));
-    match dispatch(cli, &printer) {
+    // Taken where the command reads or writes the vault, after its prompts; held until the
+    // command is done: one change to a vault at a time.
+    if let Some(target) = lock::target(cli, vault_path(cli).ok()) {
+        lock::arm(&target, Duration::from_secs(cli.wait), &command_name(cli));
+    }
+    let result = dispatch(cli, &printer);
+    lock::disarm();
+    match result {
         Ok(exit) => exit,
         Err(e) if e.is_quiet() => Exit::Ok,
         Err(e) => {
@@ -76,6 +83,20 @@ pub fn report_error(printer: &Printer, e: &CliError) {
     if printer.is_json() {
         let _ = printer.emit(&output::error_message(e));
     }
+}
+
+/// The command's name as typed (`rotate-master`), for the lock file.
+fn command_name(cli: &Cli) -> String {
+    let debug = format!("{:?}", cli.command);
+    let variant = debug.split(['(', ' ', '{']).next().unwrap_or("");
+    let mut name = String::new();
+    for (i, c) in variant.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            name.push('-');
+        }
+        name.push(c.to_ascii_lowercase());
+    }
+    name
 }
 
 fn vault_path(cli: &Cli) -> Result<PathBuf> {

@@ -12,7 +12,7 @@ use super::{check_name, load_vault, now, read_vault, save_vault, Context};
 use crate::cli::SecretFormat;
 use crate::error::{show, CliError, Exit, Result};
 use crate::files::{self, read_secret, read_secret_file, ReadSecretError};
-use crate::input;
+use crate::input::{self, PasswordSource};
 use crate::model::{OwnedEntry, Vault};
 use crate::output::{AddedReport, EntryReport, RemovedReport, SecretReport};
 
@@ -25,6 +25,42 @@ pub enum SecretInput {
     Stdin,
     /// Bytes the calling program holds (the drill).
     Bytes(Zeroizing<Vec<u8>>),
+    /// Bytes already read from standard input or typed on the terminal, and where from.
+    Read(Zeroizing<Vec<u8>>, &'static str),
+}
+
+impl SecretInput {
+    /// Standard input read (or, on a terminal, the secret asked for twice without echo)
+    /// now, before the vault's lock is taken; `name` names the entry in the prompt. Other
+    /// inputs are returned as they are.
+    ///
+    /// # Errors
+    /// As [`read_input`] for standard input.
+    pub fn read_now(&self, name: &str) -> Result<SecretInput> {
+        match self {
+            SecretInput::Stdin => {
+                let (bytes, from) = read_stdin(name)?;
+                Ok(SecretInput::Read(bytes, from))
+            }
+            other => Ok(other.clone()),
+        }
+    }
+}
+
+/// The secret from standard input: on a terminal asked twice without echo, else read to
+/// its end.
+fn read_stdin(name: &str) -> Result<(Zeroizing<Vec<u8>>, &'static str)> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        return Ok((input::read_secret_twice(name)?, "from the terminal"));
+    }
+    let mut stdin = std::io::stdin().lock();
+    let s = read_secret(&mut stdin, MAX_SECRET_LEN).map_err(|e| match e {
+        ReadSecretError::Io(e) => CliError::io("read", Path::new("standard input"), &e),
+        ReadSecretError::TooLong => CliError::usage("standard input holds more than 65536 bytes")
+            .hint("an entry holds at most 65536 bytes"),
+    })?;
+    Ok((s, "from standard input"))
 }
 
 impl std::fmt::Debug for SecretInput {
@@ -33,6 +69,7 @@ impl std::fmt::Debug for SecretInput {
             SecretInput::File(p) => f.debug_tuple("File").field(p).finish(),
             SecretInput::Stdin => f.write_str("Stdin"),
             SecretInput::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            SecretInput::Read(b, from) => write!(f, "Read({} bytes {from})", b.len()),
         }
     }
 }
@@ -124,17 +161,11 @@ pub(crate) fn read_input(
             format!("from file {}", files::file_name(path)),
         ),
         SecretInput::Stdin => {
-            let mut stdin = std::io::stdin().lock();
-            let s = read_secret(&mut stdin, MAX_SECRET_LEN).map_err(|e| match e {
-                ReadSecretError::Io(e) => CliError::io("read", Path::new("standard input"), &e),
-                ReadSecretError::TooLong => {
-                    CliError::usage("standard input holds more than 65536 bytes")
-                        .hint("an entry holds at most 65536 bytes")
-                }
-            })?;
-            (s, "from standard input".to_owned())
+            let (s, from) = read_stdin("the entry")?;
+            (s, from.to_owned())
         }
         SecretInput::Bytes(b) => (b.clone(), String::new()),
+        SecretInput::Read(b, from) => (b.clone(), (*from).to_owned()),
     };
     if kind == EntryKind::Password {
         // A password typed into a file or a pipe almost always ends with a newline that
@@ -173,7 +204,7 @@ pub(crate) fn read_input(
 /// kind; exit 3 if the input cannot be read; the vault's own errors otherwise.
 pub fn add(ctx: &Context, name: &str, kind: EntryKind, input: &SecretInput) -> Result<AddedReport> {
     check_name(name)?;
-    let (secret, detail) = read_input(input, kind)?;
+    let (secret, detail) = read_input(&input.read_now(name)?, kind)?;
     let (mut vault, _password) = load_vault(ctx)?;
     name_taken(&vault, name)?;
     let entry = new_entry(&vault, name, kind, secret);
@@ -327,7 +358,7 @@ pub fn get(
             if format != SecretFormat::Raw {
                 bytes.push(b'\n');
             }
-            files::write_atomic(path, &bytes, force, |_| Ok(()))?;
+            files::write_private(path, &bytes, force)?;
             report.out = Some(show(path));
         }
         (None, SecretFormat::Raw) => raw = Some(encoded),
@@ -350,21 +381,31 @@ pub fn remove(ctx: &Context, name: &str, yes: bool) -> Result<RemovedReport> {
                 .hint("pass --yes to confirm"),
         );
     }
-    let (mut vault, _password) = load_vault(ctx)?;
+    let mut ctx = ctx.clone();
+    if !yes {
+        // Asked before the vault's lock is taken, from the vault as it is now; the removal
+        // then applies to the vault as it is under the lock.
+        ctx.password = ctx.password.ask_now(&files::file_name(&ctx.vault))?;
+        let (vault, password) = read_vault(&ctx)?;
+        let newest = vault.newest(name).ok_or_else(|| no_such_entry(name))?;
+        let versions = vault.version_count(&newest.id);
+        drop(vault);
+        // The password that opened it (typed again if the first was wrong).
+        ctx.password = PasswordSource::Typed(password);
+        if !input::confirm(&format!(
+            "Remove '{name}' and its {versions} version(s) from {}?",
+            show(&ctx.vault)
+        ))? {
+            return Err(CliError::new(Exit::Usage, "nothing removed")
+                .hint("answer 'y' to remove, or pass --yes"));
+        }
+    }
+    let (mut vault, _password) = load_vault(&ctx)?;
     let newest = vault
         .newest(name)
         .ok_or_else(|| no_such_entry(name))?
         .clone();
     let versions = vault.version_count(&newest.id);
-    if !yes
-        && !input::confirm(&format!(
-            "Remove '{name}' and its {versions} version(s) from {}?",
-            show(&ctx.vault)
-        ))?
-    {
-        return Err(CliError::new(Exit::Usage, "nothing removed")
-            .hint("answer 'y' to remove, or pass --yes"));
-    }
     vault.entries.retain(|e| e.id != newest.id);
     vault.record_event(
         AuditOp::Remove,
@@ -372,7 +413,7 @@ pub fn remove(ctx: &Context, name: &str, yes: bool) -> Result<RemovedReport> {
         &format!("{versions} version(s)"),
         now(),
     );
-    save_vault(ctx, &mut vault)?;
+    save_vault(&ctx, &mut vault)?;
     Ok(RemovedReport {
         vault: show(&ctx.vault),
         name: name.to_owned(),

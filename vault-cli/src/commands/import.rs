@@ -169,8 +169,12 @@ pub fn import_openssl(ctx: &Context, opts: &OpensslImport) -> Result<ImportRepor
     let max = openssl_max_plaintext_len(&data).map_err(|e| legacy_error(e, path))?;
     check_fits(max, path)?;
 
-    let (mut vault, _password) = load_vault(ctx)?;
-    name_taken(&vault, &opts.name)?;
+    // Every prompt (the vault's password, the legacy file's, the confirmation) comes
+    // before the vault's lock is taken; the vault is read under it, after them.
+    let ctx = &Context {
+        password: ctx.password.ask_now(&files::file_name(&ctx.vault))?,
+        ..ctx.clone()
+    };
     let legacy_password = opts
         .legacy_password
         .read(&format!("legacy file {}", files::file_name(path)))?;
@@ -241,6 +245,8 @@ pub fn import_openssl(ctx: &Context, opts: &OpensslImport) -> Result<ImportRepor
         }));
     };
 
+    let (mut vault, _password) = load_vault(ctx)?;
+    name_taken(&vault, &opts.name)?;
     let entry = new_entry(&vault, &opts.name, opts.kind, secret);
     let detail = format!("openssl enc, unauthenticated, {}", describe(&kdf));
     vault.record_event(

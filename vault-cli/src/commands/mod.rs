@@ -32,7 +32,7 @@ use zeroize::Zeroizing;
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::generations::{Seen, Stamp};
-use crate::input::PasswordSource;
+use crate::input::{self, PasswordSource};
 use crate::model::{Keep, Opened, Vault, WriteError};
 use crate::progress::Progress;
 
@@ -194,7 +194,28 @@ pub fn read_audit_trail(ctx: &Context) -> Result<(ReadOnlyVault, Zeroizing<Strin
     Ok((ReadOnlyVault(vault), password))
 }
 
+/// Asks for the password first (again if it is wrong and typed on the terminal), then
+/// takes the vault's lock if the command holds one ([`crate::lock`]), then reads the vault
+/// as it is now.
 fn open_vault(ctx: &Context, keep: Keep) -> Result<(Vault, Zeroizing<String>)> {
+    if std::fs::symlink_metadata(&ctx.vault).is_err() {
+        // No vault: say so before asking for its password.
+        read_vault_bytes(&ctx.vault)?;
+    }
+    let name = files::file_name(&ctx.vault);
+    input::with_retries(&ctx.password, &name, |given| {
+        crate::lock::enter()?;
+        let once = Context {
+            password: given.clone(),
+            ..ctx.clone()
+        };
+        let opened = open_once(&once, keep)?;
+        crate::signals::check()?;
+        Ok(opened)
+    })
+}
+
+fn open_once(ctx: &Context, keep: Keep) -> Result<(Vault, Zeroizing<String>)> {
     // An intact vault is read once, record by record, and never held whole; anything
     // else is read whole below, which reports exactly what is wrong.
     let mut password = None;

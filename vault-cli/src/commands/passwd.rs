@@ -70,6 +70,13 @@ pub fn passwd(ctx: &Context, opts: &PasswdOptions) -> Result<PasswdReport> {
     if let Some(n) = opts.iterations {
         check_iterations(n)?;
     }
+    // Both prompts before the vault's lock is taken: the current password, then the new.
+    let name = files::file_name(&ctx.vault);
+    let ctx = &Context {
+        password: ctx.password.ask_now(&name)?,
+        ..ctx.clone()
+    };
+    let new_password = opts.new_password.read_new(&name)?;
     rekey::rekey(ctx, |unlocked, meta, _password| {
         let header = unlocked.file().header();
         let slot = unlocked.slot_index();
@@ -81,7 +88,6 @@ pub fn passwd(ctx: &Context, opts: &PasswdOptions) -> Result<PasswdReport> {
             (None, Some(t)) => calibrate::iterations_for(t),
             (None, None) => previous.max(DEFAULT_ITERATIONS),
         };
-        let new_password = opts.new_password.read_new(&files::file_name(&ctx.vault))?;
 
         let vault_id = header.vault_id();
         let other_passwords = header

@@ -281,12 +281,32 @@ impl Plan {
 ///
 /// # Errors
 /// Those of [`open_with`], `plan` and [`write()`].
-pub(super) fn rekey<T>(
-    ctx: &Context,
-    plan: impl FnOnce(&UnlockedVault<'_>, &Meta, &Zeroizing<String>) -> Result<(Plan, T)>,
-) -> Result<T> {
-    let path = &ctx.vault;
+pub(super) fn rekey<T, F>(ctx: &Context, plan: F) -> Result<T>
+where
+    F: FnOnce(&UnlockedVault<'_>, &Meta, &Zeroizing<String>) -> Result<(Plan, T)>,
+{
+    if std::fs::symlink_metadata(&ctx.vault).is_err() {
+        // No vault: say so before asking for its password.
+        read_vault_bytes(&ctx.vault)?;
+    }
+    // The password first (again if mistyped on the terminal), then the lock, then the
+    // vault as it is now.
     let mut plan = Some(plan);
+    crate::input::with_retries(&ctx.password, &files::file_name(&ctx.vault), |given| {
+        crate::lock::enter()?;
+        let once = Context {
+            password: given.clone(),
+            ..ctx.clone()
+        };
+        rekey_once(&once, &mut plan)
+    })
+}
+
+fn rekey_once<T, F>(ctx: &Context, plan: &mut Option<F>) -> Result<T>
+where
+    F: FnOnce(&UnlockedVault<'_>, &Meta, &Zeroizing<String>) -> Result<(Plan, T)>,
+{
+    let path = &ctx.vault;
     let mut password = None;
     let mut planned = None;
     if let Some(mut head) = super::intact_streaming(path)
@@ -329,7 +349,7 @@ pub(super) fn rekey<T>(
     }
     let bytes = read_vault_bytes(path)?;
     let opened = open_with(ctx, &bytes, password)?;
-    let (p, report) = match (planned, plan) {
+    let (p, report) = match (planned, plan.take()) {
         (Some(done), _) => done,
         (None, Some(plan)) => plan(&opened.unlocked, &opened.meta, &opened.password)?,
         (None, None) => {

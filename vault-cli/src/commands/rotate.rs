@@ -150,6 +150,8 @@ pub fn rotate(ctx: &Context, name: &str, bytes: Option<usize>) -> Result<Rotated
 /// errors otherwise.
 pub fn add_version(ctx: &Context, name: &str, input: &SecretInput) -> Result<RotatedReport> {
     check_name(name)?;
+    // Read (or asked for) before the vault's lock is taken.
+    let input = &input.read_now(name)?;
     let (mut vault, _password) = load_vault(ctx)?;
     let current = vault
         .newest(name)

@@ -28,8 +28,14 @@ const SHA256_IV: [u32; 8] = [
 ];
 
 const SHA256_BLOCK: usize = 64;
-/// Blocks compressed per call for long messages (1 KiB on the stack).
+/// Blocks compressed per call for long messages. With the CPU's SHA instructions (x86,
+/// AArch64) one call per block costs `compress256` most of its speed, so 16 go at once
+/// (1 KiB of stack); elsewhere the software compression gains nothing from batches and a
+/// small target keeps its stack.
+#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
 const BATCH_BLOCKS: usize = 16;
+#[cfg(not(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64")))]
+const BATCH_BLOCKS: usize = 1;
 
 /// One SHA-256 compression of `block` into `state`.
 fn compress(state: &mut [u32; 8], block: &[u8; SHA256_BLOCK]) {
@@ -73,8 +79,8 @@ impl WipedSha256 {
         let mut blocks = data.chunks_exact(SHA256_BLOCK);
         let rest = blocks.remainder();
         if blocks.len() > 0 {
-            // Whole blocks go to `compress256` a batch at a time: one call per block costs
-            // it most of its speed with the SHA extensions. The batch may hold a key: wiped.
+            // Whole blocks go to `compress256` a batch at a time (see `BATCH_BLOCKS`). The
+            // batch may hold a key: wiped.
             let mut batch = [GenericArray::<u8, U64>::default(); BATCH_BLOCKS];
             loop {
                 let mut n = 0;

@@ -34,6 +34,12 @@ while [ $# -gt 0 ]; do
 done
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Where cargo writes what it builds here: CARGO_TARGET_DIR or build.target-dir if set,
+# else ./target. Asked of cargo, never assumed.
+cargo_target_dir() {
+  cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])'
+}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/airvault-compare.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
@@ -44,8 +50,9 @@ fi
 
 step "building (release): airvault, bench-tool"
 cargo build --release -q -p vault-cli -p airvault-tests --bin airvault --bin bench-tool >&2
-A=$ROOT/target/release/airvault
-T=$ROOT/target/release/bench-tool
+TARGET_DIR=$(cargo_target_dir)
+A=$TARGET_DIR/release/airvault
+T=$TARGET_DIR/release/bench-tool
 
 step "writing fixtures (10,000-entry vault, 64 MiB backup, 1,000 small backups)"
 F=$WORK/fixtures

@@ -83,6 +83,11 @@ fn recovery() -> RecoverySecret {
 
 /// Builds a vault with a password slot, a recovery slot, `entries` and two audit events.
 fn build(entries: &[OwnedEntry], seed: u64) -> Vec<u8> {
+    build_with_second_op(entries, seed, AuditOp::Add)
+}
+
+/// [`build`], its second audit event's operation being `op1`.
+fn build_with_second_op(entries: &[OwnedEntry], seed: u64, op1: AuditOp) -> Vec<u8> {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let vmk = VaultMasterKey::generate(&mut rng);
     let vault_id = [7u8; 16];
@@ -122,7 +127,7 @@ fn build(entries: &[OwnedEntry], seed: u64) -> Vec<u8> {
     };
     let e1 = AuditEvent {
         seq: 1,
-        op: AuditOp::Add,
+        op: op1,
         entry_id: [2; 16],
         version: 1,
         kcv: Kcv::of(b"hunter2"),
@@ -188,6 +193,28 @@ fn check_contents(file: &[u8], entries: &[OwnedEntry]) {
         }
     }
     assert_eq!(seen, entries.len());
+}
+
+/// Operation code 8 (`backup`) is reserved: nothing writes it, but readers accept it.
+#[test]
+fn the_reserved_backup_operation_is_accepted_when_read() {
+    let entries = sample_entries();
+    let file = build_with_second_op(&entries, 3, AuditOp::Backup);
+    let vf = VaultFile::parse(&file, &LIMITS).unwrap();
+    let v = vf.unlock(SlotKind::Password, PASSWORD).unwrap();
+    let mut buf = vec![0u8; MAX_RECORD_LEN];
+    let ops: Vec<AuditOp> = vf
+        .records()
+        .filter_map(|r| match v.open_record(&r, &mut buf).unwrap() {
+            Record::Audit(a) => Some(a.op),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ops, [AuditOp::Init, AuditOp::Backup]);
+    assert_eq!(
+        (AuditOp::Backup as u8, AuditOp::Backup.name()),
+        (8, "backup")
+    );
 }
 
 #[test]

@@ -10,6 +10,13 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 MAX_BYTES=400000
 
+# Where cargo writes what it builds here: CARGO_TARGET_DIR or build.target-dir if set,
+# else ./target. Asked of cargo, never assumed.
+cargo_target_dir() {
+  cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])'
+}
+
 lock_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
 }
@@ -27,12 +34,13 @@ rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
 CARGO_HOME_DIR=${CARGO_HOME:-$HOME/.cargo}
 export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$ROOT=/airvault --remap-path-prefix=$CARGO_HOME_DIR=/cargo"
 cargo build -p vault-wasm --profile web --target wasm32-unknown-unknown
+WASM=$(cargo_target_dir)/wasm32-unknown-unknown/web/vault_wasm.wasm
 
 PKG=web/pkg
 rm -rf "$PKG"
 wasm-bindgen --target no-modules --no-typescript --remove-name-section \
   --remove-producers-section --out-dir "$PKG" \
-  target/wasm32-unknown-unknown/web/vault_wasm.wasm
+  "$WASM"
 
 crate_version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)

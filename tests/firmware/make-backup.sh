@@ -17,10 +17,17 @@ ROOT=$(cd ../.. && pwd)
 # backup with the standard bounds, no test-only override.
 ITERATIONS=100000
 
+# Where cargo writes what it builds here: CARGO_TARGET_DIR or build.target-dir if set,
+# else ./target. Asked of cargo, never assumed.
+cargo_target_dir() {
+  cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])'
+}
+
 AIRVAULT=${AIRVAULT:-}
 if [ -z "$AIRVAULT" ]; then
   (cd "$ROOT" && cargo build -q -p vault-cli)
-  AIRVAULT=$ROOT/target/debug/airvault
+  AIRVAULT=$(cd "$ROOT" && cargo_target_dir)/debug/airvault
 fi
 command -v openssl >/dev/null || { echo "make-backup.sh needs openssl" >&2; exit 1; }
 

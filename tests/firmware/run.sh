@@ -15,7 +15,6 @@ FW=$PWD
 ROOT=$(cd ../.. && pwd)
 
 TARGET=thumbv7em-none-eabihf
-ELF=$FW/target/$TARGET/release/airvault-firmware
 BACKUP=$FW/data/backup.airvault
 PASSWORD_FILE=$FW/data/password.txt
 TRANSCRIPT=$FW/data/cli-transcript.txt
@@ -26,6 +25,12 @@ RUN_TIMEOUT=${RUN_TIMEOUT:-120}
 step() { printf '\n\033[1m--> %s\033[0m\n' "$*"; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 now() { date +%s.%N; }
+# Where cargo writes what it builds here: CARGO_TARGET_DIR or build.target-dir if set,
+# else ./target. Asked of cargo, never assumed.
+cargo_target_dir() {
+  cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])'
+}
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 WORK=$(mktemp -d)
@@ -49,6 +54,9 @@ step "build the firmware (release, $TARGET)"
 t0=$(now)
 cargo build --release --locked --target "$TARGET"
 BUILD_S=$(since "$t0")
+# The firmware just built (its own workspace: run here, in $FW).
+ELF=$(cargo_target_dir)/$TARGET/release/airvault-firmware
+[ -f "$ELF" ] || fail "cargo built no firmware at $ELF"
 
 # --- Run -------------------------------------------------------------------------------------
 step "run it on QEMU mps2-an386 (Cortex-M4), at most $RUN_TIMEOUT s"
@@ -120,7 +128,7 @@ firmware_entries "$WORK/firmware-entries.txt" >"$WORK/firmware.txt"
 AIRVAULT=${AIRVAULT:-}
 if [ -z "$AIRVAULT" ] && [ -f "$ROOT/vault-cli/Cargo.toml" ]; then
   (cd "$ROOT" && cargo build -q -p vault-cli)
-  AIRVAULT=$ROOT/target/debug/airvault
+  AIRVAULT=$(cd "$ROOT" && cargo_target_dir)/debug/airvault
 fi
 if [ -n "$AIRVAULT" ]; then
   # The CLI reads a copy, so nothing can touch the committed backup.

@@ -400,3 +400,41 @@ fn restore_from_mistyped_armor_names_the_line() {
         .stderr(predicate::str::contains(format!("line {}", n + 1)));
     assert!(!env.path("r.airvault").exists());
 }
+
+#[test]
+fn armor_of_an_unknown_version_is_unsupported_and_lookalike_line_numbers_are_read() {
+    let env = populated();
+    let asc = env.path("b.asc");
+    env.cmd()
+        .args(["backup", "--armor", "--out"])
+        .arg(&asc)
+        .assert()
+        .success();
+    let text = fs::read_to_string(&asc).unwrap();
+    // A newer armor version is "unsupported" (exit 6), like a newer file format, in every
+    // command that reads a backup.
+    let newer = env.file("newer.asc", text.replace("Version: 1", "Version: 2"));
+    env.cmd()
+        .arg("verify")
+        .arg(&newer)
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("line 2").and(predicate::str::contains("version")));
+    env.cmd()
+        .arg("restore")
+        .arg(&newer)
+        .arg("--out")
+        .arg(env.path("r.airvault"))
+        .assert()
+        .code(6);
+    assert!(!env.path("r.airvault").exists());
+    // Line numbers typed with the letters read as digits ('OOOl' for 0001) are accepted,
+    // as they are in the data.
+    let typed = text
+        .replacen("\n0001:", "\nOOOl:", 1)
+        .replacen("\n0002:", "\nooo2:", 1)
+        .replacen("\n0010:", "\nOOlO:", 1);
+    assert!(typed.contains("OOOl:") && typed.contains("ooo2:"));
+    let typed = env.file("typed.asc", typed);
+    env.cmd().arg("verify").arg(&typed).assert().success();
+}

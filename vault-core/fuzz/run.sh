@@ -19,6 +19,13 @@ FUZZ=$PWD
 ROOT=$(cd ../.. && pwd)
 ALL=(parse_verify open_rewrite armor recovery_code slip39 legacy pbkdf2_diff)
 
+# Where cargo writes what it builds here: CARGO_TARGET_DIR or build.target-dir if set,
+# else ./target. Asked of cargo, never assumed.
+cargo_target_dir() {
+  cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])'
+}
+
 SECS=20
 if [ $# -gt 0 ] && [[ $1 =~ ^[0-9]+$ ]]; then
   SECS=$1
@@ -57,11 +64,12 @@ rm corpus-seed/legacy/openssl-pbkdf2.bin corpus-seed/legacy.txt
 # traced it takes three quarters of each run; long runs (FUZZ_RUNS, or 600 s and more per
 # target) build slip39 without it, about four times faster.
 NO_TRACE_COMPARES=(slip39)
+NO_TRACE_DIR=$(cargo_target_dir)/no-trace-compares
 LONG=0
 if [ -n "${FUZZ_RUNS:-}" ] || [ "$SECS" -ge 600 ]; then LONG=1; fi
 flags_for() {
   if [ "$LONG" = 1 ] && [[ " ${NO_TRACE_COMPARES[*]} " == *" $1 "* ]]; then
-    echo "--no-trace-compares --target-dir target/no-trace-compares"
+    echo "--no-trace-compares --target-dir $NO_TRACE_DIR"
   fi
 }
 

@@ -13,9 +13,10 @@
 //!
 //! Each data line carries 20 bytes (the last line fewer). Its check is the first 20 bits
 //! of `SHA-256("airvault v1 armor line" || data_line_number (u32 LE) || line_bytes)`, as
-//! four base32 characters. Decoding ignores case and all whitespace inside a line, reads
-//! `I`/`L` as `1` and `O` as `0` (Crockford's rule for hand-typed text), and ignores blank
-//! lines.
+//! four base32 characters: the last four characters of the line. Decoding ignores case,
+//! all whitespace inside a data line and blank lines, and reads `I`/`L` as `1` and `O` as
+//! `0` (Crockford's rule for hand-typed text) everywhere on a data line, its number
+//! included. `docs/FORMAT.md` ("ASCII armor") states the rules this decoder follows.
 //!
 //! [`encode`] and [`decode`] work on whole buffers; [`Encoder`] and [`Decoder`] produce and
 //! read the same text one line at a time, for data that is not held whole.
@@ -46,12 +47,13 @@ pub enum ArmorError {
     NoBeginLine,
     /// No `-----END AIRVAULT BACKUP-----` line after the data.
     NoEndLine,
-    /// A header line (`Version:`, `Length:`) is missing, unknown or unreadable.
+    /// A header line (`Version:`, `Length:`) is missing, repeated, unknown or unreadable.
     BadHeader {
         /// Text line number.
         line: usize,
     },
-    /// The armor declares a version other than 1.
+    /// The armor declares a version other than 1: it was written by a newer airvault
+    /// (an *unsupported* error, like an unknown file format version, not damage).
     UnsupportedVersion {
         /// Text line number.
         line: usize,
@@ -63,6 +65,14 @@ pub enum ArmorError {
     },
     /// A data line's check does not match its contents: the line is mistyped.
     BadLine {
+        /// Text line number.
+        line: usize,
+        /// The data line's own number (as printed at its start).
+        data_line: u32,
+    },
+    /// A data line's check matches, but its last data character has unused low bits that
+    /// are not zero (no writer prints that character there): the line is mistyped.
+    NonZeroPadding {
         /// Text line number.
         line: usize,
         /// The data line's own number (as printed at its start).
@@ -102,9 +112,10 @@ impl fmt::Display for ArmorError {
         match self {
             Self::NoBeginLine => write!(f, "no '{BEGIN}' line found"),
             Self::NoEndLine => write!(f, "no '{END}' line found"),
-            Self::BadHeader { line } => {
-                write!(f, "line {line}: expected 'Version: 1' and 'Length: N' header lines")
-            }
+            Self::BadHeader { line } => write!(
+                f,
+                "line {line}: expected 'Version: 1' and 'Length: N' header lines, once each"
+            ),
             Self::UnsupportedVersion { line } => {
                 write!(f, "line {line}: unsupported armor version (this build reads 1)")
             }
@@ -114,6 +125,11 @@ impl fmt::Display for ArmorError {
             Self::BadLine { line, data_line } => write!(
                 f,
                 "line {line} (data line {data_line}) is mistyped: its check does not match"
+            ),
+            Self::NonZeroPadding { line, data_line } => write!(
+                f,
+                "line {line} (data line {data_line}) is mistyped: its last data character \
+                 cannot end a line (its unused low bits are not zero)"
             ),
             Self::WrongLineLength { line, data_line } => write!(
                 f,
@@ -134,10 +150,13 @@ impl fmt::Display for ArmorError {
 
 impl core::error::Error for ArmorError {}
 
-/// Whether `bytes` look like armored text (they contain the BEGIN line).
+/// Whether `bytes` look like armored text (they contain the BEGIN line, in any letter
+/// case, as [`decode`] reads it).
 #[must_use]
 pub fn is_armored(bytes: &[u8]) -> bool {
-    bytes.windows(BEGIN.len()).any(|w| w == BEGIN.as_bytes())
+    bytes
+        .windows(BEGIN.len())
+        .any(|w| w.eq_ignore_ascii_case(BEGIN.as_bytes()))
 }
 
 fn line_check(data_line: u32, bytes: &[u8]) -> [u8; CHECK_CHARS] {
@@ -389,14 +408,39 @@ pub const fn decoded_len_max(text_len: usize) -> usize {
     text_len * 5 / 8 + 1
 }
 
-fn b32_value(c: u8) -> Option<u8> {
-    let c = c.to_ascii_uppercase();
-    let c = match c {
+/// A character as read on a data line: upper case, `I`/`L` as `1`, `O` as `0`.
+fn read_as(c: u8) -> u8 {
+    match c.to_ascii_uppercase() {
         b'I' | b'L' => b'1',
         b'O' => b'0',
         other => other,
-    };
+    }
+}
+
+fn b32_value(c: u8) -> Option<u8> {
+    let c = read_as(c);
     ALPHABET.iter().position(|&a| a == c).map(|p| p as u8)
+}
+
+/// A data line's number: the text before its `:`, whitespace ignored, read like the rest
+/// of the line (so `OOOl` is 1: a line number is typed from paper as its data is). `None`
+/// if there is no digit or a character that is not one; a value too large for a `u32`
+/// saturates (it is then never the number expected).
+fn line_number(prefix: &[u8]) -> Option<u32> {
+    let mut value: u32 = 0;
+    let mut digits = 0;
+    for &c in prefix {
+        if c.is_ascii_whitespace() {
+            continue;
+        }
+        let d = read_as(c);
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        value = value.saturating_mul(10).saturating_add(u32::from(d - b'0'));
+        digits += 1;
+    }
+    (digits > 0).then_some(value)
 }
 
 fn trim(line: &[u8]) -> &[u8] {
@@ -509,30 +553,42 @@ impl Decoder {
             }
             Stage::Header => {
                 self.last_header_line = n;
+                let complete = self.version && self.length.is_some();
                 if l.is_empty() {
-                    if self.version && self.length.is_some() {
+                    if complete {
                         self.start_data()?;
                     }
                     return Ok(Step::Other);
                 }
-                let Some(colon) = l.iter().position(|&b| b == b':') else {
-                    return Err(ArmorError::BadHeader { line: n });
-                };
-                let (key, value) = (trim(&l[..colon]), trim(&l[colon + 1..]));
-                if key.eq_ignore_ascii_case(b"version") {
-                    if value != b"1" {
-                        return Err(ArmorError::UnsupportedVersion { line: n });
+                let colon = l.iter().position(|&b| b == b':');
+                let key = colon.map_or(l, |c| trim(&l[..c]));
+                let value = colon.map_or(&[][..], |c| trim(&l[c + 1..]));
+                if colon.is_some() && key.eq_ignore_ascii_case(b"version") {
+                    // Each header line once: a second one (even an equal one) is refused
+                    // rather than silently overriding the first.
+                    if self.version {
+                        return Err(ArmorError::BadHeader { line: n });
+                    }
+                    match parse_decimal(value) {
+                        Some(1) => {}
+                        Some(_) => return Err(ArmorError::UnsupportedVersion { line: n }),
+                        None => return Err(ArmorError::BadHeader { line: n }),
                     }
                     self.version = true;
                     Ok(Step::Other)
-                } else if key.eq_ignore_ascii_case(b"length") {
+                } else if colon.is_some() && key.eq_ignore_ascii_case(b"length") {
+                    if self.length.is_some() {
+                        return Err(ArmorError::BadHeader { line: n });
+                    }
                     self.length =
                         Some(parse_decimal(value).ok_or(ArmorError::BadHeader { line: n })?);
                     Ok(Step::Other)
-                } else if key.iter().all(u8::is_ascii_digit)
-                    && self.version
-                    && self.length.is_some()
+                } else if complete
+                    && (l.eq_ignore_ascii_case(END.as_bytes())
+                        || (colon.is_some() && line_number(key).is_some()))
                 {
+                    // The blank line after the header is what writers print; a reader
+                    // does not need it.
                     self.start_data()?;
                     self.data_line(n, l, out)
                 } else {
@@ -596,9 +652,7 @@ impl Decoder {
             .iter()
             .position(|&b| b == b':')
             .ok_or(ArmorError::BadCharacter { line: n })?;
-        let number = parse_decimal(trim(&l[..colon]))
-            .and_then(|v| u32::try_from(v).ok())
-            .ok_or(ArmorError::BadCharacter { line: n })?;
+        let number = line_number(&l[..colon]).ok_or(ArmorError::BadCharacter { line: n })?;
         if number != expected {
             return Err(ArmorError::WrongLineNumber { line: n, expected });
         }
@@ -625,12 +679,10 @@ impl Decoder {
         }
         let (data_chars, check) = chars[..count].split_at(count - CHECK_CHARS);
         let dst = &mut out[..line_bytes];
-        if !decode_b32(data_chars, dst) {
-            return Err(ArmorError::BadLine {
-                line: n,
-                data_line: number,
-            });
-        }
+        // The check first: a line whose check fails is mistyped somewhere, and saying so
+        // is the truth; only a line that matches its check yet ends in a character no
+        // writer prints there has the padding as its fault.
+        let padding_zero = decode_b32(data_chars, dst);
         let want = line_check(number, dst);
         if want
             .iter()
@@ -642,14 +694,21 @@ impl Decoder {
                 data_line: number,
             });
         }
+        if !padding_zero {
+            return Err(ArmorError::NonZeroPadding {
+                line: n,
+                data_line: number,
+            });
+        }
         self.written += line_bytes;
         self.expected += 1;
         Ok(Step::Data(line_bytes))
     }
 }
 
-/// Decodes base32 values (0..32) into exactly `out.len()` bytes; false if leftover bits
-/// are not zero (a non-canonical, hence mistyped, last character).
+/// Decodes base32 values (0..32) into `out.len()` bytes (the caller gives exactly
+/// `⌈8·len/5⌉` values); false if the last value's unused low bits are not zero (a
+/// non-canonical, hence mistyped, last character). `out` is filled either way.
 fn decode_b32(values: &[u8], out: &mut [u8]) -> bool {
     let mut acc: u64 = 0;
     let mut bits = 0;
@@ -669,20 +728,21 @@ fn decode_b32(values: &[u8], out: &mut [u8]) -> bool {
     n == out.len() && acc == 0
 }
 
+/// A header value: one or more ASCII digits (leading zeros allowed) whose value fits a
+/// `usize` on this target; checked, so that a 32-bit target cannot overflow.
 fn parse_decimal(s: &[u8]) -> Option<usize> {
-    if s.is_empty() || s.len() > 12 || !s.iter().all(u8::is_ascii_digit) {
+    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(
-        s.iter()
-            .fold(0usize, |a, &d| a * 10 + usize::from(d - b'0')),
-    )
+    s.iter().try_fold(0usize, |a, &d| {
+        a.checked_mul(10)?.checked_add(usize::from(d - b'0'))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::string::String;
+    use std::string::{String, ToString};
     use std::vec::Vec;
 
     fn armor(data: &[u8]) -> String {
@@ -925,5 +985,176 @@ mod tests {
             decode(text.as_bytes(), &mut small),
             Err(ArmorError::BufferTooSmall { needed: 70 })
         );
+    }
+
+    /// The armor of `data` with its text lines changed by `edit`.
+    fn edited(data: &[u8], edit: impl FnOnce(&mut Vec<String>)) -> String {
+        let mut lines: Vec<String> = armor(data).lines().map(String::from).collect();
+        edit(&mut lines);
+        lines.join("\n")
+    }
+
+    #[test]
+    fn the_line_number_is_read_like_the_data() {
+        let data: Vec<u8> = (0..45u8).collect();
+        // `OOOl` is 0001, `ooo2` is 0002, and whitespace inside the number is ignored.
+        let text = edited(&data, |l| {
+            l[4] = l[4].replacen("0001", "OOOl", 1);
+            l[5] = l[5].replacen("0002", "ooo2", 1);
+            l[6] = l[6].replacen("0003", "0 0 0 3", 1);
+        });
+        assert_eq!(unarmor(&text).unwrap(), data);
+        // Any number of leading zeros, or none.
+        let text = edited(&data, |l| {
+            l[4] = l[4].replacen("0001", "1", 1);
+            l[5] = l[5].replacen("0002", "000000000000000002", 1);
+        });
+        assert_eq!(unarmor(&text).unwrap(), data);
+        // Still a number: other letters are refused, and a number far too large is simply
+        // not the one expected.
+        let text = edited(&data, |l| l[5] = l[5].replacen("0002", "000A", 1));
+        assert_eq!(unarmor(&text), Err(ArmorError::BadCharacter { line: 6 }));
+        // Without the blank line, the first data line ends the header: one that is not a
+        // line number is an unknown header line.
+        let text = edited(&data, |l| {
+            l.remove(3);
+            l[3] = l[3].replacen("0001", "000A", 1);
+        });
+        assert_eq!(unarmor(&text), Err(ArmorError::BadHeader { line: 4 }));
+        let text = edited(&data, |l| {
+            l[5] = l[5].replacen("0002", "99999999999999999999", 1);
+        });
+        assert_eq!(
+            unarmor(&text),
+            Err(ArmorError::WrongLineNumber {
+                line: 6,
+                expected: 2
+            })
+        );
+    }
+
+    #[test]
+    fn the_check_is_the_last_four_characters_whatever_the_spacing() {
+        let data: Vec<u8> = (0..45u8).collect();
+        let text = edited(&data, |l| {
+            for line in &mut l[4..7] {
+                let (num, rest) = line.split_at(5);
+                *line = format!("{num}{}", rest.replace(' ', ""));
+            }
+            l[5] = l[5].chars().flat_map(|c| [c, ' ']).collect();
+        });
+        assert_eq!(unarmor(&text).unwrap(), data);
+    }
+
+    #[test]
+    fn header_lines_once_each_in_either_order_the_blank_line_optional() {
+        let data: Vec<u8> = (0..45u8).collect();
+        let swapped = edited(&data, |l| l.swap(1, 2));
+        assert_eq!(unarmor(&swapped).unwrap(), data);
+        let no_blank = edited(&data, |l| {
+            l.remove(3);
+        });
+        assert_eq!(unarmor(&no_blank).unwrap(), data);
+        let blanks = edited(&data, |l| {
+            l.insert(2, String::new());
+            l.insert(1, "   ".into());
+            l.insert(4, String::new());
+        });
+        assert_eq!(unarmor(&blanks).unwrap(), data);
+        let spaced = edited(&data, |l| {
+            l[1] = "  version :  0001 ".into();
+            l[2] = "LENGTH:045".into();
+        });
+        assert_eq!(unarmor(&spaced).unwrap(), data);
+        // Repeated, unknown, missing or unreadable header lines.
+        let twice = edited(&data, |l| l.insert(2, "Version: 1".into()));
+        assert_eq!(unarmor(&twice), Err(ArmorError::BadHeader { line: 3 }));
+        let twice = edited(&data, |l| l.insert(3, "Length: 45".into()));
+        assert_eq!(unarmor(&twice), Err(ArmorError::BadHeader { line: 4 }));
+        let extra = edited(&data, |l| l.insert(3, "Comment: from the safe".into()));
+        assert_eq!(unarmor(&extra), Err(ArmorError::BadHeader { line: 4 }));
+        // After the blank line that follows both header lines, every line is data.
+        let extra = edited(&data, |l| l.insert(4, "Comment: from the safe".into()));
+        assert_eq!(unarmor(&extra), Err(ArmorError::BadCharacter { line: 5 }));
+        let missing = edited(&data, |l| {
+            l.remove(1);
+        });
+        assert_eq!(unarmor(&missing), Err(ArmorError::BadHeader { line: 4 }));
+        let unreadable = edited(&data, |l| l[2] = "Length: 4 5".into());
+        assert_eq!(unarmor(&unreadable), Err(ArmorError::BadHeader { line: 3 }));
+        let unreadable = edited(&data, |l| l[1] = "Version: one".into());
+        assert_eq!(unarmor(&unreadable), Err(ArmorError::BadHeader { line: 2 }));
+        let huge = edited(&data, |l| l[2] = format!("Length: {}0", usize::MAX));
+        assert_eq!(unarmor(&huge), Err(ArmorError::BadHeader { line: 3 }));
+        // An empty armor needs no blank line either.
+        assert_eq!(
+            unarmor(&format!("{BEGIN}\nVersion: 1\nLength: 0\n{END}\n")),
+            Ok(Vec::new())
+        );
+        assert_eq!(unarmor(&armor(&[])), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn an_unknown_version_is_unsupported_not_malformed() {
+        let data: Vec<u8> = (0..45u8).collect();
+        for v in ["2", "0", "10", "002"] {
+            let text = edited(&data, |l| l[1] = format!("Version: {v}"));
+            assert_eq!(
+                unarmor(&text),
+                Err(ArmorError::UnsupportedVersion { line: 2 }),
+                "{v}"
+            );
+        }
+        let msg = ArmorError::UnsupportedVersion { line: 2 }.to_string();
+        assert!(msg.contains("unsupported"), "{msg}");
+    }
+
+    #[test]
+    fn a_non_zero_final_padding_has_its_own_error() {
+        // 21 bytes: data line 2 carries one byte, two characters with 2 unused bits.
+        let data: Vec<u8> = (0..21u8).map(|i| i.wrapping_mul(40)).collect();
+        let text = armor(&data);
+        let lines: Vec<&str> = text.lines().collect();
+        let line2 = lines[5];
+        let (head, check) = line2.rsplit_once("  ").unwrap();
+        let last = head.as_bytes()[head.len() - 1];
+        let value = b32_value(last).unwrap();
+        assert_eq!(value & 0b11, 0);
+        // The same byte with its unused bits set: the check still matches.
+        let padded = ALPHABET[usize::from(value | 0b01)] as char;
+        let bad = format!("{}{padded}  {check}", &head[..head.len() - 1]);
+        let t = text.replace(line2, &bad);
+        assert_eq!(
+            unarmor(&t),
+            Err(ArmorError::NonZeroPadding {
+                line: 6,
+                data_line: 2
+            })
+        );
+        let msg = ArmorError::NonZeroPadding {
+            line: 6,
+            data_line: 2,
+        }
+        .to_string();
+        assert!(msg.contains("line 6") && !msg.contains("check"), "{msg}");
+        // A character that changes the data too fails the check, which is reported.
+        let changed = ALPHABET[usize::from((value ^ 0b100) | 0b01)] as char;
+        let bad = format!("{}{changed}  {check}", &head[..head.len() - 1]);
+        let t = text.replace(line2, &bad);
+        assert_eq!(
+            unarmor(&t),
+            Err(ArmorError::BadLine {
+                line: 6,
+                data_line: 2
+            })
+        );
+    }
+
+    #[test]
+    fn the_begin_line_is_found_in_any_case() {
+        let text = armor(b"abc").replace(BEGIN, &BEGIN.to_ascii_lowercase());
+        assert!(is_armored(text.as_bytes()));
+        assert_eq!(unarmor(&text).unwrap(), b"abc");
+        assert!(!is_armored(b"-----BEGIN AIRVAULT BACKUP----"));
     }
 }

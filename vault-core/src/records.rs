@@ -447,7 +447,8 @@ pub enum AuditOp {
     Passwd = 6,
     /// The master key was replaced and every record re-encrypted.
     RotateMaster = 7,
-    /// A backup was written.
+    /// Reserved for "a backup was written": accepted when read, never written (a backup
+    /// leaves the live vault unchanged; see `docs/FORMAT.md`, audit record).
     Backup = 8,
     /// The vault was restored from a backup.
     Restore = 9,

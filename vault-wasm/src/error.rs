@@ -182,6 +182,9 @@ impl From<ArmorError> for WasmError {
                 ("armor_bad_character", Category::Corrupted, Some(line))
             }
             ArmorError::BadLine { line, .. } => ("armor_bad_line", Category::Corrupted, Some(line)),
+            ArmorError::NonZeroPadding { line, .. } => {
+                ("armor_nonzero_padding", Category::Corrupted, Some(line))
+            }
             ArmorError::WrongLineLength { line, .. } => {
                 ("armor_wrong_line_length", Category::Corrupted, Some(line))
             }

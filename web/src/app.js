@@ -162,6 +162,9 @@
       case "armor_bad_line":
         return "Line " + e.line + " of the text is mistyped: its check does not match. " +
           "Compare it with the paper character by character.";
+      case "armor_nonzero_padding":
+        return "Line " + e.line + " is mistyped: its last character before the check cannot " +
+          "end a line. Compare that character with the paper.";
       case "armor_bad_character":
         return "Line " + e.line + " holds a character that never appears in a backup " +
           "(only 0–9 and A–Z without I, L, O, U). Compare it with the paper.";

@@ -15,7 +15,18 @@ export const PAGE = path.join(ROOT, "web/dist/airvault-recovery.html");
 export const PAGE_URL = pathToFileURL(PAGE).href;
 export const ARTIFACTS = path.join(ROOT, "tests/browser/artifacts");
 export const VECTORS = path.join(ROOT, "tests/vectors");
-export const AIRVAULT = process.env.AIRVAULT_BIN || path.join(ROOT, "target/debug/airvault");
+// The debug `airvault` in cargo's target directory (CARGO_TARGET_DIR or build.target-dir
+// honoured: asked of cargo), unless AIRVAULT_BIN names one.
+export const AIRVAULT = process.env.AIRVAULT_BIN || path.join(cargoTargetDir(), "debug/airvault");
+
+function cargoTargetDir() {
+  const out = execFileSync("cargo", ["metadata", "--format-version", "1", "--no-deps"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(out).target_directory;
+}
 
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const CHROMIUM_ARGS = [

@@ -354,10 +354,17 @@ pub fn get(
     let mut raw = None;
     match (out, format) {
         (Some(path), _) => {
-            let mut bytes = encoded;
-            if format != SecretFormat::Raw {
-                bytes.push(b'\n');
-            }
+            // Text gets a final newline. `encoded` is exactly sized, so pushing onto it
+            // would reallocate and free an unwiped copy of the secret: the newline goes
+            // into a buffer sized for it, and both buffers are wiped on drop.
+            let bytes = if format == SecretFormat::Raw {
+                encoded
+            } else {
+                let mut text = Zeroizing::new(Vec::with_capacity(encoded.len() + 1));
+                text.extend_from_slice(&encoded);
+                text.push(b'\n');
+                text
+            };
             files::write_private(path, &bytes, force)?;
             report.out = Some(show(path));
         }

@@ -103,7 +103,8 @@ impl Encoding {
 /// line, when the file does not start with the binary magic) is decoded.
 ///
 /// # Errors
-/// Exit 5 if the armor does not decode; the message names the text line at fault.
+/// Exit 6 if the armor declares a version other than 1 (like an unknown file format
+/// version); exit 5 if it does not decode. The message names the text line at fault.
 pub fn decode_container(bytes: Vec<u8>, path: &Path) -> Result<(Vec<u8>, Encoding)> {
     if bytes.starts_with(&MAGIC) || !armor::is_armored(&bytes) {
         return Ok((bytes, Encoding::Binary));
@@ -114,6 +115,11 @@ pub fn decode_container(bytes: Vec<u8>, path: &Path) -> Result<(Vec<u8>, Encodin
             out.truncate(n);
             Ok((out, Encoding::Armored))
         }
+        Err(e @ armor::ArmorError::UnsupportedVersion { .. }) => Err(CliError::new(
+            Exit::Unsupported,
+            format!("{}: armor: {e}", show(path)),
+        )
+        .hint("a newer airvault wrote this backup; read it with that version")),
         Err(e) => Err(
             CliError::new(Exit::Corrupted, format!("{}: armor: {e}", show(path)))
                 .hint("compare that line with the paper or original copy and correct it"),

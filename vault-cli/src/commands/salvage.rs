@@ -508,7 +508,9 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     let mut listed: BTreeMap<(RecordKind, [u8; ENTRY_ID_LEN], u32), Vec<usize>> = BTreeMap::new();
     let mut candidates: BTreeMap<([u8; ENTRY_ID_LEN], u32), Candidate> = BTreeMap::new();
     let mut events: Vec<OwnedEvent> = Vec::new();
-    let mut metas: Vec<(Meta, usize, u64)> = Vec::new();
+    // A `Meta` holds the recovery secret: a growing Vec would copy it on reallocation and
+    // free the old buffer unwiped. Each file has one metadata record, so this never grows.
+    let mut metas: Vec<(Meta, usize, u64)> = Vec::with_capacity(parsed.len());
     let mut known_events: u32 = 0;
     // The newest file of this vault opened: its generation and keyslot costs are kept.
     let mut newest: Option<u64> = None;

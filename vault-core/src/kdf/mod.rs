@@ -15,13 +15,12 @@ mod shani;
 
 use core::fmt;
 
-use hmac::Mac;
 use sha2::digest::generic_array::GenericArray;
-use sha2::Sha256;
 use zeroize::Zeroize;
 
 use crate::constants::{KEY_LEN, MAX_ITERATIONS, MIN_ITERATIONS};
 use crate::error::Error;
+use crate::sealing::HmacSha256;
 use crate::secrets::SlotKey;
 
 /// The PBKDF2 iteration counts a reader accepts from a file and a writer accepts from a
@@ -86,10 +85,6 @@ impl Default for KdfLimits {
     }
 }
 
-const SHA256_IV: [u32; 8] = [
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-];
-
 type Block = GenericArray<u8, sha2::digest::consts::U64>;
 
 /// One block holding a 32-byte message after a 64-byte key block: the message, `0x80`,
@@ -110,12 +105,10 @@ fn words_to_bytes(words: &[u32; 8], out: &mut [u8; 32]) {
     }
 }
 
-fn bytes_to_words(bytes: &[u8; 32]) -> [u32; 8] {
-    let mut words = [0u32; 8];
+fn bytes_to_words(bytes: &[u8; 32], words: &mut [u32; 8]) {
     for (word, chunk) in words.iter_mut().zip(bytes.chunks_exact(4)) {
         *word = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
     }
-    words
 }
 
 /// A PBKDF2-HMAC-SHA256 derivation of one 32-byte block, run in steps.
@@ -153,48 +146,29 @@ impl Pbkdf2 {
     ) -> Result<Self, Error> {
         limits.check(iterations)?;
 
-        // HMAC key block: the password, or its SHA-256 if longer than a block, zero-padded.
-        let mut key_block = Block::default();
-        if password.len() > 64 {
-            use sha2::Digest;
-            let digest = Sha256::digest(password);
-            key_block[..32].copy_from_slice(&digest);
-        } else {
-            key_block[..password.len()].copy_from_slice(password);
-        }
-        let mut pad = key_block;
-        for b in pad.iter_mut() {
-            *b ^= 0x36;
-        }
-        let mut inner = SHA256_IV;
-        sha2::compress256(&mut inner, core::slice::from_ref(&pad));
-        for (p, k) in pad.iter_mut().zip(key_block.iter()) {
-            *p = k ^ 0x5c;
-        }
-        let mut outer = SHA256_IV;
-        sha2::compress256(&mut outer, core::slice::from_ref(&pad));
-        pad.zeroize();
-        key_block.zeroize();
-
-        // U_1 = HMAC(password, salt || INT(1)) for a salt of any length.
-        let mut u1 = [0u8; 32];
-        {
-            let mut mac = crate::sealing::keyed(password);
-            mac.update(salt);
-            mac.update(&1u32.to_be_bytes());
-            u1.copy_from_slice(&mac.finalize().into_bytes());
-        }
-        let u = bytes_to_words(&u1);
-        u1.zeroize();
-
-        Ok(Self {
-            inner,
-            outer,
-            u,
-            acc: u,
+        // Every key-dependent value is written straight into the job (wiped on drop) or
+        // into a temporary wiped here: the HMAC's key-block states, which are as good as
+        // the password, come from `sealing::HmacSha256`, which wipes its own (the `hmac`
+        // crate's type does not, nor does `sha2` wipe a long password's hash).
+        let mut job = Self {
+            inner: [0; 8],
+            outer: [0; 8],
+            u: [0; 8],
+            acc: [0; 8],
             done: 1,
             total: iterations,
-        })
+        };
+        // U_1 = HMAC(password, salt || INT(1)) for a salt of any length.
+        let mut mac = HmacSha256::new(password);
+        mac.key_states_into(&mut job.inner, &mut job.outer);
+        mac.update(salt);
+        mac.update(&1u32.to_be_bytes());
+        let mut u1 = [0u8; 32];
+        mac.finalize_into(&mut u1);
+        bytes_to_words(&u1, &mut job.u);
+        job.acc = job.u;
+        u1.zeroize();
+        Ok(job)
     }
 
     /// Runs up to `max_iterations` more iterations; returns how many remain.

@@ -289,6 +289,45 @@ fn armor_opens_and_a_mistyped_line_is_named() {
     assert_eq!((e.code(), e.line()), ("armor_wrong_line_number", Some(7)));
 }
 
+#[wasm_bindgen_test]
+fn armor_of_a_newer_version_is_unsupported_and_bad_padding_has_its_code() {
+    let text = armored_basic();
+    let e = Backup::from_armor(&text.replace("Version: 1", "Version: 2")).unwrap_err();
+    assert_eq!(
+        (e.code(), e.category().name(), e.line()),
+        ("armor_unsupported_version", "unsupported", Some(2))
+    );
+    // The last data line with its final character's unused low bits set: its check still
+    // matches, the padding is what is wrong.
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.len() - 2;
+    let (head, check) = lines[at].rsplit_once("  ").unwrap();
+    let alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let last = head.chars().last().unwrap();
+    let value = alphabet.find(last).unwrap();
+    let bits = 8 * head_bytes(&text);
+    assert!(bits % 5 != 0, "the last line has unused bits");
+    let bad = alphabet.as_bytes()[value | 1] as char;
+    let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    edited[at] = format!("{}{bad}  {check}", &head[..head.len() - 1]);
+    let e = Backup::from_armor(&edited.join("\n")).unwrap_err();
+    assert_eq!(
+        (e.code(), e.category().name(), e.line()),
+        ("armor_nonzero_padding", "corrupted", Some(at as u64 + 1))
+    );
+}
+
+/// Bytes on the last data line of an armor.
+fn head_bytes(text: &str) -> usize {
+    let len: usize = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Length: "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    (len - 1) % 20 + 1
+}
+
 fn recovery_code_text() -> String {
     let secret = RecoverySecret::from_bytes(RECOVERY);
     recovery_code::encode(&secret).expose_secret().to_string()

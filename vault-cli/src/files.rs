@@ -449,6 +449,30 @@ fn write_unnamed(path: &Path, bytes: &[u8], force: bool) -> Option<Result<()>> {
     Some(written)
 }
 
+/// Writes a small bookkeeping file (not a vault, backup or secret) atomically, with the
+/// steps of [`write_atomic`] — a temporary file (mode 0600) in the same directory, written,
+/// fsynced, renamed over `path`, the directory fsynced — but without its failpoints: a
+/// test that aborts at a vault's write steps must reach that vault's write.
+///
+/// # Errors
+/// Exit 3 on I/O errors; nothing is left at `path` but the old file or the new one.
+pub fn write_bookkeeping(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = parent_dir(path);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".airvault-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| CliError::io("create a file in", dir, &e))?;
+    set_private(tmp.as_file(), tmp.path())?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.flush())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| CliError::io("write", path, &e))?;
+    tmp.persist(path)
+        .map_err(|e| CliError::io("write", path, &e.error))?;
+    sync_dir(dir)
+}
+
 /// An unnamed scratch file (mode 0600) in the directory `path` goes into, for writing
 /// something out before it is transformed into `path`; it is gone once closed, and leaves
 /// no name behind even if the process dies.

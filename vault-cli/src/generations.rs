@@ -479,7 +479,7 @@ fn update_state(file: &Path, new: Remembered) -> std::result::Result<(), String>
             r.generation
         );
     }
-    files::write_atomic(file, text.as_bytes(), true, |_| Ok(())).map_err(|e| e.what().to_owned())
+    files::write_bookkeeping(file, text.as_bytes()).map_err(|e| e.what().to_owned())
 }
 
 /// An exclusive `flock` on the directory holding `file`, released when dropped. Best

@@ -103,6 +103,8 @@ impl Cmd {
             .env_remove("AIRVAULT_FAILPOINT")
             .env("AIRVAULT_TEST_NOW", NOW)
             .env("HOME", dir)
+            // A fresh memory of generations for every run, beside the run's directory.
+            .env("AIRVAULT_STATE_DIR", dir.with_extension("state"))
             .args(["--vault", "vault.airvault", "--password-file", "pw.txt"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -209,6 +211,7 @@ fn fixture() -> Fixture {
         let out = Command::new(assert_cmd::cargo::cargo_bin("airvault"))
             .current_dir(&t)
             .env("AIRVAULT_TEST_NOW", NOW)
+            .env("AIRVAULT_STATE_DIR", env.state.path())
             .env_remove("AIRVAULT_FAILPOINT")
             .args([
                 "--json",

@@ -57,6 +57,7 @@ impl Session {
             .env_remove("AIRVAULT_VAULT")
             .env_remove("AIRVAULT_FAILPOINT")
             .env("HOME", env.dir.path())
+            .env("AIRVAULT_STATE_DIR", env.state.path())
             .arg("--vault")
             .arg(&env.vault)
             .args(args)

@@ -151,6 +151,11 @@ fn every_vector_has_its_expected_outcome() {
         outcomes.insert(outcome);
     }
     assert!(VECTORS.len() >= 40, "only {} vectors", VECTORS.len());
+    let v1 = VECTORS
+        .iter()
+        .filter(|(n, _, _)| n.starts_with("v1/"))
+        .count();
+    assert!(v1 >= 5, "only {v1} format version 1 vectors");
     for want in [
         "success",
         "wrong_password",
@@ -158,6 +163,7 @@ fn every_vector_has_its_expected_outcome() {
         "unsupported_version",
         "kdf_cost_refused",
         "unsupported_slot",
+        "record_foreign",
         "header_damaged",
         "malformed",
         "truncated",
@@ -181,7 +187,7 @@ fn every_vector_has_its_expected_outcome() {
 fn errors_carry_code_and_category() {
     let cases = [
         ("not-a-vault", "not_a_vault", "corrupted"),
-        ("version-2", "unsupported_version", "unsupported"),
+        ("version-3", "unsupported_version", "unsupported"),
         ("iterations-u32-max", "kdf_cost_refused", "unsupported"),
         ("both-headers-damaged", "header_damaged", "corrupted"),
         ("truncated-in-header", "truncated", "corrupted"),

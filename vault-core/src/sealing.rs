@@ -207,15 +207,9 @@ impl Drop for HmacSha256 {
     }
 }
 
-/// An HMAC-SHA256 instance keyed with `key` of any length, built infallibly (see
-/// [`HmacSha256`]).
-pub(crate) fn keyed(key: &[u8]) -> HmacSha256 {
-    HmacSha256::new(key)
-}
-
 /// `HMAC-SHA256(key, parts[0] || parts[1] || …)`.
 pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; MAC_LEN] {
-    let mut mac = keyed(key);
+    let mut mac = HmacSha256::new(key);
     for part in parts {
         mac.update(part);
     }
@@ -226,7 +220,7 @@ pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; MAC_LEN] {
 
 /// Checks `tag` against `HMAC-SHA256(key, parts…)` in constant time.
 pub(crate) fn verify_hmac_sha256(key: &[u8], parts: &[&[u8]], tag: &[u8]) -> bool {
-    let mut mac = keyed(key);
+    let mut mac = HmacSha256::new(key);
     for part in parts {
         mac.update(part);
     }

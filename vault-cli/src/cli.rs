@@ -87,7 +87,7 @@ pub enum Command {
     Fingerprint(FingerprintArgs),
     /// Rehearse a disaster recovery end to end in a temporary directory.
     Drill,
-    /// Change the vault's password (rewraps the password keyslot only).
+    /// Change the vault's password, under a new master key (every record re-encrypted).
     Passwd(PasswdArgs),
     /// Replace the master key: every record re-encrypted, every keyslot resealed.
     RotateMaster,

@@ -1,5 +1,6 @@
-//! Rewriting the vault around its keyslots: `passwd` (the same master key, records copied
-//! unchanged) and `rotate-master` (a new master key, every record re-encrypted). Both
+//! Rewriting the vault around its keyslots: `passwd` and `rotate-master` (a new master key,
+//! every record re-encrypted; `passwd` keeps the master key, copying records unchanged, only
+//! when other password keyslots would be locked out), and `recover`. Each
 //! append one audit event, and the new file is read back and checked — it opens with every
 //! new keyslot and holds exactly the old records plus that event — before it atomically
 //! replaces the vault. An intact vault is read one record at a time while the new file is

@@ -519,7 +519,7 @@ describe("the page's defences", () => {
 
   it("refuses files it cannot read, in plain words", async () => {
     const { page, context } = await openPage(browser);
-    assert.equal(await loadFile(page, path.join(VECTORS, "version-2.airvault")), "unsupported");
+    assert.equal(await loadFile(page, path.join(VECTORS, "version-3.airvault")), "unsupported");
     assert.match((await status(page)).text, /Unsupported version: this backup was written by a newer airvault/);
     assert.equal(await loadFile(page, path.join(VECTORS, "not-a-vault.airvault")), "not-a-vault");
     assert.match((await status(page)).text, /not an airvault backup/);

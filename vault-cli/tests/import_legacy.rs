@@ -178,6 +178,12 @@ fn openssl_files_import_to_the_original_bytes() {
             &["--try-common"],
             "EVP_BytesToKey-MD5 (no -pbkdf2)",
         ),
+        // README's example of a file made with other settings, found without them.
+        (
+            &["-pbkdf2", "-md", "sha512", "-iter", "100000"],
+            &["--try-common"],
+            "PBKDF2-HMAC-SHA512, 100000 iterations",
+        ),
     ];
     for (i, (made_with, opts, kdf)) in cases.iter().enumerate() {
         let file = openssl_file(&env, &format!("key{i}.enc"), &key, made_with);

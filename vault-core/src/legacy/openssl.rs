@@ -76,8 +76,9 @@ pub enum OpensslKdf {
 /// The settings to try, in order, when the user does not know how a file was made.
 ///
 /// OpenSSL's `-pbkdf2` default (SHA-256, 10 000 iterations) first, then higher SHA-256 counts
-/// (100 000; 600 000 as OWASP recommends), SHA-512 at the default count, and finally the
-/// pre-`-pbkdf2` `EVP_BytesToKey` with SHA-256 (OpenSSL ≥ 1.1.0) and MD5 (older OpenSSL).
+/// (100 000; 600 000 as OWASP recommends), SHA-512 (`-md sha512`) at the same three counts,
+/// SHA-1 at the default count, and finally the pre-`-pbkdf2` `EVP_BytesToKey` with SHA-256
+/// (OpenSSL ≥ 1.1.0) and MD5 (older OpenSSL).
 ///
 /// Each wrong candidate still passes the padding check about once in 256 tries (see
 /// [`Unauthenticated`]), so the first candidate that "succeeds" is not proof it is the right
@@ -100,6 +101,18 @@ pub fn openssl_common_kdfs() -> &'static [OpensslKdf] {
         OpensslKdf::Pbkdf2 {
             iterations: 10_000,
             digest: Digest::Sha512,
+        },
+        OpensslKdf::Pbkdf2 {
+            iterations: 100_000,
+            digest: Digest::Sha512,
+        },
+        OpensslKdf::Pbkdf2 {
+            iterations: 600_000,
+            digest: Digest::Sha512,
+        },
+        OpensslKdf::Pbkdf2 {
+            iterations: 10_000,
+            digest: Digest::Sha1,
         },
         OpensslKdf::BytesToKey {
             digest: Digest::Sha256,

@@ -78,6 +78,16 @@ pub fn derive(
     Ok(job.finish())
 }
 
+/// What a bar says while a keyslot of `kind` is sealed: which keyslot, so that `init`'s two
+/// derivations are told apart.
+#[must_use]
+pub fn sealing_label(kind: SlotKind) -> &'static str {
+    match kind {
+        SlotKind::Password => "Sealing the password keyslot",
+        SlotKind::Recovery => "Sealing the recovery keyslot",
+    }
+}
+
 /// Opens `file` with a password or the recovery secret through the core's
 /// [`VaultFile::unlock_with_progress`], drawing one bar for each keyslot tried.
 ///
@@ -89,14 +99,18 @@ pub fn unlock<'a>(
     secret: &[u8],
     progress: Progress,
 ) -> Result<UnlockedVault<'a>, Error> {
-    let bar = match progress {
-        Progress::Bar => Some(bar(0, "Unlocking")),
-        Progress::Silent => None,
+    // The bar is made at the first report, when its length is known: a bar of length 0
+    // would first be drawn full (100%).
+    let mut bar: Option<ProgressBar> = None;
+    let label = match kind {
+        SlotKind::Password => "Unlocking with the password",
+        SlotKind::Recovery => "Unlocking with the recovery secret",
     };
     let result = file.unlock_with_progress(kind, secret, &mut |done, total| {
-        if let Some(bar) = &bar {
-            bar.set_length(u64::from(total));
-            bar.set_position(u64::from(done));
+        if progress == Progress::Bar {
+            let b = bar.get_or_insert_with(|| self::bar(total, label));
+            b.set_length(u64::from(total));
+            b.set_position(u64::from(done));
         }
     });
     if let Some(bar) = bar {
@@ -122,7 +136,7 @@ pub fn seal(
 ) -> Result<SealedSlot, Error> {
     let mut salt = [0u8; SALT_LEN];
     OsRng.fill_bytes(&mut salt);
-    let key = derive(secret, &salt, iterations, "Sealing", progress)?;
+    let key = derive(secret, &salt, iterations, sealing_label(kind), progress)?;
     Ok(SealedSlot::seal_with_key(
         kind, iterations, salt, &key, vmk, vault_id, &mut OsRng,
     ))

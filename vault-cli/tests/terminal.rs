@@ -421,3 +421,38 @@ fn a_lock_file_that_is_not_the_users_own_is_refused() {
     fs::remove_file(&lock).unwrap();
     env.cmd().args(["generate", "x"]).assert().success();
 }
+
+/// The percentages a bar labelled `label` showed, in the order drawn.
+fn percents_after(seen: &str, label: &str) -> Vec<u32> {
+    seen.split(label)
+        .skip(1)
+        .filter_map(|frame| {
+            let end = frame.find('%')?;
+            frame[..end].trim().rsplit(' ').next()?.parse().ok()
+        })
+        .collect()
+}
+
+#[test]
+fn progress_bars_name_each_derivation_and_do_not_start_full() {
+    let env = Env::new();
+    // Enough iterations for the bars to be drawn a few times.
+    let pw = env.pw.to_str().unwrap().to_owned();
+    let mut s = Session::start(
+        &env,
+        &["--password-file", &pw, "init", "--iterations", "3000000"],
+    );
+    assert!(s.wait().success(), "{:?}", s.seen());
+    let seen = s.seen();
+    assert!(seen.contains("Sealing the password keyslot"), "{seen:?}");
+    assert!(seen.contains("Sealing the recovery keyslot"), "{seen:?}");
+    let mut s = Session::start(&env, &["--password-file", &pw, "list"]);
+    assert!(s.wait().success(), "{:?}", s.seen());
+    let frames = percents_after(&s.seen(), "Unlocking with the password");
+    assert!(!frames.is_empty(), "no unlocking bar drawn: {:?}", s.seen());
+    assert!(
+        frames[0] < 100,
+        "the first frame shows {}%: {frames:?}",
+        frames[0]
+    );
+}

@@ -145,7 +145,7 @@ pub(crate) fn password_slot(
         password.as_bytes(),
         &salt,
         iterations,
-        "Sealing",
+        progress::sealing_label(SlotKind::Password),
         ctx.progress,
     )
     .map_err(|e| CliError::core(e, path, Doing::Write))?;

@@ -98,7 +98,13 @@ pub(super) fn seal(
 ) -> Result<(SealedSlot, SlotKey), Error> {
     let mut salt = [0u8; SALT_LEN];
     OsRng.fill_bytes(&mut salt);
-    let key = progress::derive(secret, &salt, iterations, "Sealing", progress)?;
+    let key = progress::derive(
+        secret,
+        &salt,
+        iterations,
+        progress::sealing_label(kind),
+        progress,
+    )?;
     let slot = SealedSlot::seal_with_key(kind, iterations, salt, &key, vmk, vault_id, &mut OsRng);
     Ok((slot, key))
 }

@@ -269,8 +269,12 @@ pub struct StaleEntry {
 /// The result for one file of `verify`.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct VerifyReport {
-    /// The file.
+    /// The file, as printed (lossy UTF-8, control characters replaced).
     pub file: String,
+    /// The file's path as the operating system's bytes, in lower-case hex, when `file`
+    /// does not give them exactly (not UTF-8, or holding a control character); else null.
+    /// Lets a script map every result back to its file.
+    pub path_bytes: Option<String>,
     /// `ok`, `io`, `authentication`, `corrupted`, `unsupported` or `mismatch`.
     pub status: &'static str,
     /// The exit code this result alone gives.

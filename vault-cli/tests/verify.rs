@@ -76,6 +76,22 @@ fn intact_backups_pass_without_a_password() {
         .stdout(predicate::str::contains("b.airvault: ok"));
 }
 
+#[cfg(unix)]
+#[test]
+fn a_path_that_is_not_utf8_is_reported_losslessly() {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let (env, b) = setup();
+    let v = verify_one(&env, &b, 0);
+    assert_eq!(v.path_bytes, None, "a plain UTF-8 path needs no bytes");
+    let name = b"backup-\xff\x01.airvault".to_vec();
+    let odd = env.dir.path().join(std::ffi::OsString::from_vec(name));
+    fs::copy(&b, &odd).unwrap();
+    let v = verify_one(&env, &odd, 0);
+    assert!(v.file.contains("backup-"), "{}", v.file);
+    let bytes = hex::decode(v.path_bytes.expect("path_bytes for a non-UTF-8 path")).unwrap();
+    assert_eq!(bytes, odd.as_os_str().as_bytes());
+}
+
 #[test]
 fn missing_file_is_exit_3() {
     let env = Env::new();

@@ -189,11 +189,26 @@ fn open_against(
 
 impl VerifyReport {
     fn new(path: &Path) -> Self {
+        let file = show(path);
         Self {
-            file: show(path),
+            path_bytes: (path.to_str() != Some(file.as_str())).then(|| path_bytes_hex(path)),
+            file,
             status: Exit::Ok.name(),
             ..Self::default()
         }
+    }
+}
+
+/// The path's bytes as the operating system has them, in hex.
+fn path_bytes_hex(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        hex::encode(path.as_os_str().as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        hex::encode(path.as_os_str().as_encoded_bytes())
     }
 }
 

@@ -260,6 +260,7 @@ pub enum VerifyLine {
 #[serde(deny_unknown_fields)]
 pub struct Verify {
     pub file: String,
+    pub path_bytes: Option<String>,
     pub status: String,
     pub exit_code: u8,
     pub message: Option<String>,

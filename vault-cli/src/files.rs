@@ -302,10 +302,20 @@ pub fn too_large(path: &Path, max: u64) -> CliError {
 /// # Errors
 /// Exit 2 if the file exists.
 pub fn check_writable(path: &Path, force: bool) -> Result<()> {
-    if !force && fs::symlink_metadata(path).is_ok() {
-        return Err(exists(path));
+    match fs::symlink_metadata(path) {
+        // A directory is never replaced, not even with --force: the path was meant as the
+        // directory to write into.
+        Ok(m) if m.is_dir() => Err(CliError::usage(format!(
+            "{} is a directory, not a file name",
+            show(path)
+        ))
+        .hint(format!(
+            "name the file to write, e.g. {}",
+            show(&path.join("vault-backup.airvault"))
+        ))),
+        Ok(_) if !force => Err(exists(path)),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn exists(path: &Path) -> CliError {

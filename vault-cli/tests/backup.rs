@@ -238,13 +238,8 @@ fn backup_never_overwrites_without_force_nor_replaces_the_vault() {
         .assert()
         .code(2);
     assert_eq!(fs::read(&env.vault).unwrap(), vault_before);
-    // A directory that does not exist: I/O error, nothing created.
-    env.cmd()
-        .args(["backup", "--out"])
-        .arg(env.path("no/such/dir/b.airvault"))
-        .assert()
-        .code(3);
-    assert!(!env.path("no").exists());
+    // A directory that does not exist is made, as `restore` and `recover` do (see
+    // backup_out_makes_missing_directories_and_refuses_a_directory).
 }
 
 #[test]
@@ -437,4 +432,30 @@ fn armor_of_an_unknown_version_is_unsupported_and_lookalike_line_numbers_are_rea
     assert!(typed.contains("OOOl:") && typed.contains("ooo2:"));
     let typed = env.file("typed.asc", typed);
     env.cmd().arg("verify").arg(&typed).assert().success();
+}
+
+#[test]
+fn backup_out_makes_missing_directories_and_refuses_a_directory() {
+    let env = Env::with_vault();
+    env.generate("k");
+    let nested = env.path("usb/airvault/2026-12/b.airvault");
+    env.cmd()
+        .args(["backup", "--out"])
+        .arg(&nested)
+        .assert()
+        .success();
+    env.bare().arg("verify").arg(&nested).assert().success();
+    // A directory is named as one, with or without --force, and left alone.
+    let dir = env.path("usb");
+    for force in [false, true] {
+        let mut c = env.cmd();
+        c.args(["backup", "--out"]).arg(&dir);
+        if force {
+            c.arg("--force");
+        }
+        c.assert()
+            .code(2)
+            .stderr(predicate::str::contains("is a directory, not a file name"));
+        assert!(dir.is_dir());
+    }
 }

@@ -63,6 +63,8 @@ pub fn backup(ctx: &Context, opts: &BackupOptions) -> Result<BackupReport> {
         None => password.clone(),
     };
 
+    // Missing parent directories are made (0700), as `restore` and `recover` do.
+    files::ensure_parent_dir(&opts.out)?;
     if !opts.armor {
         let copy = backup_copy_owned(ctx, vault, &ids, &backup_password, &opts.out)?;
         return backup_binary(ctx, opts, copy, &backup_password);

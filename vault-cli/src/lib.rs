@@ -12,11 +12,13 @@
 
 pub mod cli;
 pub mod commands;
+pub mod completions;
 pub mod drill;
 pub mod error;
 pub mod files;
 pub mod generations;
 pub mod input;
+pub mod manual;
 pub mod model;
 pub mod output;
 pub mod progress;
@@ -450,6 +452,14 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             };
             let r = commands::kit::kit(&context(cli)?, &opts)?;
             printer.emit(&Message::Kit(r))?;
+        }
+        Command::Completions(a) => completions::print(a.shell)?,
+        Command::Man(a) => {
+            let pages = manual::write_all(&a.out_dir, a.force)?;
+            printer.emit(&Message::Man(output::ManReport {
+                out_dir: error::show(&a.out_dir),
+                pages: pages.iter().map(|p| error::show(p)).collect(),
+            }))?;
         }
     }
     Ok(Exit::Ok)

@@ -56,7 +56,9 @@ pub fn target(cli: &Cli, vault: Option<PathBuf>) -> Option<PathBuf> {
         | Command::Drill
         | Command::Status(_)
         | Command::Audit(_)
-        | Command::Benchmark => None,
+        | Command::Benchmark
+        | Command::Completions(_)
+        | Command::Man(_) => None,
         Command::Restore(a) => a.out.clone().or(vault),
         Command::Recover(a) => a.out.clone().or(vault),
         Command::Salvage(a) => Some(a.out.clone()),

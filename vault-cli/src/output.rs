@@ -82,6 +82,26 @@ pub enum Message {
     /// A warning printed before the command's result (JSON only; the same warning also
     /// goes to standard error).
     Warning(crate::generations::RollbackWarning),
+    /// `man`.
+    Man(ManReport),
+}
+
+/// The man pages written by `man`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ManReport {
+    /// The directory they were written into.
+    pub out_dir: String,
+    /// Every page written, `airvault.1` first.
+    pub pages: Vec<String>,
+}
+
+impl ManReport {
+    fn human(&self, w: &mut impl Write) -> io::Result<()> {
+        for page in &self.pages {
+            writeln!(w, "{page}")?;
+        }
+        Ok(())
+    }
 }
 
 fn secret_str<S: Serializer>(v: &Zeroizing<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -685,6 +705,7 @@ impl Message {
             Message::Salvage(r) => r.human(w),
             Message::Kit(r) => r.human(w),
             Message::Warning(r) => r.human(w),
+            Message::Man(r) => r.human(w),
         }
     }
 }

@@ -1,0 +1,181 @@
+//! The conventions of the ecosystem, through the binary: shell completions and man pages
+//! generated from the command-line definition, `--quiet` for cron, JSON errors for every
+//! failure under `--json`, and did-you-mean suggestions.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::fs;
+use std::process::Command as Std;
+
+use common::Env;
+
+/// Completions offered by the bash script for the words typed so far (the last one being
+/// completed), as bash-completion would ask for them.
+fn bash_complete(words: &[&str]) -> Vec<String> {
+    let env = Env::new();
+    let script = env.bare().args(["completions", "bash"]).output().unwrap();
+    assert!(script.status.success());
+    let script_path = env.file("airvault.bash", &script.stdout);
+    let words_q: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let line = words.join(" ");
+    let prog = format!(
+        "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; \
+         _airvault airvault '{}' '{}'; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        script_path.display(),
+        words_q.join(" "),
+        words.len() - 1,
+        words[words.len() - 1],
+        words[words.len() - 2],
+    );
+    let out = Std::new("bash").args(["-c", &prog]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn bash_completion_offers_subcommands() {
+    let got = bash_complete(&["airvault", "ba"]);
+    assert_eq!(got, ["backup"]);
+    let got = bash_complete(&["airvault", "re"]);
+    for want in ["restore", "remove", "recover", "recovery"] {
+        assert!(got.iter().any(|g| g == want), "{want} not in {got:?}");
+    }
+    let mut got = bash_complete(&["airvault", "rotate"]);
+    got.sort();
+    assert_eq!(got, ["rotate", "rotate-master"]);
+}
+
+#[test]
+fn bash_completion_offers_flags_of_a_subcommand() {
+    let got = bash_complete(&["airvault", "backup", "--ar"]);
+    assert_eq!(got, ["--armor"]);
+}
+
+#[test]
+fn zsh_and_fish_scripts_are_written() {
+    let env = Env::new();
+    let zsh = env.bare().args(["completions", "zsh"]).output().unwrap();
+    assert!(zsh.status.success());
+    let zsh = String::from_utf8(zsh.stdout).unwrap();
+    assert!(zsh.starts_with("#compdef airvault"), "{zsh}");
+    assert!(zsh.contains("backup"));
+    let fish = env.bare().args(["completions", "fish"]).output().unwrap();
+    assert!(fish.status.success());
+    let fish = String::from_utf8(fish.stdout).unwrap();
+    assert!(fish.contains("complete -c airvault") && fish.contains("backup"));
+    env.bare()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stdout("");
+}
+
+/// Every visible command, as its man page is named.
+const COMMANDS: &[&str] = &[
+    "init",
+    "generate",
+    "add",
+    "list",
+    "get",
+    "remove",
+    "backup",
+    "restore",
+    "verify",
+    "fingerprint",
+    "drill",
+    "passwd",
+    "rotate-master",
+    "rotate",
+    "policy",
+    "status",
+    "audit",
+    "benchmark",
+    "import-legacy",
+    "recovery",
+    "recovery-show",
+    "recovery-reset",
+    "shares",
+    "shares-split",
+    "recover",
+    "salvage",
+    "kit",
+];
+
+#[test]
+fn man_pages_name_every_command() {
+    let env = Env::new();
+    let dir = env.path("man/man1");
+    env.bare()
+        .arg("man")
+        .arg("--out-dir")
+        .arg(&dir)
+        .assert()
+        .success()
+        .stderr("");
+    let main = fs::read_to_string(dir.join("airvault.1")).unwrap();
+    assert!(main.starts_with(".ie") || main.starts_with(".TH"), "{main}");
+    assert!(main.contains(".TH airvault 1"), "{main}");
+    for cmd in COMMANDS {
+        let page = fs::read_to_string(dir.join(format!("airvault-{cmd}.1")))
+            .unwrap_or_else(|e| panic!("airvault-{cmd}.1: {e}"));
+        assert!(page.contains(&format!(".TH airvault-{cmd} 1")), "{cmd}");
+        let top = cmd.split('-').next().unwrap();
+        if !cmd.contains("recovery-") && !cmd.contains("shares-") {
+            assert!(main.contains(top), "airvault.1 does not name {cmd}");
+        }
+    }
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), COMMANDS.len() + 1, "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("completions") || n.contains("-man")));
+
+    // An existing page is not replaced without --force.
+    env.bare()
+        .arg("man")
+        .arg("--out-dir")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("already exists — pass --force"));
+    env.bare()
+        .args(["man", "--force", "--out-dir"])
+        .arg(&dir)
+        .assert()
+        .success();
+}
+
+#[test]
+fn man_pages_parse_with_man() {
+    if Std::new("man").arg("--version").output().is_err() {
+        eprintln!("man is not installed; skipped");
+        return;
+    }
+    let env = Env::new();
+    let dir = env.path("man");
+    env.bare().arg("man").arg("--out-dir").arg(&dir).assert().success();
+    let out = Std::new("man")
+        .arg("-l")
+        .arg(dir.join("airvault-backup.1"))
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("--armor"), "{text}");
+}

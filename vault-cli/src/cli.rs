@@ -40,6 +40,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Print nothing on success but the data asked for; errors only (for cron).
+    #[arg(long, short = 'q', global = true, conflicts_with = "json")]
+    pub quiet: bool,
+
     /// Read the password from the first line of FILE.
     #[arg(
         long,

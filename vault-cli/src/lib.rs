@@ -57,11 +57,16 @@ use vault_core::legacy::{Digest, OpensslKdf};
 /// Runs a parsed command line, prints its results and errors, and returns the exit code.
 #[must_use]
 pub fn run(cli: &Cli) -> Exit {
-    let printer = Printer::new(cli.json);
+    let printer = Printer::new(cli.json).quiet(cli.quiet);
     // Taken where the command reads or writes the vault, after its prompts; held until the
     // command is done: one change to a vault at a time.
     if let Some(target) = lock::target(cli, vault_path(cli).ok()) {
-        lock::arm(&target, Duration::from_secs(cli.wait), &command_name(cli));
+        lock::arm(
+            &target,
+            Duration::from_secs(cli.wait),
+            &command_name(cli),
+            cli.quiet,
+        );
     }
     let result = dispatch(cli, &printer);
     lock::disarm();
@@ -120,10 +125,19 @@ fn context(cli: &Cli) -> Result<Context> {
     Ok(Context {
         vault: vault_path(cli)?,
         password: password_source(cli),
-        progress: Progress::auto(),
-        warnings: true,
-        seen: Seen::from_env(cli.json),
+        progress: progress(cli),
+        warnings: !cli.quiet,
+        seen: Seen::from_env(cli.json).quiet(cli.quiet),
     })
+}
+
+/// A progress bar on a terminal, unless `--quiet`.
+fn progress(cli: &Cli) -> Progress {
+    if cli.quiet {
+        Progress::Silent
+    } else {
+        Progress::auto()
+    }
 }
 
 /// A context whose vault path is not needed (salvage writes only its `--out`).
@@ -131,9 +145,9 @@ fn context_without_vault(cli: &Cli) -> Context {
     Context {
         vault: PathBuf::new(),
         password: password_source(cli),
-        progress: Progress::auto(),
-        warnings: true,
-        seen: Seen::from_env(cli.json),
+        progress: progress(cli),
+        warnings: !cli.quiet,
+        seen: Seen::from_env(cli.json).quiet(cli.quiet),
     }
 }
 
@@ -250,9 +264,9 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             let ctx = Context {
                 vault: cli.vault.clone().unwrap_or_default(),
                 password: password_source(cli),
-                progress: Progress::auto(),
-                warnings: true,
-                seen: Seen::from_env(cli.json),
+                progress: progress(cli),
+                warnings: !cli.quiet,
+                seen: Seen::from_env(cli.json).quiet(cli.quiet),
             };
             let opts = VerifyOptions {
                 files: a.files.clone(),

@@ -179,3 +179,100 @@ fn man_pages_parse_with_man() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("--armor"), "{text}");
 }
+
+// --- --quiet -------------------------------------------------------------------------------
+
+#[test]
+fn quiet_prints_nothing_on_success() {
+    let env = Env::with_vault();
+    for args in [
+        &["generate", "db-key"][..],
+        &["generate", "api-key"][..],
+        &["rotate", "db-key"][..],
+        &["list"][..],
+        &["status", "--check-overdue"][..],
+        &["audit", "--verify"][..],
+        &["policy", "--default-days", "90"][..],
+    ] {
+        env.cmd()
+            .arg("--quiet")
+            .args(args)
+            .assert()
+            .success()
+            .stdout("")
+            .stderr("");
+    }
+    let out = env.path("b.airvault");
+    env.cmd()
+        .args(["backup", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+    env.bare()
+        .args(["verify", "--quiet"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+}
+
+#[test]
+fn quiet_still_prints_the_data_asked_for() {
+    let env = Env::new();
+    // The recovery code is shown only at init: --quiet does not hide it.
+    let init = env
+        .cmd()
+        .args(["--quiet", "init", "--iterations", common::ITER])
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    assert!(String::from_utf8_lossy(&init.stdout).contains("Recovery code"));
+    env.generate("k");
+    let got = env
+        .cmd()
+        .args(["-q", "get", "k", "--format", "hex"])
+        .output()
+        .unwrap();
+    assert!(got.status.success() && got.stderr.is_empty());
+    assert_eq!(String::from_utf8(got.stdout).unwrap().trim().len(), 64);
+}
+
+#[test]
+fn quiet_keeps_errors_and_drops_warnings() {
+    let env = Env::with_vault();
+    env.cmd()
+        .args(["--quiet", "get", "missing", "--format", "hex"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::starts_with("error: "));
+    // A rollback warning (an older copy of the vault put back) is dropped; the command
+    // still runs.
+    env.generate("a");
+    let old = fs::read(&env.vault).unwrap();
+    env.generate("k");
+    fs::write(&env.vault, old).unwrap();
+    let loud = env.cmd().arg("list").output().unwrap();
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("warning:"));
+    env.cmd()
+        .args(["--quiet", "list"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+    // An overdue key is a failure: its line stays.
+    env.cmd()
+        .args(["--quiet", "status", "--check-overdue", "--policy-days", "1"])
+        .env("AIRVAULT_TEST_NOW", "4000000000")
+        .assert()
+        .code(8)
+        .stdout("")
+        .stderr(predicates::str::starts_with("overdue: "));
+    env.cmd()
+        .args(["--quiet", "--json", "list"])
+        .assert()
+        .code(2);
+}

@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod arguments;
 pub mod cli;
 pub mod commands;
 pub mod completions;

@@ -276,3 +276,55 @@ fn quiet_keeps_errors_and_drops_warnings() {
         .assert()
         .code(2);
 }
+
+// --- JSON errors for every failure -------------------------------------------------------
+
+/// Runs `args` and returns the one JSON error object on standard output (exit 2).
+fn json_usage_error(env: &Env, args: &[&str]) -> common::ErrorLine {
+    let out = env.bare().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let err: common::ErrorLine = common::one(&out.stdout);
+    assert_eq!(err.type_, "error");
+    assert_eq!((err.exit_code, err.status.as_str()), (2, "usage"));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    err
+}
+
+#[test]
+fn argument_errors_are_json_under_json() {
+    let env = Env::new();
+    let e = json_usage_error(&env, &["--json", "generate", "x", "--bytes", "0"]);
+    assert!(e.message.contains("'--bytes <N>'"), "{}", e.message);
+    let e = json_usage_error(&env, &["generate", "x", "--json", "--frobnicate"]);
+    assert!(e.message.contains("'--frobnicate'"), "{}", e.message);
+    let e = json_usage_error(&env, &["--json", "get"]);
+    assert!(e.message.contains("<NAME>"), "{}", e.message);
+    let e = json_usage_error(&env, &["--json", "backup", "--out", "b", "--armor=maybe"]);
+    assert!(!e.message.contains('\n'));
+    json_usage_error(&env, &["--json"]);
+    json_usage_error(&env, &["--json", "frobnicate"]);
+    // After `--`, --json is an argument, not the option.
+    env.bare()
+        .args(["generate", "--bytes", "0", "--", "--json"])
+        .assert()
+        .code(2)
+        .stdout("");
+    // Without --json, stdout stays empty.
+    env.bare()
+        .args(["generate", "x", "--bytes", "0"])
+        .assert()
+        .code(2)
+        .stdout("");
+}
+
+#[test]
+fn help_and_version_are_unchanged_under_json() {
+    let env = Env::new();
+    let help = env.bare().args(["--json", "--help"]).output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage: airvault"));
+    let version = env.bare().args(["--json", "--version"]).output().unwrap();
+    assert_eq!(version.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("airvault "));
+}

@@ -23,6 +23,7 @@ pub mod manual;
 pub mod model;
 pub mod output;
 pub mod progress;
+pub mod suggestion;
 
 pub mod calibrate;
 pub mod clock;

@@ -328,3 +328,53 @@ fn help_and_version_are_unchanged_under_json() {
     assert_eq!(version.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&version.stdout).starts_with("airvault "));
 }
+
+// --- Did you mean … ? ----------------------------------------------------------------------
+
+#[test]
+fn a_mistyped_entry_name_suggests_the_closest() {
+    let env = Env::with_vault();
+    env.generate("db-master-key");
+    env.generate("api-token");
+    for cmd in [&["get", "--format", "hex"][..], &["rotate"][..], &["remove", "--yes"][..]] {
+        env.cmd()
+            .args(cmd)
+            .arg("db-master-kye")
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(
+                "error: no entry named 'db-master-kye' — did you mean db-master-key?\n",
+            );
+    }
+    env.cmd()
+        .args(["backup", "--out", "b.airvault", "--entry", "api-tokn"])
+        .assert()
+        .code(2)
+        .stderr("error: no entry named 'api-tokn' — did you mean api-token?\n");
+    // Nothing close: the old hint.
+    env.cmd()
+        .args(["get", "--format", "hex", "signing-key"])
+        .assert()
+        .code(2)
+        .stderr("error: no entry named 'signing-key' — 'airvault list' shows the entries\n");
+    let out = env.json().args(["get", "db-master-kye"]).output().unwrap();
+    let err: common::ErrorLine = common::one(&out.stdout);
+    assert!(err.message.ends_with("did you mean db-master-key?"));
+}
+
+#[test]
+fn a_mistyped_command_is_suggested_by_clap() {
+    let env = Env::new();
+    env.bare()
+        .arg("bakup")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::contains("tip: a similar subcommand exists: 'backup'"));
+    env.bare()
+        .args(["backup", "--armr"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("tip: a similar argument exists: '--armor'"));
+}

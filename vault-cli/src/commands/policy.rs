@@ -3,7 +3,7 @@
 
 use vault_core::AuditOp;
 
-use super::entries::no_such_entry;
+use crate::suggestion::no_such_entry;
 use super::{check_name, load_vault, now, read_vault, save_vault, Context};
 use crate::error::{show, CliError, Result};
 use crate::model::Vault;
@@ -81,7 +81,7 @@ pub fn policy(ctx: &Context, change: &PolicyChange) -> Result<PolicyReport> {
         PolicyChange::Entry { name, days } => {
             let current = vault
                 .newest(name)
-                .ok_or_else(|| no_such_entry(name))?
+                .ok_or_else(|| no_such_entry(&vault, name))?
                 .clone();
             let after = days.unwrap_or(0);
             if current.policy_days != after {

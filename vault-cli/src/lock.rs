@@ -301,6 +301,7 @@ mod tests {
             wait: Duration::ZERO,
             holder: "airvault test".to_owned(),
             held: None,
+            quiet: false,
         };
         let e = take(&a).unwrap_err();
         assert_eq!(e.exit(), Exit::Io);

@@ -141,7 +141,9 @@ fn man_pages_name_every_command() {
         .collect();
     names.sort();
     assert_eq!(names.len(), COMMANDS.len() + 1, "{names:?}");
-    assert!(!names.iter().any(|n| n.contains("completions") || n.contains("-man")));
+    assert!(!names
+        .iter()
+        .any(|n| n.contains("completions") || n.contains("-man")));
 
     // An existing page is not replaced without --force.
     env.bare()
@@ -166,7 +168,12 @@ fn man_pages_parse_with_man() {
     }
     let env = Env::new();
     let dir = env.path("man");
-    env.bare().arg("man").arg("--out-dir").arg(&dir).assert().success();
+    env.bare()
+        .arg("man")
+        .arg("--out-dir")
+        .arg(&dir)
+        .assert()
+        .success();
     let out = Std::new("man")
         .arg("-l")
         .arg(dir.join("airvault-backup.1"))
@@ -175,7 +182,11 @@ fn man_pages_parse_with_man() {
         .env("MANWIDTH", "80")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("--armor"), "{text}");
 }
@@ -336,16 +347,18 @@ fn a_mistyped_entry_name_suggests_the_closest() {
     let env = Env::with_vault();
     env.generate("db-master-key");
     env.generate("api-token");
-    for cmd in [&["get", "--format", "hex"][..], &["rotate"][..], &["remove", "--yes"][..]] {
+    for cmd in [
+        &["get", "--format", "hex"][..],
+        &["rotate"][..],
+        &["remove", "--yes"][..],
+    ] {
         env.cmd()
             .args(cmd)
             .arg("db-master-kye")
             .assert()
             .code(2)
             .stdout("")
-            .stderr(
-                "error: no entry named 'db-master-kye' — did you mean db-master-key?\n",
-            );
+            .stderr("error: no entry named 'db-master-kye' — did you mean db-master-key?\n");
     }
     env.cmd()
         .args(["backup", "--out", "b.airvault", "--entry", "api-tokn"])
@@ -371,10 +384,14 @@ fn a_mistyped_command_is_suggested_by_clap() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicates::str::contains("tip: a similar subcommand exists: 'backup'"));
+        .stderr(predicates::str::contains(
+            "tip: a similar subcommand exists: 'backup'",
+        ));
     env.bare()
         .args(["backup", "--armr"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("tip: a similar argument exists: '--armor'"));
+        .stderr(predicates::str::contains(
+            "tip: a similar argument exists: '--armor'",
+        ));
 }

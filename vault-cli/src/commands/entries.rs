@@ -275,7 +275,9 @@ pub fn read_entry_checked(
 ) -> Result<(OwnedEntry, String)> {
     let (vault, _password) = read_vault(ctx)?;
     let check = vault.meta.check_key.as_ref();
-    let newest = vault.newest(name).ok_or_else(|| no_such_entry(&vault, name))?;
+    let newest = vault
+        .newest(name)
+        .ok_or_else(|| no_such_entry(&vault, name))?;
     let want = version.unwrap_or(newest.version);
     vault
         .entries
@@ -392,7 +394,9 @@ pub fn remove(ctx: &Context, name: &str, yes: bool) -> Result<RemovedReport> {
         // then applies to the vault as it is under the lock.
         ctx.password = ctx.password.ask_now(&files::file_name(&ctx.vault))?;
         let (vault, password) = read_vault(&ctx)?;
-        let newest = vault.newest(name).ok_or_else(|| no_such_entry(&vault, name))?;
+        let newest = vault
+            .newest(name)
+            .ok_or_else(|| no_such_entry(&vault, name))?;
         let versions = vault.version_count(&newest.id);
         drop(vault);
         // The password that opened it (typed again if the first was wrong).

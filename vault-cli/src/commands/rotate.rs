@@ -10,11 +10,11 @@ use vault_core::{
 use zeroize::Zeroizing;
 
 use super::entries::{read_input, SecretInput};
-use crate::suggestion::no_such_entry;
 use super::{check_name, load_vault, now, rekey, save_vault, Context};
 use crate::error::{show, CliError, Doing, Result};
 use crate::model::{OwnedEntry, Vault};
 use crate::output::lifecycle::{RotateMasterReport, RotatedReport};
+use crate::suggestion::no_such_entry;
 
 /// Replaces the vault's master key: every record re-encrypted under a new one, the password
 /// keyslot resealed with the password just given and the recovery keyslot with the

@@ -395,3 +395,24 @@ fn a_mistyped_command_is_suggested_by_clap() {
             "tip: a similar argument exists: '--armor'",
         ));
 }
+
+#[test]
+fn add_of_an_existing_name_suggests_new_version() {
+    let env = Env::with_vault();
+    let f = env.file("s.txt", "secret one");
+    env.cmd()
+        .args(["add", "pw", "--from-file"])
+        .arg(&f)
+        .assert()
+        .success();
+    env.cmd()
+        .args(["add", "pw", "--from-file"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::contains(
+            "error: an entry named 'pw' already exists — to store this secret as its next \
+             version, add --new-version",
+        ));
+}

@@ -204,7 +204,14 @@ pub fn add(ctx: &Context, name: &str, kind: EntryKind, input: &SecretInput) -> R
     check_name(name)?;
     let (secret, detail) = read_input(&input.read_now(name)?, kind)?;
     let (mut vault, _password) = load_vault(ctx)?;
-    name_taken(&vault, name)?;
+    if vault.newest(name).is_some() {
+        return Err(
+            CliError::usage(format!("an entry named '{name}' already exists")).hint(format!(
+                "to store this secret as its next version, add --new-version: 'airvault add \
+                 {name} --new-version …'; else choose another name"
+            )),
+        );
+    }
     let entry = new_entry(&vault, name, kind, secret);
     let report = added("add", ctx, &entry, vault.meta.check_key.as_ref());
     vault.record_event(AuditOp::Add, Some(&entry), &detail, entry.created_at);

@@ -40,6 +40,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Print nothing on success but the data asked for; errors only (for cron).
+    #[arg(long, short = 'q', global = true, conflicts_with = "json")]
+    pub quiet: bool,
+
     /// Read the password from the first line of FILE.
     #[arg(
         long,
@@ -115,6 +119,12 @@ pub enum Command {
     Salvage(SalvageArgs),
     /// Write a printable emergency kit (HTML) with a fresh armored backup and instructions.
     Kit(KitArgs),
+    /// Print the shell completion script for SHELL (for packagers; see docs/CLI.md).
+    #[command(hide = true)]
+    Completions(CompletionsArgs),
+    /// Write the man pages into a directory (for packagers; see docs/CLI.md).
+    #[command(hide = true)]
+    Man(ManArgs),
 }
 
 /// `init`.
@@ -504,6 +514,36 @@ pub struct KitArgs {
     #[arg(long, value_name = "DIR")]
     pub include_shares: Option<PathBuf>,
     /// Replace an existing file at --out.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Shells `completions` writes a script for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// Bash (bash-completion).
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory to write airvault.1 and airvault-COMMAND.1 into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// Replace existing pages.
     #[arg(long)]
     pub force: bool,
 }

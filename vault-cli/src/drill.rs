@@ -169,7 +169,7 @@ pub fn run(printer: &Printer) -> Exit {
             return err.exit();
         }
     };
-    if !printer.is_json() {
+    if !printer.is_json() && !printer.is_quiet() {
         let _ = printer.raw(
             format!(
                 "airvault drill: disaster-recovery rehearsal in {} ({} PBKDF2 iterations)\n\n",

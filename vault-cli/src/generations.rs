@@ -108,8 +108,11 @@ pub struct Seen {
     on: bool,
     /// Whether warnings are also printed as JSON objects on standard output.
     json: bool,
-    /// Whether a note about the state file was printed already in this command.
+    /// Whether a note about the state file was printed already in this command (or is
+    /// not to be printed: `--quiet`).
     noted: Arc<AtomicBool>,
+    /// Whether warnings are dropped (`--quiet`); the memory is still kept.
+    quiet: bool,
 }
 
 impl Seen {
@@ -132,6 +135,17 @@ impl Seen {
             on: true,
             json,
             noted: Arc::default(),
+            quiet: false,
+        }
+    }
+
+    /// The same memory, its warnings and notes dropped with `quiet` (`--quiet`).
+    #[must_use]
+    pub fn quiet(self, quiet: bool) -> Self {
+        Self {
+            noted: Arc::new(AtomicBool::new(quiet)),
+            quiet,
+            ..self
         }
     }
 
@@ -143,6 +157,7 @@ impl Seen {
             on: true,
             json,
             noted: Arc::default(),
+            quiet: false,
         }
     }
 
@@ -155,6 +170,7 @@ impl Seen {
             on: false,
             json: false,
             noted: Arc::default(),
+            quiet: false,
         }
     }
 
@@ -265,6 +281,9 @@ impl Seen {
     }
 
     fn warn(&self, w: &RollbackWarning) {
+        if self.quiet {
+            return;
+        }
         eprintln!("warning: {}", w.message);
         if self.json {
             // A closed standard output shows up again, and is reported, when the result is

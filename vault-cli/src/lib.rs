@@ -10,16 +10,20 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod arguments;
 pub mod cli;
 pub mod commands;
+pub mod completions;
 pub mod drill;
 pub mod error;
 pub mod files;
 pub mod generations;
 pub mod input;
+pub mod manual;
 pub mod model;
 pub mod output;
 pub mod progress;
+pub mod suggestion;
 
 pub mod calibrate;
 pub mod clock;
@@ -55,11 +59,16 @@ use vault_core::legacy::{Digest, OpensslKdf};
 /// Runs a parsed command line, prints its results and errors, and returns the exit code.
 #[must_use]
 pub fn run(cli: &Cli) -> Exit {
-    let printer = Printer::new(cli.json);
+    let printer = Printer::new(cli.json).quiet(cli.quiet);
     // Taken where the command reads or writes the vault, after its prompts; held until the
     // command is done: one change to a vault at a time.
     if let Some(target) = lock::target(cli, vault_path(cli).ok()) {
-        lock::arm(&target, Duration::from_secs(cli.wait), &command_name(cli));
+        lock::arm(
+            &target,
+            Duration::from_secs(cli.wait),
+            &command_name(cli),
+            cli.quiet,
+        );
     }
     let result = dispatch(cli, &printer);
     lock::disarm();
@@ -118,10 +127,19 @@ fn context(cli: &Cli) -> Result<Context> {
     Ok(Context {
         vault: vault_path(cli)?,
         password: password_source(cli),
-        progress: Progress::auto(),
-        warnings: true,
-        seen: Seen::from_env(cli.json),
+        progress: progress(cli),
+        warnings: !cli.quiet,
+        seen: Seen::from_env(cli.json).quiet(cli.quiet),
     })
+}
+
+/// A progress bar on a terminal, unless `--quiet`.
+fn progress(cli: &Cli) -> Progress {
+    if cli.quiet {
+        Progress::Silent
+    } else {
+        Progress::auto()
+    }
 }
 
 /// A context whose vault path is not needed (salvage writes only its `--out`).
@@ -129,9 +147,9 @@ fn context_without_vault(cli: &Cli) -> Context {
     Context {
         vault: PathBuf::new(),
         password: password_source(cli),
-        progress: Progress::auto(),
-        warnings: true,
-        seen: Seen::from_env(cli.json),
+        progress: progress(cli),
+        warnings: !cli.quiet,
+        seen: Seen::from_env(cli.json).quiet(cli.quiet),
     }
 }
 
@@ -248,9 +266,9 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             let ctx = Context {
                 vault: cli.vault.clone().unwrap_or_default(),
                 password: password_source(cli),
-                progress: Progress::auto(),
-                warnings: true,
-                seen: Seen::from_env(cli.json),
+                progress: progress(cli),
+                warnings: !cli.quiet,
+                seen: Seen::from_env(cli.json).quiet(cli.quiet),
             };
             let opts = VerifyOptions {
                 files: a.files.clone(),
@@ -450,6 +468,14 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             };
             let r = commands::kit::kit(&context(cli)?, &opts)?;
             printer.emit(&Message::Kit(r))?;
+        }
+        Command::Completions(a) => completions::print(a.shell)?,
+        Command::Man(a) => {
+            let pages = manual::write_all(&a.out_dir, a.force)?;
+            printer.emit(&Message::Man(output::ManReport {
+                out_dir: error::show(&a.out_dir),
+                pages: pages.iter().map(|p| error::show(p)).collect(),
+            }))?;
         }
     }
     Ok(Exit::Ok)

@@ -56,7 +56,9 @@ pub fn target(cli: &Cli, vault: Option<PathBuf>) -> Option<PathBuf> {
         | Command::Drill
         | Command::Status(_)
         | Command::Audit(_)
-        | Command::Benchmark => None,
+        | Command::Benchmark
+        | Command::Completions(_)
+        | Command::Man(_) => None,
         Command::Restore(a) => a.out.clone().or(vault),
         Command::Recover(a) => a.out.clone().or(vault),
         Command::Salvage(a) => Some(a.out.clone()),
@@ -75,6 +77,8 @@ struct Armed {
     /// `airvault <command>`, written into the lock file for waiters to show.
     holder: String,
     held: Option<std::fs::File>,
+    /// Whether waiting goes unannounced (`--quiet`).
+    quiet: bool,
 }
 
 static ARMED: Mutex<Option<Armed>> = Mutex::new(None);
@@ -86,8 +90,9 @@ fn armed() -> std::sync::MutexGuard<'static, Option<Armed>> {
 }
 
 /// Makes [`enter`] lock the directory of `path` (the file the command changes), waiting at
-/// most `wait`; `command` names the command for waiters.
-pub fn arm(path: &Path, wait: Duration, command: &str) {
+/// most `wait`; `command` names the command for waiters. With `quiet` (`--quiet`), waiting
+/// is not announced.
+pub fn arm(path: &Path, wait: Duration, command: &str, quiet: bool) {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -98,6 +103,7 @@ pub fn arm(path: &Path, wait: Duration, command: &str) {
         wait,
         holder: format!("airvault {command}"),
         held: None,
+        quiet,
     });
 }
 
@@ -171,7 +177,7 @@ fn take(a: &Armed) -> Result<std::fs::File> {
                         "let that command finish and run this one again, or pass --wait SECONDS",
                     ));
                 }
-                if !told {
+                if !told && !a.quiet {
                     eprintln!(
                         "waiting: {} is changing a vault in {} (at most {} s; --wait SECONDS)",
                         holder(&a.path),
@@ -295,6 +301,7 @@ mod tests {
             wait: Duration::ZERO,
             holder: "airvault test".to_owned(),
             held: None,
+            quiet: false,
         };
         let e = take(&a).unwrap_err();
         assert_eq!(e.exit(), Exit::Io);

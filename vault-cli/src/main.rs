@@ -11,12 +11,14 @@ fn main() -> ExitCode {
         eprintln!("error: cannot install signal handlers: {e} — report this");
         return ExitCode::from(3);
     }
-    let cli = match vault_cli::cli::Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match vault_cli::cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
-            // Help and version exit 0, usage errors 2 (clap's own codes).
-            let _ = e.print();
-            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+            // Help and version exit 0, usage errors 2 (clap's own codes); with --json a
+            // usage error is also an `error` object, as every other failure is.
+            let json = vault_cli::arguments::asks_for_json(&args);
+            return ExitCode::from(vault_cli::arguments::report(&e, json).code());
         }
     };
     ExitCode::from(vault_cli::run(&cli).code())

@@ -82,6 +82,26 @@ pub enum Message {
     /// A warning printed before the command's result (JSON only; the same warning also
     /// goes to standard error).
     Warning(crate::generations::RollbackWarning),
+    /// `man`.
+    Man(ManReport),
+}
+
+/// The man pages written by `man`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ManReport {
+    /// The directory they were written into.
+    pub out_dir: String,
+    /// Every page written, `airvault.1` first.
+    pub pages: Vec<String>,
+}
+
+impl ManReport {
+    fn human(&self, w: &mut impl Write) -> io::Result<()> {
+        for page in &self.pages {
+            writeln!(w, "{page}")?;
+        }
+        Ok(())
+    }
 }
 
 fn secret_str<S: Serializer>(v: &Zeroizing<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -376,13 +396,31 @@ pub struct ErrorReport {
 #[derive(Debug)]
 pub struct Printer {
     json: bool,
+    quiet: bool,
 }
 
 impl Printer {
     /// A printer for text (`json = false`) or JSON lines.
     #[must_use]
     pub fn new(json: bool) -> Self {
-        Self { json }
+        Self { json, quiet: false }
+    }
+
+    /// With `quiet` (`--quiet`), only what must be seen is printed: the data a command
+    /// was asked for and failures ([`Message::must_show`]); other results are dropped.
+    #[must_use]
+    pub fn quiet(self, quiet: bool) -> Self {
+        Self { quiet, ..self }
+    }
+
+    /// Whether results other than data and failures are dropped.
+    #[must_use]
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
+    fn drops(&self, msg: &Message) -> bool {
+        self.quiet && !msg.must_show()
     }
 
     /// Whether output is JSON.
@@ -396,6 +434,9 @@ impl Printer {
     /// # Errors
     /// A quiet error on a broken pipe, exit 3 on other write errors.
     pub fn emit(&self, msg: &Message) -> Result<(), CliError> {
+        if self.drops(msg) {
+            return Ok(());
+        }
         let stdout = io::stdout();
         let mut out = stdout.lock();
         let res = if self.json {
@@ -416,7 +457,7 @@ impl Printer {
     pub fn emit_all(&self, msgs: impl IntoIterator<Item = Message>) -> Result<(), CliError> {
         let stdout = io::stdout();
         let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-        for msg in msgs {
+        for msg in msgs.into_iter().filter(|m| !self.drops(m)) {
             let res = if self.json {
                 serde_json::to_writer(&mut out, &msg)
                     .map_err(io::Error::from)
@@ -435,6 +476,7 @@ impl Printer {
     pub fn emitter(&self) -> Emitter<'_> {
         Emitter {
             json: self.json,
+            quiet: self.quiet,
             out: io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
         }
     }
@@ -456,6 +498,7 @@ impl Printer {
 #[derive(Debug)]
 pub struct Emitter<'a> {
     json: bool,
+    quiet: bool,
     out: io::BufWriter<io::StdoutLock<'a>>,
 }
 
@@ -465,6 +508,9 @@ impl Emitter<'_> {
     /// # Errors
     /// As [`Printer::emit`].
     pub fn emit(&mut self, msg: &Message) -> Result<(), CliError> {
+        if self.quiet && !msg.must_show() {
+            return Ok(());
+        }
         let out = &mut self.out;
         let res = if self.json {
             serde_json::to_writer(&mut *out, msg)
@@ -521,6 +567,24 @@ pub fn utc(secs: u64) -> String {
 }
 
 impl Message {
+    /// Whether `--quiet` still prints this: the data the command was asked for (a secret,
+    /// a recovery code or shares shown only now) and failures (a failed drill step).
+    #[must_use]
+    pub fn must_show(&self) -> bool {
+        match self {
+            Message::Init(_)
+            | Message::Secret(_)
+            | Message::RecoveryShow(_)
+            | Message::RecoveryReset(_)
+            | Message::Error(_) => true,
+            Message::Shares(r) => r.shares.iter().any(|s| s.mnemonic.is_some()),
+            Message::Salvage(r) => r.recovery_code.is_some(),
+            Message::DrillStep(r) => !r.ok,
+            Message::Drill(r) => !r.passed,
+            _ => false,
+        }
+    }
+
     /// Writes the result as text for a person.
     ///
     /// # Errors
@@ -689,6 +753,7 @@ impl Message {
             Message::Salvage(r) => r.human(w),
             Message::Kit(r) => r.human(w),
             Message::Warning(r) => r.human(w),
+            Message::Man(r) => r.human(w),
         }
     }
 }

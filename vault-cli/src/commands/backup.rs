@@ -52,10 +52,9 @@ pub fn backup(ctx: &Context, opts: &BackupOptions) -> Result<BackupReport> {
 
     let mut ids = Vec::new();
     for name in &opts.entries {
-        let e = vault.newest(name).ok_or_else(|| {
-            CliError::usage(format!("no entry named '{name}'"))
-                .hint("'airvault list' shows the entries")
-        })?;
+        let e = vault
+            .newest(name)
+            .ok_or_else(|| crate::suggestion::no_such_entry(&vault, name))?;
         ids.push(e.id);
     }
     let backup_password = match &opts.new_password {

@@ -8,6 +8,8 @@ use vault_core::constants::MAX_SECRET_LEN;
 use vault_core::{AuditOp, CheckKey, EntryKind, EntryStatus};
 use zeroize::Zeroizing;
 
+use crate::suggestion::no_such_entry;
+
 use super::{check_name, load_vault, now, read_vault, save_vault, Context};
 use crate::cli::SecretFormat;
 use crate::error::{show, CliError, Exit, Result};
@@ -82,10 +84,6 @@ pub(crate) fn name_taken(vault: &Vault, name: &str) -> Result<()> {
         );
     }
     Ok(())
-}
-
-pub(crate) fn no_such_entry(name: &str) -> CliError {
-    CliError::usage(format!("no entry named '{name}'")).hint("'airvault list' shows the entries")
 }
 
 fn added(op: &'static str, ctx: &Context, e: &OwnedEntry, check: Option<&CheckKey>) -> AddedReport {
@@ -206,7 +204,14 @@ pub fn add(ctx: &Context, name: &str, kind: EntryKind, input: &SecretInput) -> R
     check_name(name)?;
     let (secret, detail) = read_input(&input.read_now(name)?, kind)?;
     let (mut vault, _password) = load_vault(ctx)?;
-    name_taken(&vault, name)?;
+    if vault.newest(name).is_some() {
+        return Err(
+            CliError::usage(format!("an entry named '{name}' already exists")).hint(format!(
+                "to store this secret as its next version, add --new-version: 'airvault add \
+                 {name} --new-version …'; else choose another name"
+            )),
+        );
+    }
     let entry = new_entry(&vault, name, kind, secret);
     let report = added("add", ctx, &entry, vault.meta.check_key.as_ref());
     vault.record_event(AuditOp::Add, Some(&entry), &detail, entry.created_at);
@@ -277,7 +282,9 @@ pub fn read_entry_checked(
 ) -> Result<(OwnedEntry, String)> {
     let (vault, _password) = read_vault(ctx)?;
     let check = vault.meta.check_key.as_ref();
-    let newest = vault.newest(name).ok_or_else(|| no_such_entry(name))?;
+    let newest = vault
+        .newest(name)
+        .ok_or_else(|| no_such_entry(&vault, name))?;
     let want = version.unwrap_or(newest.version);
     vault
         .entries
@@ -394,7 +401,9 @@ pub fn remove(ctx: &Context, name: &str, yes: bool) -> Result<RemovedReport> {
         // then applies to the vault as it is under the lock.
         ctx.password = ctx.password.ask_now(&files::file_name(&ctx.vault))?;
         let (vault, password) = read_vault(&ctx)?;
-        let newest = vault.newest(name).ok_or_else(|| no_such_entry(name))?;
+        let newest = vault
+            .newest(name)
+            .ok_or_else(|| no_such_entry(&vault, name))?;
         let versions = vault.version_count(&newest.id);
         drop(vault);
         // The password that opened it (typed again if the first was wrong).
@@ -410,7 +419,7 @@ pub fn remove(ctx: &Context, name: &str, yes: bool) -> Result<RemovedReport> {
     let (mut vault, _password) = load_vault(&ctx)?;
     let newest = vault
         .newest(name)
-        .ok_or_else(|| no_such_entry(name))?
+        .ok_or_else(|| no_such_entry(&vault, name))?
         .clone();
     let versions = vault.version_count(&newest.id);
     vault.entries.retain(|e| e.id != newest.id);

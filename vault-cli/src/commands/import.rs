@@ -286,6 +286,10 @@ fn confirm_unauthenticated(
     passed_over: &[String],
     try_common: bool,
 ) -> Result<bool> {
+    // `--quiet --yes`: nothing to confirm, so nothing to show.
+    if opts.yes && !ctx.warnings {
+        return Ok(true);
+    }
     // The unkeyed KCV of a low-entropy secret would let anyone who sees this line test
     // guesses of it offline, so it is shown only for secrets that cannot be guessed.
     if vault_core::is_low_entropy(opts.kind, secret.len()) {

@@ -3,11 +3,11 @@
 
 use vault_core::AuditOp;
 
-use super::entries::no_such_entry;
 use super::{check_name, load_vault, now, read_vault, save_vault, Context};
 use crate::error::{show, CliError, Result};
 use crate::model::Vault;
 use crate::output::lifecycle::{PolicyOverride, PolicyReport};
+use crate::suggestion::no_such_entry;
 
 /// Longest policy accepted, in days (a century).
 pub const MAX_POLICY_DAYS: u32 = 36_500;
@@ -81,7 +81,7 @@ pub fn policy(ctx: &Context, change: &PolicyChange) -> Result<PolicyReport> {
         PolicyChange::Entry { name, days } => {
             let current = vault
                 .newest(name)
-                .ok_or_else(|| no_such_entry(name))?
+                .ok_or_else(|| no_such_entry(&vault, name))?
                 .clone();
             let after = days.unwrap_or(0);
             if current.policy_days != after {

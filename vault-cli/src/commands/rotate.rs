@@ -9,11 +9,12 @@ use vault_core::{
 };
 use zeroize::Zeroizing;
 
-use super::entries::{no_such_entry, read_input, SecretInput};
+use super::entries::{read_input, SecretInput};
 use super::{check_name, load_vault, now, rekey, save_vault, Context};
 use crate::error::{show, CliError, Doing, Result};
 use crate::model::{OwnedEntry, Vault};
 use crate::output::lifecycle::{RotateMasterReport, RotatedReport};
+use crate::suggestion::no_such_entry;
 
 /// Replaces the vault's master key: every record re-encrypted under a new one, the password
 /// keyslot resealed with the password just given and the recovery keyslot with the
@@ -125,7 +126,7 @@ pub fn rotate(ctx: &Context, name: &str, bytes: Option<usize>) -> Result<Rotated
     let (mut vault, _password) = load_vault(ctx)?;
     let current = vault
         .newest(name)
-        .ok_or_else(|| no_such_entry(name))?
+        .ok_or_else(|| no_such_entry(&vault, name))?
         .clone();
     if matches!(current.kind, EntryKind::Password | EntryKind::PrivateKeyPem) {
         return Err(CliError::usage(format!(
@@ -155,7 +156,7 @@ pub fn add_version(ctx: &Context, name: &str, input: &SecretInput) -> Result<Rot
     let (mut vault, _password) = load_vault(ctx)?;
     let current = vault
         .newest(name)
-        .ok_or_else(|| no_such_entry(name))?
+        .ok_or_else(|| no_such_entry(&vault, name))?
         .clone();
     let (secret, detail) = read_input(input, current.kind)?;
     if secret[..] == current.secret[..] {

@@ -115,6 +115,13 @@ pub enum Command {
     Salvage(SalvageArgs),
     /// Write a printable emergency kit (HTML) with a fresh armored backup and instructions.
     Kit(KitArgs),
+    /// Write the restore page (airvault-recovery.html) this binary carries, and print its
+    /// SHA-256.
+    #[command(
+        after_help = "Examples:\n  airvault page --out /media/usb\n  airvault page          \
+                            # only print the page's SHA-256 and version"
+    )]
+    Page(PageArgs),
 }
 
 /// `init`.
@@ -504,6 +511,18 @@ pub struct KitArgs {
     #[arg(long, value_name = "DIR")]
     pub include_shares: Option<PathBuf>,
     /// Replace an existing file at --out.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `page`.
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    /// Write airvault-recovery.html into DIR (created if missing) [default: write nothing,
+    /// only print the page's SHA-256].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace another file named airvault-recovery.html in DIR.
     #[arg(long)]
     pub force: bool,
 }

@@ -19,6 +19,7 @@ pub mod generations;
 pub mod input;
 pub mod model;
 pub mod output;
+pub mod page;
 pub mod progress;
 
 pub mod calibrate;
@@ -447,9 +448,18 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
                 include_recovery_code: a.include_recovery_code,
                 include_shares: a.include_shares.clone(),
                 force: a.force,
+                page: page::EMBEDDED,
             };
             let r = commands::kit::kit(&context(cli)?, &opts)?;
             printer.emit(&Message::Kit(r))?;
+        }
+        Command::Page(a) => {
+            let opts = commands::page::PageOptions {
+                out: a.out.clone(),
+                force: a.force,
+            };
+            let r = commands::page::page(page::EMBEDDED, &opts)?;
+            printer.emit(&Message::Page(r))?;
         }
     }
     Ok(Exit::Ok)

@@ -56,7 +56,8 @@ pub fn target(cli: &Cli, vault: Option<PathBuf>) -> Option<PathBuf> {
         | Command::Drill
         | Command::Status(_)
         | Command::Audit(_)
-        | Command::Benchmark => None,
+        | Command::Benchmark
+        | Command::Page(_) => None,
         Command::Restore(a) => a.out.clone().or(vault),
         Command::Recover(a) => a.out.clone().or(vault),
         Command::Salvage(a) => Some(a.out.clone()),

@@ -48,6 +48,9 @@ cargo test --workspace
 step "restore page: vault-wasm in Chromium and Node, the page end to end from file://"
 bash tests/browser/run.sh
 
+step "restore page is reproducible: built twice, in two directories, the same bytes"
+bash tests/page_reproducible.sh
+
 step "the core on an emulated Cortex-M4 (QEMU): restore, footprint"
 bash tests/firmware/run.sh
 

@@ -29,12 +29,15 @@ if [ "$have" != "$want" ]; then
 fi
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
 
-# Source paths are remapped so that the module does not depend on where the checkout or
-# the cargo registry lives: the same sources and toolchain give the same page.
+# Source paths are remapped so that the module does not depend on where the checkout, the
+# cargo registry or the target directory lives: the same sources and toolchain give the
+# same page (tests/page_reproducible.sh builds it twice in two places and compares).
+# The target directory's remap comes last, so it wins when that is inside the checkout.
 CARGO_HOME_DIR=${CARGO_HOME:-$HOME/.cargo}
-export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$ROOT=/airvault --remap-path-prefix=$CARGO_HOME_DIR=/cargo"
+TARGET_DIR=$(cargo_target_dir)
+export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$ROOT=/airvault --remap-path-prefix=$CARGO_HOME_DIR=/cargo --remap-path-prefix=$TARGET_DIR=/target"
 cargo build -p vault-wasm --profile web --target wasm32-unknown-unknown
-WASM=$(cargo_target_dir)/wasm32-unknown-unknown/web/vault_wasm.wasm
+WASM=$TARGET_DIR/wasm32-unknown-unknown/web/vault_wasm.wasm
 
 PKG=web/pkg
 rm -rf "$PKG"

@@ -125,6 +125,13 @@ pub enum Command {
     /// Write the man pages into a directory (for packagers; see docs/CLI.md).
     #[command(hide = true)]
     Man(ManArgs),
+    /// Write the restore page (airvault-recovery.html) this binary carries, and print its
+    /// SHA-256.
+    #[command(
+        after_help = "Examples:\n  airvault page --out /media/usb\n  airvault page          \
+                            # only print the page's SHA-256 and version"
+    )]
+    Page(PageArgs),
 }
 
 /// `init`.
@@ -544,6 +551,18 @@ pub struct ManArgs {
     #[arg(long, value_name = "DIR")]
     pub out_dir: PathBuf,
     /// Replace existing pages.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `page`.
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    /// Write airvault-recovery.html into DIR (created if missing) [default: write nothing,
+    /// only print the page's SHA-256].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace another file named airvault-recovery.html in DIR.
     #[arg(long)]
     pub force: bool,
 }

@@ -22,6 +22,7 @@ pub mod input;
 pub mod manual;
 pub mod model;
 pub mod output;
+pub mod page;
 pub mod progress;
 pub mod suggestion;
 
@@ -465,6 +466,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
                 include_recovery_code: a.include_recovery_code,
                 include_shares: a.include_shares.clone(),
                 force: a.force,
+                page: page::EMBEDDED,
             };
             let r = commands::kit::kit(&context(cli)?, &opts)?;
             printer.emit(&Message::Kit(r))?;
@@ -476,6 +478,14 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
                 out_dir: error::show(&a.out_dir),
                 pages: pages.iter().map(|p| error::show(p)).collect(),
             }))?;
+        }
+        Command::Page(a) => {
+            let opts = commands::page::PageOptions {
+                out: a.out.clone(),
+                force: a.force,
+            };
+            let r = commands::page::page(page::EMBEDDED, &opts)?;
+            printer.emit(&Message::Page(r))?;
         }
     }
     Ok(Exit::Ok)

@@ -58,7 +58,8 @@ pub fn target(cli: &Cli, vault: Option<PathBuf>) -> Option<PathBuf> {
         | Command::Audit(_)
         | Command::Benchmark
         | Command::Completions(_)
-        | Command::Man(_) => None,
+        | Command::Man(_)
+        | Command::Page(_) => None,
         Command::Restore(a) => a.out.clone().or(vault),
         Command::Recover(a) => a.out.clone().or(vault),
         Command::Salvage(a) => Some(a.out.clone()),

@@ -79,6 +79,8 @@ pub enum Message {
     Salvage(crate::commands::salvage::SalvageReport),
     /// `kit`.
     Kit(crate::commands::kit::KitReport),
+    /// `page`.
+    Page(crate::commands::page::PageReport),
     /// A warning printed before the command's result (JSON only; the same warning also
     /// goes to standard error).
     Warning(crate::generations::RollbackWarning),
@@ -752,6 +754,7 @@ impl Message {
             Message::Recover(r) => r.human(w),
             Message::Salvage(r) => r.human(w),
             Message::Kit(r) => r.human(w),
+            Message::Page(r) => r.human(w),
             Message::Warning(r) => r.human(w),
             Message::Man(r) => r.human(w),
         }

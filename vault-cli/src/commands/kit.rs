@@ -3,6 +3,9 @@
 //! verified armored backup, fill-in fields, and step-by-step restore instructions for the
 //! restore page and the command line.
 //!
+//! When the binary carries the restore page ([`crate::page`]), the kit writes it beside
+//! the sheet as `airvault-recovery.html`, and the sheet prints its SHA-256.
+//!
 //! The armor sits on lines of its own inside the page, so `airvault restore`, `verify`,
 //! `recover` and `salvage` read it straight from the saved HTML file too.
 
@@ -22,6 +25,7 @@ use super::{decode_container, encode_armor, load_vault, now, save_vault, Context
 use crate::error::{show, CliError, Exit, Result};
 use crate::files;
 use crate::output::utc;
+use crate::page::{self, EmbeddedPage, Written};
 
 /// The Content-Security-Policy of the sheet: nothing may load or run; inline styles only.
 pub const CSP: &str =
@@ -36,8 +40,11 @@ pub struct KitOptions {
     pub include_recovery_code: bool,
     /// A directory of share files to add as pages.
     pub include_shares: Option<PathBuf>,
-    /// Replace an existing file.
+    /// Replace an existing file (the sheet, and another file where the page goes).
     pub force: bool,
+    /// The restore page to write beside the sheet ([`page::EMBEDDED`] in the binary);
+    /// `None` writes only the sheet.
+    pub page: Option<EmbeddedPage>,
 }
 
 /// A kit written.
@@ -68,6 +75,11 @@ pub struct KitReport {
     pub shares_included: usize,
     /// Size of the HTML file.
     pub bytes: usize,
+    /// The restore page beside the sheet (written now, or already there byte for byte),
+    /// or `None` when this binary carries no page.
+    pub page: Option<String>,
+    /// The restore page's SHA-256, printed on the sheet too.
+    pub page_sha256: Option<String>,
 }
 
 impl KitReport {
@@ -98,10 +110,22 @@ impl KitReport {
                 self.shares_included
             )?;
         }
-        writeln!(
-            w,
-            "Print it, and keep airvault-recovery.html on the USB stick with it."
-        )
+        match (&self.page, &self.page_sha256) {
+            (Some(page), Some(sha)) => {
+                writeln!(
+                    w,
+                    "Restore page {page} beside it, SHA-256 {sha} (on the sheet too)."
+                )?;
+                writeln!(
+                    w,
+                    "Print the sheet, and keep it with a USB stick holding the restore page."
+                )
+            }
+            _ => writeln!(
+                w,
+                "Print it, and keep airvault-recovery.html on the USB stick with it."
+            ),
+        }
     }
 }
 
@@ -155,6 +179,13 @@ fn read_share_dir(dir: &Path) -> Result<(Vec<PathBuf>, Vec<Share>)> {
 #[allow(clippy::too_many_lines)]
 pub fn kit(ctx: &Context, opts: &KitOptions) -> Result<KitReport> {
     files::check_writable(&opts.out, opts.force)?;
+    let page_beside = match opts.page {
+        Some(p) => Some((page::require(Some(p))?, page_path(&opts.out)?)),
+        None => None,
+    };
+    if let Some((p, path)) = &page_beside {
+        page::check_target(p, path, opts.force)?;
+    }
     let shares = match &opts.include_shares {
         Some(dir) => Some(read_share_dir(dir)?),
         None => None,
@@ -246,6 +277,7 @@ pub fn kit(ctx: &Context, opts: &KitOptions) -> Result<KitReport> {
         fingerprint: fingerprint.clone(),
         code: code.as_ref().map(|c| c.as_str()),
         shares: &pages,
+        page_sha256: page_beside.as_ref().map(|(p, _)| p.sha256),
     };
     let (head, tail) = sheet.render();
     let html_len = head.len() + usize::try_from(sums.text_len).unwrap_or(usize::MAX) + tail.len();
@@ -273,6 +305,19 @@ pub fn kit(ctx: &Context, opts: &KitOptions) -> Result<KitReport> {
         },
     )?;
 
+    // The page after the sheet, so that a sheet that failed leaves no page behind; if the
+    // page fails, the sheet goes too.
+    let mut page_written = None;
+    if let Some((p, path)) = &page_beside {
+        match page::write(p, path, opts.force) {
+            Ok(w) => page_written = Some(w),
+            Err(e) => {
+                let _ = std::fs::remove_file(out);
+                return Err(e);
+            }
+        }
+    }
+
     if code.is_some() {
         vault.entries = std::mem::take(&mut copy.entries);
         vault.events = std::mem::take(&mut copy.events);
@@ -284,6 +329,9 @@ pub fn kit(ctx: &Context, opts: &KitOptions) -> Result<KitReport> {
         );
         if let Err(e) = save_vault(ctx, &mut vault) {
             let _ = std::fs::remove_file(out);
+            if let (Some(Written::Written), Some((_, path))) = (page_written, &page_beside) {
+                let _ = std::fs::remove_file(path);
+            }
             return Err(e);
         }
     }
@@ -300,7 +348,21 @@ pub fn kit(ctx: &Context, opts: &KitOptions) -> Result<KitReport> {
         recovery_code_included: code.is_some(),
         shares_included: pages.len(),
         bytes: html_len,
+        page: page_beside.as_ref().map(|(_, path)| show(path)),
+        page_sha256: page_beside.as_ref().map(|(p, _)| p.sha256.to_owned()),
     })
+}
+
+/// Where the restore page goes: beside the sheet. A sheet named like the page is refused.
+fn page_path(sheet: &Path) -> Result<PathBuf> {
+    if sheet.file_name() == Some(std::ffi::OsStr::new(page::FILE_NAME)) {
+        return Err(CliError::usage(format!(
+            "the sheet cannot be named {}: the restore page is written beside it under that name",
+            page::FILE_NAME
+        ))
+        .hint("choose another name for the sheet, e.g. --out kit.html"));
+    }
+    Ok(sheet.with_file_name(page::FILE_NAME))
 }
 
 /// The whole-file checks of a sheet, as they were before the streaming one: the armor of
@@ -411,6 +473,8 @@ struct Sheet<'a> {
     fingerprint: String,
     code: Option<&'a str>,
     shares: &'a [SharePage],
+    /// SHA-256 of the restore page written beside the sheet.
+    page_sha256: Option<&'a str>,
 }
 
 impl Sheet<'_> {
@@ -553,6 +617,16 @@ impl Sheet<'_> {
              or save them as files. Close the page when done.</li>\n</ol>\n",
             enough = threshold.map_or_else(|| "enough".to_owned(), |t| t.to_string()),
         );
+        if let Some(sha) = self.page_sha256 {
+            let _ = writeln!(
+                h,
+                "<p>Before trusting a copy of the restore page, check it on a computer you \
+                 trust: <code>sha256sum airvault-recovery.html</code> (or <code>airvault \
+                 fingerprint airvault-recovery.html</code>) must print</p>\n\
+                 <p class=\"mono\">{}</p>",
+                esc(sha)
+            );
+        }
 
         // 3. Command line.
         h.push_str(

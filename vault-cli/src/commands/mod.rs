@@ -19,6 +19,7 @@ pub mod rotate;
 pub mod status;
 
 pub mod kit;
+pub mod page;
 pub mod recover;
 pub mod recovery;
 pub mod salvage;

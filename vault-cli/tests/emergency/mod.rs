@@ -135,6 +135,8 @@ pub struct Kit {
     pub recovery_code_included: bool,
     pub shares_included: usize,
     pub bytes: usize,
+    pub page: Option<String>,
+    pub page_sha256: Option<String>,
 }
 
 /// A vault (at the test KDF cost) with three keys of two kinds. Returns the environment

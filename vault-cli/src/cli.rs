@@ -125,8 +125,7 @@ pub enum Command {
     /// Write the man pages into a directory (for packagers; see docs/CLI.md).
     #[command(hide = true)]
     Man(ManArgs),
-    /// Write the restore page (airvault-recovery.html) this binary carries, and print its
-    /// SHA-256.
+    /// Write the restore page this binary carries, and print its SHA-256.
     #[command(
         after_help = "Examples:\n  airvault page --out /media/usb\n  airvault page          \
                             # only print the page's SHA-256 and version"

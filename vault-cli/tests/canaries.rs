@@ -1030,6 +1030,13 @@ fn no_command_leaks_a_secret() {
         "@pw salvage hostile.airvault --out salvaged-hostile-$J.airvault",
     );
     lab.both("kit", 0, &ok, "@pw kit --out kit-$J.html");
+    // The page holds no secret; a binary built without one says so (exit 2).
+    let page_code = if vault_cli::page::EMBEDDED.is_some() {
+        0
+    } else {
+        2
+    };
+    lab.both("page", page_code, &ok, "page --out page-$J");
     lab.both(
         "kit with the recovery code and shares",
         0,

@@ -110,6 +110,7 @@ const COMMANDS: &[&str] = &[
     "recover",
     "salvage",
     "kit",
+    "page",
 ];
 
 #[test]

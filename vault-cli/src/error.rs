@@ -241,6 +241,12 @@ impl CliError {
                     "airvault never writes such a file; it was made or altered by someone \
                      else, so do not trust it",
                 ),
+            E::NotAVault if doing == Doing::Vault => {
+                Self::new(Exit::Corrupted, format!("{file}: {err}")).hint(
+                    "check the vault path (--vault, AIRVAULT_VAULT); a backup is opened with \
+                     'airvault restore' or 'airvault verify', not as the vault",
+                )
+            }
             E::RecordForeign { .. } => Self::new(Exit::Corrupted, format!("{file}: {err}")).hint(
                 "someone who could write to this file replaced part of it with an older \
                      or other copy; do not trust it: restore from a backup you trust and \

@@ -677,3 +677,37 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(status.code(), Some(0));
     assert_eq!(err, "");
 }
+
+#[test]
+fn a_backup_or_another_file_given_as_the_vault_is_named_as_such() {
+    let env = Env::with_vault();
+    env.generate("k");
+    let asc = env.path("paper.asc");
+    env.cmd()
+        .args(["backup", "--armor", "--out"])
+        .arg(&asc)
+        .assert()
+        .success();
+    // Named before any password is asked (no password source is given here).
+    env.bare()
+        .arg("--vault")
+        .arg(&asc)
+        .arg("list")
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains(
+            "is an armored backup, not a vault",
+        ))
+        .stderr(predicate::str::contains("airvault restore"));
+    let text = env.file("notes.txt", "not a vault at all\n");
+    env.bare()
+        .arg("--vault")
+        .arg(&text)
+        .arg("--password-file")
+        .arg(&env.pw)
+        .arg("list")
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("not an airvault file"))
+        .stderr(predicate::str::contains("check the vault path"));
+}

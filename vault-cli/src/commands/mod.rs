@@ -209,6 +209,7 @@ fn open_vault(ctx: &Context, keep: Keep) -> Result<(Vault, Zeroizing<String>)> {
         // No vault: say so before asking for its password.
         read_vault_bytes(&ctx.vault)?;
     }
+    refuse_armored_vault(&ctx.vault)?;
     let name = files::file_name(&ctx.vault);
     input::with_retries(&ctx.password, &name, |given| {
         crate::lock::enter()?;
@@ -266,6 +267,31 @@ pub fn stamp(vault: &Vault) -> Stamp {
         vault_id: vault.vault_id,
         generation: vault.generation,
     }
+}
+
+/// An armored backup given as the vault (`--vault backup.asc`) is named as such before any
+/// password is asked: it is a backup to restore, not a vault to open in place.
+fn refuse_armored_vault(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    let Ok(f) = std::fs::File::open(path) else {
+        return Ok(()); // the read that follows reports it
+    };
+    if f.take(4096).read_to_end(&mut head).is_err() || head.starts_with(&MAGIC) {
+        return Ok(());
+    }
+    if armor::is_armored(&head) {
+        // Exit 5, as for any file that is not a vault file.
+        return Err(CliError::new(
+            Exit::Corrupted,
+            format!("{} is an armored backup, not a vault", show(path)),
+        )
+        .hint(format!(
+            "restore it first: airvault restore {} --out VAULT",
+            show(path)
+        )));
+    }
+    Ok(())
 }
 
 fn read_vault_bytes(path: &Path) -> Result<Vec<u8>> {

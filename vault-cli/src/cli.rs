@@ -152,13 +152,26 @@ pub struct InitArgs {
 pub struct GenerateArgs {
     /// Name of the new entry.
     pub name: String,
-    /// Number of random bytes (1 to 65536).
-    #[arg(long, default_value_t = 32, value_name = "N",
+    /// Number of random bytes (1 to 65536) [default: 32].
+    #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=65_536))]
-    pub bytes: u32,
-    /// Kind of entry: symmetric-key, totp-seed or opaque.
+    pub bytes: Option<u32>,
+    /// Kind of entry: symmetric-key, totp-seed, opaque, or password (a password of
+    /// printable characters, or a passphrase with --words).
     #[arg(long, default_value = "symmetric-key", value_parser = parse_kind, value_name = "KIND")]
     pub kind: EntryKind,
+    /// With --kind password: the number of characters (8 to 1024) [default: 24].
+    #[arg(long, value_name = "N", conflicts_with_all = ["bytes", "words"],
+          value_parser = clap::value_parser!(u32).range(8..=1024))]
+    pub length: Option<u32>,
+    /// With --kind password: letters and digits only, no punctuation.
+    #[arg(long, conflicts_with_all = ["bytes", "words"])]
+    pub no_symbols: bool,
+    /// With --kind password: a passphrase of N words (4 to 64) from the SLIP-39 wordlist,
+    /// 10 bits each.
+    #[arg(long, value_name = "N", conflicts_with = "bytes",
+          value_parser = clap::value_parser!(u32).range(4..=64))]
+    pub words: Option<u32>,
 }
 
 /// `add`.

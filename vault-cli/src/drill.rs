@@ -15,7 +15,7 @@ use vault_core::{recovery_code, EntryKind, KdfLimits, RecordKind, SlotKind, Vaul
 use zeroize::Zeroizing;
 
 use crate::commands::backup::{backup, BackupOptions};
-use crate::commands::entries::{add, generate, read_entry, SecretInput};
+use crate::commands::entries::{add, generate, read_entry, Generated, SecretInput};
 use crate::commands::fingerprint::fingerprint;
 use crate::commands::init::{init, InitOptions};
 use crate::commands::recover::{recover, RecoverOptions};
@@ -264,9 +264,15 @@ fn rehearse(d: &mut Drill<'_>, dir: &Path) -> Option<()> {
     let password_text = random_password();
     let opaque = random_bytes(300);
     d.step("add keys of every kind", || {
-        let g1 = generate(&ctx, "db-master-key", 32, EntryKind::SymmetricKey)
+        let g1 = generate(
+            &ctx,
+            "db-master-key",
+            Generated::Bytes(32),
+            EntryKind::SymmetricKey,
+        )
+        .map_err(|e| e.to_string())?;
+        let g2 = generate(&ctx, "vpn-totp", Generated::Bytes(20), EntryKind::TotpSeed)
             .map_err(|e| e.to_string())?;
-        let g2 = generate(&ctx, "vpn-totp", 20, EntryKind::TotpSeed).map_err(|e| e.to_string())?;
         let pw_path = dir.join("root-password.txt");
         let mut with_newline = Zeroizing::new(password_text.as_bytes().to_vec());
         with_newline.push(b'\n');
@@ -553,7 +559,13 @@ fn rehearse(d: &mut Drill<'_>, dir: &Path) -> Option<()> {
     )?;
 
     d.step("a stale backup is reported --against (exit 7)", || {
-        generate(&ctx, "new-key", 32, EntryKind::SymmetricKey).map_err(|e| e.to_string())?;
+        generate(
+            &ctx,
+            "new-key",
+            Generated::Bytes(32),
+            EntryKind::SymmetricKey,
+        )
+        .map_err(|e| e.to_string())?;
         let opts = VerifyOptions {
             files: vec![bin.clone()],
             keyed: true,

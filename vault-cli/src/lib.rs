@@ -23,6 +23,7 @@ pub mod manual;
 pub mod model;
 pub mod output;
 pub mod page;
+pub mod passwords;
 pub mod progress;
 pub mod suggestion;
 
@@ -175,8 +176,30 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             printer.emit(&Message::Init(report))?;
         }
         Command::Generate(a) => {
-            let bytes = usize::try_from(a.bytes).unwrap_or(usize::MAX);
-            let r = commands::entries::generate(&context(cli)?, &a.name, bytes, a.kind)?;
+            let what = if a.kind == vault_core::EntryKind::Password {
+                if a.bytes.is_some() {
+                    return Err(
+                        CliError::usage("a password is sized with --length or --words")
+                            .hint("leave out --bytes"),
+                    );
+                }
+                commands::entries::Generated::Password(match a.words {
+                    Some(count) => passwords::Shape::Words { count },
+                    None => passwords::Shape::Characters {
+                        length: a.length.unwrap_or(passwords::DEFAULT_LENGTH),
+                        symbols: !a.no_symbols,
+                    },
+                })
+            } else if a.length.is_some() || a.words.is_some() || a.no_symbols {
+                return Err(
+                    CliError::usage("--length, --words and --no-symbols shape a password")
+                        .hint("add --kind password, or give --bytes for a key"),
+                );
+            } else {
+                let bytes = a.bytes.unwrap_or(32);
+                commands::entries::Generated::Bytes(usize::try_from(bytes).unwrap_or(usize::MAX))
+            };
+            let r = commands::entries::generate(&context(cli)?, &a.name, what, a.kind)?;
             printer.emit(&Message::Added(r))?;
         }
         Command::Add(a) if a.new_version => {

@@ -159,6 +159,10 @@ pub struct AddedReport {
     pub kcv: String,
     /// Length of the secret.
     pub bytes: usize,
+    /// For a generated password: its entropy in bits (every character or word drawn
+    /// uniformly). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entropy_bits: Option<u32>,
 }
 
 /// The newest version of one entry.
@@ -611,7 +615,7 @@ impl Message {
             }
             Message::Added(r) => writeln!(
                 w,
-                "{} {} ({}, {} bytes, version {}, KCV {})",
+                "{} {} ({}, {} bytes{}, version {}, KCV {})",
                 if r.op == "generate" {
                     "Generated"
                 } else {
@@ -620,6 +624,9 @@ impl Message {
                 r.name,
                 r.kind,
                 r.bytes,
+                r.entropy_bits
+                    .map(|b| format!(", {b} bits of entropy"))
+                    .unwrap_or_default(),
                 r.version,
                 r.kcv
             ),

@@ -375,8 +375,10 @@ fn refused_changes_leave_the_vault_untouched() {
         .stderr(predicate::str::contains(
             "an entry named 'k' already exists",
         ));
+    // (generate --kind password makes a password: see
+    // generate_kind_password_makes_a_password_or_a_passphrase_and_states_its_entropy.)
     env.cmd()
-        .args(["generate", "p", "--kind", "password"])
+        .args(["generate", "p", "--kind", "private-key-pem"])
         .assert()
         .code(2);
     env.cmd()
@@ -710,4 +712,111 @@ fn a_backup_or_another_file_given_as_the_vault_is_named_as_such() {
         .code(5)
         .stderr(predicate::str::contains("not an airvault file"))
         .stderr(predicate::str::contains("check the vault path"));
+}
+
+#[test]
+fn names_with_leading_or_trailing_whitespace_are_refused() {
+    let env = Env::with_vault();
+    let secret = env.file("s.bin", [7u8; 32]);
+    for name in [" padded", "padded ", "tab\t"] {
+        let mut c = env.cmd();
+        c.args(["add", name, "--from-file"]).arg(&secret);
+        let expect = if name.contains('\t') {
+            "control characters"
+        } else {
+            "starts or ends with whitespace"
+        };
+        c.assert().code(2).stderr(predicate::str::contains(expect));
+        env.cmd()
+            .args(["generate", name])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expect));
+    }
+    env.cmd()
+        .args(["add", "inner space ok", "--from-file"])
+        .arg(&secret)
+        .assert()
+        .success();
+}
+
+fn stdout(a: assert_cmd::assert::Assert) -> Vec<u8> {
+    a.get_output().stdout.clone()
+}
+
+#[test]
+fn generate_kind_password_makes_a_password_or_a_passphrase_and_states_its_entropy() {
+    let env = Env::with_vault();
+    let get = |name: &str| {
+        let out = env
+            .cmd()
+            .args(["get", name])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let out = stdout(
+        env.json()
+            .args(["generate", "root", "--kind", "password"])
+            .assert()
+            .success(),
+    );
+    let r: Added = one(&out);
+    assert_eq!((r.kind.as_str(), r.bytes), ("password", 24));
+    assert_eq!(r.entropy_bits, Some(157));
+    let pw = get("root");
+    assert_eq!(pw.trim_end().len(), 24);
+    assert!(pw.trim_end().bytes().all(|b| (33..=126).contains(&b)));
+    // A password's check value is keyed, never the unkeyed KCV of the text.
+    assert_ne!(
+        r.kcv,
+        vault_core::Kcv::of(pw.trim_end().as_bytes()).to_string()
+    );
+
+    let out = stdout(
+        env.json()
+            .args([
+                "generate",
+                "plain",
+                "--kind",
+                "password",
+                "--length",
+                "16",
+                "--no-symbols",
+            ])
+            .assert()
+            .success(),
+    );
+    assert_eq!(one::<Added>(&out).entropy_bits, Some(95)); // 16 · log2(62) = 95.3
+    assert!(get("plain")
+        .trim_end()
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric()));
+
+    let out = stdout(
+        env.json()
+            .args(["generate", "phrase", "--kind", "password", "--words", "6"])
+            .assert()
+            .success(),
+    );
+    assert_eq!(one::<Added>(&out).entropy_bits, Some(60));
+    let phrase = get("phrase");
+    let words: Vec<&str> = phrase.trim_end().split('-').collect();
+    assert_eq!(words.len(), 6);
+    assert!(words
+        .iter()
+        .all(|w| vault_core::slip39::word_index(w).is_some()));
+
+    // Refused: a password sized in bytes, password options on a key, too short.
+    for args in [
+        &["generate", "x", "--kind", "password", "--bytes", "16"][..],
+        &["generate", "x", "--length", "20"][..],
+        &["generate", "x", "--kind", "password", "--length", "5"][..],
+        &["generate", "x", "--kind", "password", "--words", "2"][..],
+    ] {
+        env.cmd().args(args).assert().code(2);
+    }
 }

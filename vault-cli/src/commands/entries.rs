@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::suggestion::no_such_entry;
 
-use super::{check_name, load_vault, now, read_vault, save_vault, Context};
+use super::{check_new_name, load_vault, now, read_vault, save_vault, Context};
 use crate::cli::SecretFormat;
 use crate::error::{show, CliError, Exit, Result};
 use crate::files::{self, read_secret, read_secret_file, ReadSecretError};
@@ -96,6 +96,7 @@ fn added(op: &'static str, ctx: &Context, e: &OwnedEntry, check: Option<&CheckKe
         kind: e.kind.name(),
         kcv: e.check_text(check),
         bytes: e.secret.len(),
+        entropy_bits: None,
     }
 }
 
@@ -119,29 +120,61 @@ pub(crate) fn new_entry(
     }
 }
 
-/// `generate`: a new entry of `bytes` random bytes from the operating system.
+/// What `generate` makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Generated {
+    /// This many random bytes (a key, a TOTP seed, opaque bytes).
+    Bytes(usize),
+    /// A password or passphrase of this shape.
+    Password(crate::passwords::Shape),
+}
+
+/// `generate`: a new entry of random bytes from the operating system, or a password drawn
+/// with them.
 ///
 /// # Errors
 /// Exit 2 for a bad name, a taken name, a kind that is not random bytes, or a size out of
 /// range; the vault's own errors otherwise.
-pub fn generate(ctx: &Context, name: &str, bytes: usize, kind: EntryKind) -> Result<AddedReport> {
-    check_name(name)?;
-    if matches!(kind, EntryKind::Password | EntryKind::PrivateKeyPem) {
-        return Err(CliError::usage(format!(
-            "generate makes random bytes, not a {}",
-            kind.name()
-        ))
-        .hint("use --kind symmetric-key, totp-seed or opaque, or 'airvault add'"));
+pub fn generate(
+    ctx: &Context,
+    name: &str,
+    what: Generated,
+    kind: EntryKind,
+) -> Result<AddedReport> {
+    check_new_name(name)?;
+    if kind == EntryKind::PrivateKeyPem {
+        return Err(CliError::usage("generate makes no private keys")
+            .hint("make the key with its own tool and store it with 'airvault add'"));
     }
-    if !(1..=MAX_SECRET_LEN).contains(&bytes) {
-        return Err(CliError::usage("--bytes must be 1 to 65536"));
+    if (kind == EntryKind::Password) != matches!(what, Generated::Password(_)) {
+        return Err(CliError::usage(
+            "a password is generated with --kind password",
+        ));
+    }
+    if let Generated::Bytes(n) = what {
+        if !(1..=MAX_SECRET_LEN).contains(&n) {
+            return Err(CliError::usage("--bytes must be 1 to 65536"));
+        }
     }
     let (mut vault, _password) = load_vault(ctx)?;
     name_taken(&vault, name)?;
-    let mut secret = Zeroizing::new(vec![0u8; bytes]);
-    OsRng.fill_bytes(&mut secret);
+    let (secret, entropy) = match what {
+        Generated::Bytes(n) => {
+            let mut secret = Zeroizing::new(vec![0u8; n]);
+            OsRng.fill_bytes(&mut secret);
+            (secret, None)
+        }
+        Generated::Password(shape) => {
+            let text = shape.generate(&mut OsRng);
+            (
+                Zeroizing::new(text.as_bytes().to_vec()),
+                Some(shape.entropy_bits()),
+            )
+        }
+    };
     let entry = new_entry(&vault, name, kind, secret);
-    let report = added("generate", ctx, &entry, vault.meta.check_key.as_ref());
+    let mut report = added("generate", ctx, &entry, vault.meta.check_key.as_ref());
+    report.entropy_bits = entropy;
     vault.record_event(AuditOp::Generate, Some(&entry), "", entry.created_at);
     vault.entries.push(entry);
     save_vault(ctx, &mut vault)?;
@@ -201,7 +234,7 @@ pub(crate) fn read_input(
 /// Exit 2 for a bad or taken name or a secret that is empty, too large or not of its
 /// kind; exit 3 if the input cannot be read; the vault's own errors otherwise.
 pub fn add(ctx: &Context, name: &str, kind: EntryKind, input: &SecretInput) -> Result<AddedReport> {
-    check_name(name)?;
+    check_new_name(name)?;
     let (secret, detail) = read_input(&input.read_now(name)?, kind)?;
     let (mut vault, _password) = load_vault(ctx)?;
     if vault.newest(name).is_some() {

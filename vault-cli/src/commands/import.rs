@@ -14,7 +14,7 @@ use vault_core::{AuditOp, EntryKind, Kcv};
 use zeroize::Zeroizing;
 
 use super::entries::{name_taken, new_entry, read_input, SecretInput};
-use super::{check_name, load_vault, save_vault, Context};
+use super::{check_new_name, load_vault, save_vault, Context};
 use crate::error::{show, CliError, Exit, Result};
 use crate::files;
 use crate::input::{self, PasswordSource};
@@ -150,7 +150,7 @@ fn check_fits(max_plaintext: usize, path: &Path) -> Result<()> {
 /// no setting passes the padding check; exit 5 for a file that is not in the format or is
 /// damaged; the vault's own errors.
 pub fn import_openssl(ctx: &Context, opts: &OpensslImport) -> Result<ImportReport> {
-    check_name(&opts.name)?;
+    check_new_name(&opts.name)?;
     if !opts.yes && !input::interactive() {
         return Err(CliError::usage(
             "an openssl enc import is unauthenticated and must be confirmed, but there is no \
@@ -340,7 +340,7 @@ fn confirm_unauthenticated(
 /// cannot be read; exit 4 for a wrong key or a tampered token; exit 5 for a malformed key
 /// or token; the vault's own errors.
 pub fn import_fernet(ctx: &Context, opts: &FernetImport) -> Result<ImportReport> {
-    check_name(&opts.name)?;
+    check_new_name(&opts.name)?;
     let path = opts.token_file.as_path();
     let key = files::read_secret_file(&opts.key_file, MAX_KEY_FILE_LEN).map_err(|e| {
         if e.exit() == Exit::Usage {

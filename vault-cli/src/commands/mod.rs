@@ -436,6 +436,28 @@ pub fn check_intact(bytes: &[u8], path: &Path) -> Result<()> {
 ///
 /// # Errors
 /// Exit 2.
+/// Checks the name of an entry about to be created: a valid entry name ([`check_name`])
+/// that does not start or end with whitespace, which no one would see in a listing and
+/// everyone would mistype.
+///
+/// # Errors
+/// Exit 2, naming the rule.
+pub fn check_new_name(name: &str) -> Result<()> {
+    check_name(name)?;
+    if name.trim() != name {
+        return Err(CliError::usage(format!(
+            "entry name '{name}' starts or ends with whitespace"
+        ))
+        .hint(format!("use '{}'", name.trim())));
+    }
+    Ok(())
+}
+
+/// Checks an entry name given to look an entry up: 1 to 256 bytes of UTF-8 without control
+/// characters, as the format allows.
+///
+/// # Errors
+/// Exit 2, naming the rule.
 pub fn check_name(name: &str) -> Result<()> {
     if vault_core::records::valid_entry_name(name) {
         Ok(())

@@ -163,6 +163,8 @@ pub struct Added {
     pub kind: String,
     pub kcv: String,
     pub bytes: usize,
+    #[serde(default)]
+    pub entropy_bits: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -630,16 +630,18 @@ impl Message {
                 r.version,
                 r.kcv
             ),
+            // The name comes last: names run to 256 bytes of any script, so every column
+            // before it keeps its place whatever the names are.
             Message::Entry(r) => writeln!(
                 w,
-                "{:<24} {:<15} v{:<3} {:<7} {}  {:>5} B  rotated {}{}",
-                r.name,
+                "{:<15} v{:<3} {:<7} {:<8} {:>6} B  rotated {}  {}{}",
                 r.kind,
                 r.version,
                 r.status,
                 r.kcv,
                 r.bytes,
                 utc(r.rotated_at),
+                r.name,
                 if r.versions > 1 {
                     format!("  ({} versions kept)", r.versions)
                 } else {

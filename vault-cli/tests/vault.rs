@@ -820,3 +820,33 @@ fn generate_kind_password_makes_a_password_or_a_passphrase_and_states_its_entrop
         env.cmd().args(args).assert().code(2);
     }
 }
+
+#[test]
+fn long_names_do_not_break_lists_columns() {
+    let env = Env::with_vault();
+    let long = "very-long-name-".repeat(13);
+    for name in ["a", long.as_str(), "Ünïcødé ✓ seed"] {
+        env.generate(name);
+    }
+    env.cmd()
+        .args(["generate", "pw", "--kind", "password"])
+        .assert()
+        .success();
+    let out = env
+        .cmd()
+        .arg("list")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    // Where " rotated " starts on each line, in characters.
+    let columns: Vec<usize> = text
+        .lines()
+        .map(|l| l[..l.find(" rotated ").unwrap()].chars().count())
+        .collect();
+    assert_eq!(columns.len(), 4, "{text}");
+    assert!(columns.iter().all(|&c| c == columns[0]), "{text}");
+    assert!(text.contains(&long));
+}

@@ -181,7 +181,7 @@ rss "status" "${VA[@]}" status
 rss "audit" "${VA[@]}" audit
 rss "audit --verify" "${VA[@]}" audit --verify
 rss "benchmark" benchmark
-rss "import-legacy" "${VA[@]}" import-legacy --format openssl "$R/legacy.enc" --name legacy \
+rss "import-legacy" "${VA[@]}" import-legacy legacy "$R/legacy.enc" --from openssl \
   --legacy-password-file "$R/legacy-pw" --yes
 rss "recovery show" "${VA[@]}" recovery show
 rss "recovery reset" "${VA[@]}" recovery reset

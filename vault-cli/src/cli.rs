@@ -384,15 +384,14 @@ pub enum LegacyDigest {
 /// `import-legacy`.
 #[derive(Debug, Args)]
 pub struct ImportLegacyArgs {
-    /// The format of FILE.
-    #[arg(long, value_enum)]
-    pub format: LegacyFormat,
+    /// Name of the new entry.
+    pub name: String,
     /// The legacy file (openssl: the encrypted file; fernet: the file holding the token).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Name of the new entry.
-    #[arg(long)]
-    pub name: String,
+    /// The tool that made FILE: openssl (`openssl enc`) or fernet (a Fernet token).
+    #[arg(long, value_enum, value_name = "TOOL")]
+    pub from: LegacyFormat,
     /// Kind of entry: symmetric-key, private-key-pem, password, totp-seed or opaque.
     #[arg(long, default_value = "opaque", value_parser = parse_kind, value_name = "KIND")]
     pub kind: EntryKind,
@@ -413,7 +412,7 @@ pub struct ImportLegacyArgs {
     #[arg(long, value_name = "FILE")]
     pub legacy_password_file: Option<PathBuf>,
     /// fernet: the file holding the key (URL-safe base64).
-    #[arg(long, value_name = "FILE", required_if_eq("format", "fernet"))]
+    #[arg(long, value_name = "FILE", required_if_eq("from", "fernet"))]
     pub key_file: Option<PathBuf>,
     /// openssl: import without asking for confirmation (required without a terminal).
     #[arg(long, short = 'y')]

@@ -516,10 +516,10 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
 
 fn import_legacy(cli: &Cli, a: &ImportLegacyArgs) -> Result<output::lifecycle::ImportReport> {
     let ctx = context(cli)?;
-    match a.format {
+    match a.from {
         LegacyFormat::Openssl => {
             if a.key_file.is_some() {
-                return Err(CliError::usage("--key-file is for --format fernet")
+                return Err(CliError::usage("--key-file is for --from fernet")
                     .hint("an openssl enc file is opened with its password"));
             }
             let digest = match a.digest.unwrap_or(LegacyDigest::Sha256) {
@@ -562,12 +562,12 @@ fn import_legacy(cli: &Cli, a: &ImportLegacyArgs) -> Result<output::lifecycle::I
                 (_, true) => {
                     return Err(CliError::usage(
                         "--iterations, --digest, --bytes-to-key, --try-common and \
-                         --legacy-password-file are for --format openssl",
+                         --legacy-password-file are for --from openssl",
                     )
                     .hint("a Fernet token is opened with --key-file"))
                 }
                 (None, false) => {
-                    return Err(CliError::usage("--format fernet needs --key-file")
+                    return Err(CliError::usage("--from fernet needs --key-file")
                         .hint("give the file holding the Fernet key"))
                 }
             };

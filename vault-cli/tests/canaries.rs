@@ -654,7 +654,7 @@ fn no_command_leaks_a_secret() {
         &ok,
         new_version,
     );
-    let openssl_import = "@pw import-legacy --format openssl --name legacy --yes";
+    let openssl_import = "@pw import-legacy legacy --from openssl --yes";
     lab.text(
         "import-legacy openssl",
         0,
@@ -665,9 +665,9 @@ fn no_command_leaks_a_secret() {
         "import-legacy fernet",
         0,
         &ok,
-        "@pw import-legacy --format fernet token.txt --key-file fernet.key --name fernet",
+        "@pw import-legacy fernet token.txt --from fernet --key-file fernet.key",
     );
-    let openssl_x = "@pw import-legacy --format openssl --name x";
+    let openssl_x = "@pw import-legacy x --from openssl";
     lab.both(
         "import-legacy openssl, wrong password",
         4,
@@ -686,7 +686,7 @@ fn no_command_leaks_a_secret() {
         &ok,
         &format!("{openssl_x} legacy.enc --legacy-password-file legacy-pw.txt"),
     );
-    let fernet_x = "@pw import-legacy --format fernet token.txt --name x --key-file";
+    let fernet_x = "@pw import-legacy x token.txt --from fernet --key-file";
     lab.both(
         "import-legacy fernet, wrong key",
         4,

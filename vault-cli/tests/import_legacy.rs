@@ -121,9 +121,9 @@ fn import(
 ) -> assert_cmd::assert::Assert {
     let lpw = env.file("legacy.pw", format!("{LEGACY_PW}\n"));
     env.json()
-        .args(["import-legacy", "--format", "openssl"])
+        .args(["import-legacy", name])
         .arg(file)
-        .args(["--name", name, "--legacy-password-file"])
+        .args(["--from", "openssl", "--legacy-password-file"])
         .arg(&lpw)
         .args(args)
         .assert()
@@ -248,9 +248,9 @@ fn a_wrong_openssl_password_or_setting_imports_nothing() {
     let wrong = env.file("wrong.pw", "not the passphrase\n");
     let out = env
         .json()
-        .args(["import-legacy", "--format", "openssl"])
+        .args(["import-legacy", "k"])
         .arg(&file)
-        .args(["--name", "k", "--yes", "--legacy-password-file"])
+        .args(["--from", "openssl", "--yes", "--legacy-password-file"])
         .arg(&wrong)
         .assert()
         .code(4)
@@ -262,15 +262,15 @@ fn a_wrong_openssl_password_or_setting_imports_nothing() {
     // The right password with the wrong settings, and every common setting tried.
     import(&env, &file, "k", &["--iterations", "30000", "--yes"]).code(4);
     env.cmd()
+        .args(["import-legacy", "k"])
+        .arg(&file)
         .args([
-            "import-legacy",
-            "--format",
+            "--from",
             "openssl",
             "--try-common",
             "--yes",
+            "--legacy-password-file",
         ])
-        .arg(&file)
-        .args(["--name", "k", "--legacy-password-file"])
         .arg(&wrong)
         .assert()
         .code(4)
@@ -334,15 +334,9 @@ fn an_unattended_openssl_import_needs_yes() {
     assert_eq!(fs::read(&env.vault).unwrap(), before);
     // No password file for the legacy file and no terminal to ask on.
     env.cmd()
-        .args([
-            "import-legacy",
-            "--format",
-            "openssl",
-            "--yes",
-            "--name",
-            "k",
-        ])
+        .args(["import-legacy", "k"])
         .arg(&file)
+        .args(["--from", "openssl", "--yes"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--legacy-password-file"));
@@ -381,11 +375,10 @@ fn import_fernet(
     name: &str,
 ) -> assert_cmd::assert::Assert {
     env.json()
-        .args(["import-legacy", "--format", "fernet"])
+        .args(["import-legacy", name])
         .arg(token)
-        .arg("--key-file")
+        .args(["--from", "fernet", "--key-file"])
         .arg(key)
-        .args(["--name", name])
         .assert()
 }
 
@@ -410,11 +403,10 @@ fn fernet_tokens_import_to_the_original_bytes() {
 
     let (key, token) = fernet(&env, "b", b"hunter2\n", 1_700_000_000);
     env.cmd()
-        .args(["import-legacy", "--format", "fernet", "--kind", "password"])
+        .args(["import-legacy", "pw"])
         .arg(&token)
-        .arg("--key-file")
+        .args(["--from", "fernet", "--kind", "password", "--key-file"])
         .arg(&key)
-        .args(["--name", "pw"])
         .assert()
         .success()
         .stdout(predicate::str::contains("2023-11-14 22:13 UTC"));
@@ -470,16 +462,9 @@ fn tampered_fernet_tokens_and_wrong_keys_are_refused() {
     assert_eq!(fs::read(&env.vault).unwrap(), before);
     // Options of the other format are refused.
     env.cmd()
-        .args([
-            "import-legacy",
-            "--format",
-            "fernet",
-            "--try-common",
-            "--name",
-            "k",
-        ])
+        .args(["import-legacy", "k"])
         .arg(&token)
-        .arg("--key-file")
+        .args(["--from", "fernet", "--try-common", "--key-file"])
         .arg(&key)
         .assert()
         .code(2);

@@ -40,7 +40,7 @@ pub enum KdfChoice {
     TryCommon,
 }
 
-/// Options of `import-legacy --format openssl`.
+/// Options of `import-legacy --from openssl`.
 #[derive(Clone, Debug)]
 pub struct OpensslImport {
     /// The `openssl enc` file (binary, or base64 from `-a`).
@@ -57,7 +57,7 @@ pub struct OpensslImport {
     pub yes: bool,
 }
 
-/// Options of `import-legacy --format fernet`.
+/// Options of `import-legacy --from fernet`.
 #[derive(Clone, Debug)]
 pub struct FernetImport {
     /// The file holding the token.
@@ -113,7 +113,7 @@ fn legacy_error(e: LegacyError, path: &Path) -> CliError {
         LegacyError::MalformedFernetKey => CliError::new(Exit::Corrupted, format!("{file}: {e}"))
             .hint("the key file holds the key as Fernet prints it, on one line"),
         LegacyError::NotOpensslFile => CliError::new(Exit::Corrupted, format!("{file}: {e}"))
-            .hint("is it a Fernet token? then use --format fernet --key-file KEY"),
+            .hint("is it a Fernet token? then use --from fernet --key-file KEY"),
         LegacyError::IterationCountOutOfRange { .. } => {
             CliError::new(Exit::Unsupported, format!("{file}: {e}"))
         }

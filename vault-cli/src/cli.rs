@@ -70,54 +70,112 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a new vault and show its recovery code once.
+    #[command(
+        after_help = "Examples:\n  airvault init\n  airvault init --target-time 1000      # about a second per unlock here"
+    )]
     Init(InitArgs),
     /// Generate a new random key.
+    #[command(
+        after_help = "Examples:\n  airvault generate db-master-key\n  airvault generate vpn-totp --kind totp-seed --bytes 20\n  airvault generate root-pw --kind password --words 8"
+    )]
     Generate(GenerateArgs),
     /// Add a secret from a file or standard input.
+    #[command(
+        after_help = "Examples:\n  airvault add signing-key --kind private-key-pem --from-file key.pem\n  airvault add wifi --kind password --stdin     # asks twice, without echo\n  airvault add signing-key --new-version --from-file new-key.pem"
+    )]
     Add(AddArgs),
     /// List the entries (newest version of each).
+    #[command(after_help = "Examples:\n  airvault list\n  airvault list --json")]
     List,
     /// Print or save one entry's secret.
+    #[command(
+        after_help = "Examples:\n  airvault get db-master-key --format hex\n  airvault get db-master-key --version 1 --out old-key.bin"
+    )]
     Get(GetArgs),
     /// Remove an entry and all its versions.
+    #[command(
+        after_help = "Examples:\n  airvault remove old-key\n  airvault remove old-key --yes          # unattended"
+    )]
     Remove(RemoveArgs),
     /// Write a verified backup of the vault.
+    #[command(
+        after_help = "Examples:\n  airvault backup --out /media/usb/vault-2026-12.airvault\n  airvault backup --armor --out paper.asc\n  airvault backup --out db.airvault --entry db-master-key --new-password-file db.pw"
+    )]
     Backup(BackupArgs),
     /// Write a vault from a backup (binary or armored).
+    #[command(
+        after_help = "Examples:\n  airvault restore /media/usb/vault-2026-12.airvault\n  airvault restore paper.asc --out restored.airvault"
+    )]
     Restore(RestoreArgs),
     /// Check backups: without a password, structure and checksums; with one, every record.
+    #[command(
+        after_help = "Examples:\n  airvault verify /media/usb/             # every backup there, no password\n  airvault verify --password-file pw backup.airvault --against vault.airvault\n  airvault verify --expect-fingerprint HEX backup.airvault --json"
+    )]
     Verify(VerifyArgs),
     /// Print the SHA-256 fingerprint of files (the value sha256sum prints).
+    #[command(after_help = "Examples:\n  airvault fingerprint /media/usb/vault-2026-12.airvault")]
     Fingerprint(FingerprintArgs),
     /// Rehearse a disaster recovery end to end in a temporary directory.
+    #[command(after_help = "Examples:\n  airvault drill\n  airvault drill --json")]
     Drill,
     /// Change the vault's password, under a new master key (every record re-encrypted).
+    #[command(
+        after_help = "Examples:\n  airvault passwd\n  airvault passwd --new-password-file new.pw --target-time 1000"
+    )]
     Passwd(PasswdArgs),
     /// Replace the master key: every record re-encrypted, every keyslot resealed.
+    #[command(after_help = "Examples:\n  airvault rotate-master")]
     RotateMaster,
     /// Make a new random version of a key; the old version stays readable, retired.
+    #[command(
+        after_help = "Examples:\n  airvault rotate db-master-key\n  airvault rotate vpn-totp --bytes 32"
+    )]
     Rotate(RotateArgs),
     /// Show or set the rotation policy (vault default, or one key's own).
+    #[command(
+        after_help = "Examples:\n  airvault policy                        # show\n  airvault policy --default-days 90\n  airvault policy db-master-key --days 30"
+    )]
     Policy(PolicyArgs),
     /// Show each key's age against its rotation policy.
+    #[command(
+        after_help = "Examples:\n  airvault status\n  airvault status --check-overdue --quiet   # cron: exit 8 when a key is overdue"
+    )]
     Status(StatusArgs),
     /// List the vault's audit trail, or check its hash chain.
+    #[command(after_help = "Examples:\n  airvault audit\n  airvault audit --verify")]
     Audit(AuditArgs),
     /// Measure this machine's PBKDF2-HMAC-SHA256 speed.
+    #[command(after_help = "Examples:\n  airvault benchmark")]
     Benchmark,
     /// Import a secret from an `openssl enc` file or a Fernet token.
+    #[command(
+        after_help = "Examples:\n  airvault import-legacy old-key old-key.enc --from openssl\n  airvault import-legacy k ancient.enc --from openssl --try-common\n  airvault import-legacy api-key token.txt --from fernet --key-file fernet.key"
+    )]
     ImportLegacy(ImportLegacyArgs),
     /// Show or replace the recovery code.
     #[command(subcommand)]
+    #[command(after_help = "Examples:\n  airvault recovery show\n  airvault recovery reset")]
     Recovery(RecoveryCommand),
     /// Split the recovery secret into SLIP-39 word shares (any M of N recover).
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  airvault shares split --threshold 2 --count 3 --out-dir shares/"
+    )]
     Shares(SharesCommand),
     /// Open a vault or backup with the recovery code or shares and give it a new password.
+    #[command(
+        after_help = "Examples:\n  airvault recover backup.airvault --recovery-code-file code.txt --out vault.airvault\n  airvault recover paper.asc --share-file s1.txt --share-file s2.txt --out vault.airvault"
+    )]
     Recover(RecoverArgs),
     /// Rebuild a vault from damaged or partial backups, reporting exactly what was lost.
+    #[command(
+        after_help = "Examples:\n  airvault salvage usb-a.airvault usb-b.asc --out rebuilt.airvault\n  airvault salvage damaged.airvault --recovery-code-file code.txt --out rebuilt.airvault"
+    )]
     Salvage(SalvageArgs),
     /// Write a printable emergency kit (HTML) with a fresh armored backup and instructions.
+    #[command(
+        after_help = "Examples:\n  airvault kit --out kit.html\n  airvault kit --out kit.html --include-recovery-code"
+    )]
     Kit(KitArgs),
     /// Print the shell completion script for SHELL (for packagers; see docs/CLI.md).
     #[command(hide = true)]
@@ -423,8 +481,12 @@ pub struct ImportLegacyArgs {
 #[derive(Debug, Subcommand)]
 pub enum RecoveryCommand {
     /// Print the vault's recovery code (needs the password).
+    #[command(after_help = "Examples:\n  airvault recovery show\n  airvault recovery show --json")]
     Show,
     /// Replace the recovery secret: old codes and shares stop opening this vault.
+    #[command(
+        after_help = "Examples:\n  airvault recovery reset\n  airvault shares split --threshold 2 --count 3   # new shares afterwards"
+    )]
     Reset,
 }
 
@@ -432,6 +494,9 @@ pub enum RecoveryCommand {
 #[derive(Debug, Subcommand)]
 pub enum SharesCommand {
     /// Split the recovery secret into N shares of which any M recover it.
+    #[command(
+        after_help = "Examples:\n  airvault shares split --threshold 2 --count 3\n  airvault shares split --threshold 3 --count 5 --out-dir shares/"
+    )]
     Split(SharesSplitArgs),
 }
 

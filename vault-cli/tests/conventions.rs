@@ -417,3 +417,43 @@ fn add_of_an_existing_name_suggests_new_version() {
              version, add --new-version",
         ));
 }
+
+/// Every subcommand's `--help` ends with examples, and every example parses as a command
+/// line of this binary (arguments a real run would accept; nothing is run).
+#[test]
+fn every_command_has_examples_that_parse() {
+    use clap::{CommandFactory, Parser};
+    let root = vault_cli::cli::Cli::command();
+    let mut seen = 0;
+    let mut stack: Vec<(String, clap::Command)> = root
+        .get_subcommands()
+        .map(|c| (c.get_name().to_owned(), c.clone()))
+        .collect();
+    while let Some((path, cmd)) = stack.pop() {
+        stack.extend(
+            cmd.get_subcommands()
+                .map(|c| (format!("{path} {}", c.get_name()), c.clone())),
+        );
+        if cmd.is_hide_set() {
+            continue;
+        }
+        let help = cmd
+            .get_after_help()
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        assert!(help.starts_with("Examples:"), "'{path}' has no examples");
+        for line in help.lines().skip(1) {
+            let line = line.split('#').next().unwrap().trim();
+            assert!(line.starts_with("airvault "), "'{path}': {line}");
+            let args: Vec<String> = line
+                .split_whitespace()
+                .map(|a| if a == "HEX" { "ab".repeat(32) } else { a.to_owned() })
+                .collect();
+            if let Err(e) = vault_cli::cli::Cli::try_parse_from(&args) {
+                panic!("'{path}' example does not parse: {line}\n{e}");
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen >= 40, "only {seen} examples");
+}

@@ -44,6 +44,11 @@ pub struct Cli {
     #[arg(long, short = 'q', global = true, conflicts_with = "json")]
     pub quiet: bool,
 
+    /// More detail in text output: `verify` adds each file's fingerprint, vault id and the
+    /// state of every part (JSON always has them).
+    #[arg(long, short = 'v', global = true, conflicts_with_all = ["json", "quiet"])]
+    pub verbose: bool,
+
     /// Read the password from the first line of FILE.
     #[arg(
         long,

@@ -61,7 +61,7 @@ use vault_core::legacy::{Digest, OpensslKdf};
 /// Runs a parsed command line, prints its results and errors, and returns the exit code.
 #[must_use]
 pub fn run(cli: &Cli) -> Exit {
-    let printer = Printer::new(cli.json).quiet(cli.quiet);
+    let printer = Printer::new(cli.json).quiet(cli.quiet).verbose(cli.verbose);
     // Taken where the command reads or writes the vault, after its prompts; held until the
     // command is done: one change to a vault at a time.
     if let Some(target) = lock::target(cli, vault_path(cli).ok()) {

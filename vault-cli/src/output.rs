@@ -398,18 +398,56 @@ pub struct ErrorReport {
     pub message: String,
 }
 
+/// `verify -v`: the parts of one file's result that its line leaves out.
+fn verify_details(r: &VerifyReport, w: &mut impl Write) -> io::Result<()> {
+    let state = |s: Option<&str>| s.unwrap_or("not read").to_owned();
+    if let Some(f) = &r.fingerprint {
+        writeln!(w, "  fingerprint {f}")?;
+    }
+    if let Some(id) = &r.vault_id {
+        writeln!(w, "  vault id {id}")?;
+    }
+    writeln!(
+        w,
+        "  header copy A {}, header copy B {}, trailer {}",
+        state(r.header_a),
+        state(r.header_b),
+        state(r.trailer)
+    )?;
+    if !r.damaged_records.is_empty() {
+        let list: Vec<String> = r.damaged_records.iter().map(u32::to_string).collect();
+        writeln!(w, "  damaged records: {}", list.join(", "))?;
+    }
+    if let Some(m) = &r.message {
+        writeln!(w, "  {m}")?;
+    }
+    Ok(())
+}
+
 /// Writes results to standard output in the chosen style.
 #[derive(Debug)]
 pub struct Printer {
     json: bool,
     quiet: bool,
+    verbose: bool,
 }
 
 impl Printer {
     /// A printer for text (`json = false`) or JSON lines.
     #[must_use]
     pub fn new(json: bool) -> Self {
-        Self { json, quiet: false }
+        Self {
+            json,
+            quiet: false,
+            verbose: false,
+        }
+    }
+
+    /// With `verbose` (`-v`), text output gains the details that JSON always has
+    /// ([`verify_details`]).
+    #[must_use]
+    pub fn verbose(self, verbose: bool) -> Self {
+        Self { verbose, ..self }
     }
 
     /// With `quiet` (`--quiet`), only what must be seen is printed: the data a command
@@ -450,7 +488,10 @@ impl Printer {
                 .map_err(io::Error::from)
                 .and_then(|()| out.write_all(b"\n"))
         } else {
-            msg.human(&mut out)
+            msg.human(&mut out).and_then(|()| match msg {
+                Message::Verify(r) if self.verbose => verify_details(r, &mut out),
+                _ => Ok(()),
+            })
         };
         res.and_then(|()| out.flush()).map_err(write_error)
     }

@@ -447,7 +447,13 @@ fn every_command_has_examples_that_parse() {
             assert!(line.starts_with("airvault "), "'{path}': {line}");
             let args: Vec<String> = line
                 .split_whitespace()
-                .map(|a| if a == "HEX" { "ab".repeat(32) } else { a.to_owned() })
+                .map(|a| {
+                    if a == "HEX" {
+                        "ab".repeat(32)
+                    } else {
+                        a.to_owned()
+                    }
+                })
                 .collect();
             if let Err(e) = vault_cli::cli::Cli::try_parse_from(&args) {
                 panic!("'{path}' example does not parse: {line}\n{e}");

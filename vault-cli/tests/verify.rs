@@ -505,3 +505,39 @@ fn many_files_and_directories_exit_with_the_worst_result() {
         .code(3)
         .stderr(predicate::str::contains("no backup files"));
 }
+
+#[test]
+fn verbose_verify_shows_each_part() {
+    let (env, b) = setup();
+    let out = env
+        .bare()
+        .args(["-v", "verify"])
+        .arg(&b)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains(&format!("  fingerprint {}", sha256_hex(&b))),
+        "{text}"
+    );
+    assert!(
+        text.contains("  header copy A intact, header copy B intact, trailer intact"),
+        "{text}"
+    );
+    // Without -v, one line; -v is for text only.
+    let plain = env.bare().arg("verify").arg(&b).assert().success();
+    assert_eq!(
+        String::from_utf8_lossy(&plain.get_output().stdout)
+            .lines()
+            .count(),
+        1
+    );
+    env.bare()
+        .args(["-v", "--json", "verify"])
+        .arg(&b)
+        .assert()
+        .code(2);
+}

@@ -51,6 +51,15 @@ bash tests/browser/run.sh
 step "restore page is reproducible: built twice, in two directories, the same bytes"
 bash tests/page_reproducible.sh
 
+step "release bundle: the binary carrying the page, completions, man pages, SHA256SUMS"
+BUNDLE=$(mktemp -d "${TMPDIR:-/tmp}/airvault-bundle.XXXXXX")
+bash release/build.sh "$BUNDLE/out"
+for f in airvault airvault-recovery.html SHA256SUMS completions/airvault.bash \
+  completions/_airvault completions/airvault.fish man/airvault.1 man/airvault-backup.1; do
+  [ -s "$BUNDLE/out/$f" ] || { echo "the release bundle lacks $f" >&2; exit 1; }
+done
+rm -rf "$BUNDLE"
+
 step "the core on an emulated Cortex-M4 (QEMU): restore, footprint"
 bash tests/firmware/run.sh
 

@@ -35,7 +35,7 @@ use std::process::{Command, Stdio};
 use base64::Engine;
 use common::*;
 use sha2::{Digest, Sha256};
-use vault_cli::model::Vault;
+use vault_cli::model::{Vault, VaultFiles};
 use vault_cli::progress::Progress;
 use vault_core::{armor, recovery_code};
 

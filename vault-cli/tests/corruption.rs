@@ -50,7 +50,7 @@ use std::time::Instant;
 
 use common::*;
 use vault_cli::commands::verify::check_file;
-use vault_cli::model::{Opened, Vault};
+use vault_cli::model::{Opened, Vault, VaultFiles};
 use vault_cli::output::VerifyReport;
 use vault_cli::progress::{self, Progress};
 use vault_core::{

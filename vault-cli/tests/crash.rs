@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 
 use common::lifecycle::{entry_summary, master_key_by_recovery};
 use common::*;
-use vault_cli::model::Vault;
+use vault_cli::model::{Vault, VaultFiles};
 use vault_cli::progress::Progress;
 use vault_core::{KdfLimits, VaultFile};
 

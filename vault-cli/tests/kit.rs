@@ -167,7 +167,7 @@ fn the_recovery_code_only_when_asked_with_a_warning_and_an_audit_event() {
     assert!(html.contains(&code));
     assert!(html.contains("WARNING") && html.contains("WITHOUT the password"));
     let bytes = fs::read(&env.vault).unwrap();
-    let vault = vault_cli::model::Vault::open(
+    let vault = <vault_cli::model::Vault as vault_cli::model::VaultFiles>::open(
         &bytes,
         b"correct horse battery staple",
         vault_cli::progress::Progress::Silent,

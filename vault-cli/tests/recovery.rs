@@ -36,7 +36,7 @@ fn show_prints_the_code_from_init_and_records_an_event_without_the_secret() {
     // The audit trail names the operation but never holds the code or its digits.
     let bytes = fs::read(&env.vault).unwrap();
     let pw = fs::read_to_string(&env.pw).unwrap();
-    let vault = vault_cli::model::Vault::open(
+    let vault = <vault_cli::model::Vault as vault_cli::model::VaultFiles>::open(
         &bytes,
         pw.trim_end().as_bytes(),
         vault_cli::progress::Progress::Silent,
@@ -179,7 +179,7 @@ fn recover_by_code_gives_a_working_vault_with_a_new_password() {
     let (files, _) = verify_output(&backup_gen);
     assert_eq!(Some(r.generation), files[0].generation.map(|g| g + 1));
     let bytes = fs::read(&out).unwrap();
-    let vault = vault_cli::model::Vault::open(
+    let vault = <vault_cli::model::Vault as vault_cli::model::VaultFiles>::open(
         &bytes,
         b"brand new password",
         vault_cli::progress::Progress::Silent,

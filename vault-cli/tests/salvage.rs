@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use common::*;
 use emergency::*;
 use predicates::prelude::*;
-use vault_cli::model::Vault;
+use vault_cli::model::{Vault, VaultFiles};
 use vault_core::audit::ChainVerifier;
 use vault_core::{AuditOp, EntryStatus};
 

@@ -667,7 +667,7 @@ fn the_reported_splice_is_refused_everywhere() {
     // under the new header: authentic but not the listed one (tampering), or not
     // authentic at all (damage). Both are refused; the message differs.
     let vmk = |b: &[u8]| {
-        vault_cli::model::Vault::open(b, P1.as_bytes(), Progress::Silent)
+        <vault_cli::model::Vault as vault_cli::model::VaultFiles>::open(b, P1.as_bytes(), Progress::Silent)
             .unwrap()
             .vault
             .vmk

@@ -26,6 +26,9 @@ pub const FORMAT_VERSION_1: u16 = 1;
 /// iterations for PBKDF2-HMAC-SHA256; also `pbkdf2::RECOMMENDED_ROUNDS`.
 pub const DEFAULT_ITERATIONS: u32 = 600_000;
 
+/// Default rotation policy of a new vault, in days, for entries without their own.
+pub const DEFAULT_POLICY_DAYS: u32 = 90;
+
 /// Fewest PBKDF2 iterations a file may ask for. Files asking for fewer are refused before
 /// any key derivation runs.
 pub const MIN_ITERATIONS: u32 = 100_000;

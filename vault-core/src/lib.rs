@@ -35,6 +35,9 @@
 #[macro_use]
 extern crate std;
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
 pub mod armor;
 pub mod audit;
 pub mod constants;
@@ -42,6 +45,8 @@ pub mod error;
 pub mod format;
 pub mod kdf;
 pub mod legacy;
+#[cfg(feature = "alloc")]
+pub mod model;
 pub mod records;
 pub mod recovery_code;
 pub mod rewrite;

@@ -6,42 +6,14 @@ use std::rc::Rc;
 use sha2::{Digest, Sha256};
 use vault_core::armor;
 use vault_core::constants::VAULT_ID_LEN;
-use vault_core::{KdfLimits, PartState, RecordKind, SlotKind, VaultFile};
+use vault_core::{PartState, RecordKind, VaultFile};
 use wasm_bindgen::prelude::*;
 
 use crate::encode::hex_string;
+use crate::file::{parse, part_state_name, record_kind_name, slot_kind_name};
 use crate::error::{Category, WasmError};
 use crate::kdf::SlotKey;
 use crate::vault::Vault;
-
-/// The name of a record kind as the page shows it.
-pub(crate) fn record_kind_name(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::Meta => "metadata",
-        RecordKind::Entry => "entry",
-        RecordKind::Audit => "audit",
-    }
-}
-
-pub(crate) fn slot_kind_name(kind: SlotKind) -> &'static str {
-    match kind {
-        SlotKind::Password => "password",
-        SlotKind::Recovery => "recovery",
-    }
-}
-
-fn part_state_name(state: PartState) -> &'static str {
-    match state {
-        PartState::Intact => "intact",
-        PartState::Damaged => "damaged",
-        PartState::Missing => "missing",
-    }
-}
-
-/// Parses `bytes` with the format's standard KDF bounds.
-pub(crate) fn parse(bytes: &[u8]) -> Result<VaultFile<'_>, WasmError> {
-    Ok(VaultFile::parse(bytes, &KdfLimits::STANDARD)?)
-}
 
 /// Decodes armored text into the file bytes it carries.
 fn dearmor(text: &[u8]) -> Result<Vec<u8>, WasmError> {

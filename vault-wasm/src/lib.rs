@@ -37,6 +37,7 @@
 mod backup;
 mod encode;
 mod error;
+mod file;
 mod kdf;
 mod recovery;
 mod vault;

@@ -5,16 +5,19 @@
 use std::rc::Rc;
 
 use rand_core::OsRng;
-use vault_core::audit::{ChainError, ChainVerifier};
+use vault_core::audit::ChainError;
 use vault_core::constants::{ENTRY_ID_LEN, SALT_LEN};
+use vault_core::model::{
+    read_entry, read_meta, ChainVerdict, Contents, OwnedEntry, OwnedEvent,
+};
 use vault_core::{
-    AuditEvent, AuditOp, EntryKind, HeaderParams, Kcv, KdfLimits, Meta, Record, RecordKind,
-    Rewrite, SealedSlot, SlotKind, UnlockedVault, VaultFile,
+    AuditEvent, AuditOp, CheckKey, EntryKind, HeaderParams, Kcv, KdfLimits, Rewrite, SealedSlot,
+    SlotKind, VaultFile,
 };
 use wasm_bindgen::prelude::*;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::backup::{parse, record_kind_name, slot_kind_name};
+use crate::file::{parse, record_kind_name, slot_kind_name};
 use crate::encode;
 use crate::error::{Category, WasmError};
 use crate::kdf::SlotKey;
@@ -34,20 +37,10 @@ pub struct Vault {
     entries: Vec<EntryInfo>,
     lost: Vec<LostRecord>,
     audit: Vec<AuditInfo>,
-    chain: Result<(), ChainCheck>,
+    chain: ChainVerdict,
     created_at: Option<u64>,
     has_recovery_secret: bool,
     password_iterations: Option<u32>,
-}
-
-/// Why the audit trail's hash chain was not found valid.
-#[derive(Clone, Copy, Debug)]
-enum ChainCheck {
-    /// The chain is broken (an event edited, removed or reordered).
-    Broken(ChainError),
-    /// An audit record or the metadata record could not be read, so the chain cannot be
-    /// judged.
-    Incomplete,
 }
 
 impl core::fmt::Debug for Vault {
@@ -85,83 +78,30 @@ impl Vault {
             .find(|s| s.kind() == SlotKind::Password)
             .map(|s| s.iterations());
         let unlocked = file.unlock_with_slot_key(slot, &key)?;
-        let mut entries = Vec::new();
-        let mut lost = Vec::new();
-        let mut audit = Vec::new();
-        let mut created_at = None;
-        let mut has_recovery_secret = false;
-        let mut meta = None;
-        let mut verifier = ChainVerifier::new();
-        let mut chain = Ok(());
-        for r in file.records() {
-            let mut buf = scratch(UnlockedVault::buffer_len(&r));
-            let opened = unlocked.open_record(&r, &mut buf);
-            if let (Ok(Record::Audit(a)), Ok(())) = (&opened, &chain) {
-                chain = verifier.push(a).map_err(ChainCheck::Broken);
-            }
-            match opened {
-                Ok(Record::Meta(m)) => {
-                    created_at = Some(m.created_at);
-                    has_recovery_secret = m.recovery_secret.is_some();
-                    meta = Some(m);
-                }
-                Ok(Record::Entry(e)) => entries.push(EntryInfo {
-                    record: r.index,
-                    id: encode::hex_string(&e.id),
-                    name: e.name.into(),
-                    kind: e.kind,
-                    status: e.status.name(),
-                    version: e.version,
-                    created_at: e.created_at,
-                    rotated_at: e.rotated_at,
-                    policy_days: e.policy_days,
-                    // Keyed for a low-entropy secret; "-" when the metadata record that
-                    // holds the check key is lost or the file is format version 1.
-                    kcv: e
-                        .check_value(meta.as_ref().and_then(|m: &Meta| m.check_key.as_ref()))
-                        .map_or_else(|| "-".to_owned(), |k| k.to_string()),
-                    secret_len: e.secret.len() as u32,
-                }),
-                Ok(Record::Audit(a)) => audit.push(AuditInfo {
-                    seq: a.seq,
-                    time: a.time,
-                    op: a.op.name(),
-                    name: a.name.into(),
-                    detail: a.detail.into(),
-                    version: a.version,
-                    kcv: a.check_value().map(|k| k.to_string()).unwrap_or_default(),
-                }),
-                Err(err) => {
-                    if r.entry.kind != RecordKind::Entry {
-                        chain = Err(ChainCheck::Incomplete);
-                    }
-                    let err = WasmError::from(err);
-                    lost.push(LostRecord {
-                        record: r.index,
-                        kind: record_kind_name(r.entry.kind),
-                        id: encode::hex_string(&r.entry.id),
-                        seq: r.entry.seq,
-                        name: String::new(),
-                        code: err.code(),
-                        message: err.message().into(),
-                    });
-                }
-            }
-        }
+        let contents = Contents::read(&unlocked);
+        drop(unlocked);
+        // Keyed for a low-entropy secret; "-" when the metadata record that holds the
+        // check key is lost or the file is format version 1.
+        let check_key = contents.meta.as_ref().and_then(|m| m.check_key.as_ref());
+        let entries: Vec<EntryInfo> = contents
+            .entries
+            .iter()
+            .map(|f| EntryInfo::of(f.index, &f.entry, check_key))
+            .collect();
+        let audit = contents.events.iter().map(AuditInfo::of).collect();
+        let mut lost: Vec<LostRecord> = contents.lost.iter().map(LostRecord::of).collect();
         // Name a lost entry version after another version of the same entry, if one opened.
         for l in lost.iter_mut().filter(|l| l.kind == "entry") {
             if let Some(e) = entries.iter().find(|e| e.id == l.id) {
                 l.name.clone_from(&e.name);
             }
         }
-        if chain.is_ok() {
-            chain = match &meta {
-                Some(m) => verifier.finish(m).map_err(ChainCheck::Broken),
-                None => Err(ChainCheck::Incomplete),
-            };
-        }
-        drop(meta);
-        drop(unlocked);
+        let created_at = contents.meta.as_ref().map(|m| m.created_at);
+        let has_recovery_secret = contents
+            .meta
+            .as_ref()
+            .is_some_and(|m| m.recovery_secret.is_some());
+        let chain = contents.chain;
         Ok(Vault {
             bytes,
             slot,
@@ -190,30 +130,8 @@ impl Vault {
     ) -> Result<R, WasmError> {
         let file = self.file()?;
         let unlocked = file.unlock_with_slot_key(self.slot, &self.key)?;
-        let r = file
-            .record(record)
-            .filter(|r| r.entry.kind == RecordKind::Entry)
-            .ok_or_else(|| WasmError::invalid("no entry record with that index"))?;
-        let mut buf = scratch(UnlockedVault::buffer_len(&r));
-        match unlocked.open_record(&r, &mut buf)? {
-            Record::Entry(e) => f(e.kind, e.secret),
-            _ => Err(WasmError::invalid("no entry record with that index")),
-        }
-    }
-
-    /// Reads the metadata record.
-    fn meta(file: &VaultFile<'_>, unlocked: &UnlockedVault<'_>) -> Result<Meta, WasmError> {
-        let first = file.record(0).ok_or(vault_core::Error::Malformed {
-            reason: "no metadata record",
-        })?;
-        let mut buf = scratch(UnlockedVault::buffer_len(&first));
-        match unlocked.open_record(&first, &mut buf)? {
-            Record::Meta(m) => Ok(m),
-            _ => Err(vault_core::Error::Malformed {
-                reason: "record 0 is not the metadata record",
-            }
-            .into()),
-        }
+        let entry = read_entry(&unlocked, record)?;
+        f(entry.kind, &entry.secret)
     }
 
     /// Writes the opened file out again with a new password keyslot (see
@@ -230,7 +148,7 @@ impl Vault {
         let unlocked = file.unlock_with_slot_key(self.slot, &self.key)?;
         let header = file.header();
         let vault_id = header.vault_id();
-        let meta = Self::meta(&file, &unlocked)?;
+        let meta = read_meta(&unlocked)?;
         let mut slots = vec![SealedSlot::seal_with_key(
             SlotKind::Password,
             iterations,
@@ -325,12 +243,12 @@ impl Vault {
     #[must_use]
     pub fn audit_chain(&self) -> String {
         match self.chain {
-            Ok(()) => "valid",
-            Err(ChainCheck::Broken(ChainError::Sequence { .. })) => "sequence",
-            Err(ChainCheck::Broken(ChainError::Link { .. })) => "link",
-            Err(ChainCheck::Broken(ChainError::Head)) => "head",
-            Err(ChainCheck::Broken(_)) => "broken",
-            Err(ChainCheck::Incomplete) => "incomplete",
+            ChainVerdict::Valid => "valid",
+            ChainVerdict::Broken(ChainError::Sequence { .. }) => "sequence",
+            ChainVerdict::Broken(ChainError::Link { .. }) => "link",
+            ChainVerdict::Broken(ChainError::Head) => "head",
+            ChainVerdict::Broken(_) => "broken",
+            ChainVerdict::Incomplete => "incomplete",
         }
         .into()
     }
@@ -340,9 +258,9 @@ impl Vault {
     #[must_use]
     pub fn audit_chain_message(&self) -> String {
         match self.chain {
-            Ok(()) => String::new(),
-            Err(ChainCheck::Broken(e)) => e.to_string(),
-            Err(ChainCheck::Incomplete) => {
+            ChainVerdict::Valid => String::new(),
+            ChainVerdict::Broken(e) => e.to_string(),
+            ChainVerdict::Incomplete => {
                 "an audit record could not be read, so the trail cannot be checked".into()
             }
         }
@@ -474,6 +392,24 @@ pub struct EntryInfo {
     secret_len: u32,
 }
 
+impl EntryInfo {
+    pub(crate) fn of(record: u32, e: &OwnedEntry, check_key: Option<&CheckKey>) -> Self {
+        Self {
+            record,
+            id: encode::hex_string(&e.id),
+            name: e.name.clone(),
+            kind: e.kind,
+            status: e.status.name(),
+            version: e.version,
+            created_at: e.created_at,
+            rotated_at: e.rotated_at,
+            policy_days: e.policy_days,
+            kcv: e.check_text(check_key),
+            secret_len: e.secret.len() as u32,
+        }
+    }
+}
+
 #[wasm_bindgen]
 impl EntryInfo {
     /// The record holding this version; pass it to [`Vault::reveal`].
@@ -546,6 +482,21 @@ pub struct LostRecord {
     message: String,
 }
 
+impl LostRecord {
+    fn of(l: &vault_core::model::LostRecord) -> Self {
+        let err = WasmError::from(l.error);
+        Self {
+            record: l.index,
+            kind: record_kind_name(l.kind),
+            id: encode::hex_string(&l.id),
+            seq: l.seq,
+            name: String::new(),
+            code: err.code(),
+            message: err.message().into(),
+        }
+    }
+}
+
 #[wasm_bindgen]
 impl LostRecord {
     /// Position in the record table.
@@ -597,6 +548,24 @@ pub struct AuditInfo {
     detail: String,
     version: u32,
     kcv: String,
+}
+
+impl AuditInfo {
+    fn of(a: &OwnedEvent) -> Self {
+        Self {
+            seq: a.seq,
+            time: a.time,
+            op: a.op.name(),
+            name: a.name.clone(),
+            detail: a.detail.clone(),
+            version: a.version,
+            kcv: a
+                .view()
+                .check_value()
+                .map(|k| k.to_string())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 #[wasm_bindgen]

@@ -16,6 +16,7 @@ use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::input::PasswordSource;
 use crate::model::Opened;
+use crate::model::VaultFiles;
 use crate::model::{OwnedEntry, OwnedEvent, RecordSink, Vault, WriteError};
 use crate::output::BackupReport;
 use crate::progress;

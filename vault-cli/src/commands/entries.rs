@@ -108,7 +108,7 @@ pub(crate) fn new_entry(
 ) -> OwnedEntry {
     let t = now();
     OwnedEntry {
-        id: vault.new_entry_id(),
+        id: vault.new_entry_id(&mut rand_core::OsRng),
         version: 1,
         kind,
         status: EntryStatus::Active,

@@ -35,6 +35,7 @@ use crate::files;
 use crate::generations::{Seen, Stamp};
 use crate::input::{self, PasswordSource};
 use crate::model::{Keep, Opened, Vault, WriteError};
+use crate::model::VaultFiles;
 use crate::progress::Progress;
 
 /// What every command needs from its surroundings.

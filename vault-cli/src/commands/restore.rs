@@ -10,6 +10,7 @@ use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::generations;
 use crate::model::{Keep, Opened, Vault};
+use crate::model::VaultFiles;
 use crate::output::RestoreReport;
 
 /// A short account of what a keyless check found wrong, e.g. `record 3 damaged, second

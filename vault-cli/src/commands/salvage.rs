@@ -9,21 +9,16 @@
 //! master key, the same vault id) and a report of exactly what was recovered, from
 //! which file, and what was lost.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use rand_core::OsRng;
 use serde::{Serialize, Serializer};
-use vault_core::audit::ChainVerifier;
-use vault_core::constants::{DEFAULT_ITERATIONS, ENTRY_ID_LEN, MAX_NAME_LEN, MAX_RECORD_LEN};
-use vault_core::{
-    recovery_code, AuditOp, CheckKey, EntryStatus, Error, KdfLimits, Meta, Record, RecordKind,
-    RecoverySecret, SlotKind, VaultFile, VaultMasterKey,
-};
+use vault_core::constants::{DEFAULT_ITERATIONS, DEFAULT_POLICY_DAYS};
+use vault_core::model::{RebuiltKeys, Salvage};
+use vault_core::{recovery_code, Error, KdfLimits, Record, SlotKind, VaultFile, VaultMasterKey};
 use zeroize::Zeroizing;
 
-use super::init::DEFAULT_POLICY_DAYS;
 use super::recover::{check_written, password_slot};
 use super::recovery::{read_material, Recovered, RecoveryMaterial};
 use super::restore::describe_damage;
@@ -32,7 +27,8 @@ use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::generations::{self, Stamp};
 use crate::input::PasswordSource;
-use crate::model::{OwnedEntry, OwnedEvent, RecordSink, Vault, WriteError};
+use crate::model::VaultFiles;
+use crate::model::{RecordSink, Vault, WriteError};
 use crate::progress;
 
 /// How the input is named when a newer generation at `--out` is not replaced.
@@ -339,22 +335,6 @@ impl Key {
     }
 }
 
-/// A file that parsed.
-struct Parsed {
-    /// Index into the file reports.
-    report: usize,
-    bytes: Vec<u8>,
-    vault_id: [u8; 16],
-    generation: u64,
-}
-
-/// An entry version found in an opened file.
-struct Candidate {
-    entry: OwnedEntry,
-    from: usize,
-    generation: u64,
-}
-
 fn load(path: &Path) -> Result<(Vec<u8>, super::Encoding)> {
     let raw = files::read_file(path)?;
     decode_container(raw, path)
@@ -384,44 +364,6 @@ fn unlock_reason(e: Error, key: &Key, path: &Path) -> (Exit, String) {
     }
 }
 
-/// The most common vault id among the parsed files (the first one seen on a tie).
-fn reference_id(parsed: &[Parsed]) -> [u8; 16] {
-    let mut best = (0usize, [0u8; 16]);
-    for p in parsed {
-        let n = parsed.iter().filter(|q| q.vault_id == p.vault_id).count();
-        if n > best.0 {
-            best = (n, p.vault_id);
-        }
-    }
-    best.1
-}
-
-/// A name for `name` that no other entry uses: `name (salvaged)`, `name (salvaged 2)`, …
-/// cut to the format's limit.
-fn free_name(name: &str, taken: &[String]) -> String {
-    for n in 1.. {
-        let suffix = if n == 1 {
-            " (salvaged)".to_owned()
-        } else {
-            format!(" (salvaged {n})")
-        };
-        let mut base = name.to_owned();
-        while base.len() + suffix.len() > MAX_NAME_LEN {
-            base.pop();
-        }
-        let candidate = base + &suffix;
-        if !taken.contains(&candidate) {
-            return candidate;
-        }
-    }
-    unreachable_name()
-}
-
-#[cold]
-fn unreachable_name() -> String {
-    String::from("salvaged entry")
-}
-
 /// `salvage`.
 ///
 /// # Errors
@@ -433,10 +375,11 @@ fn unreachable_name() -> String {
 pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     files::check_writable(&opts.out, opts.force)?;
 
-    // Keyless: read, decode and parse every file.
+    // Keyless: read, decode and parse every file, one at a time (none is kept).
     let mut reports: Vec<SalvageFile> = Vec::new();
     let mut failures: Vec<Exit> = Vec::new();
-    let mut parsed: Vec<Parsed> = Vec::new();
+    // The files that parsed: index into the reports, vault id, generation.
+    let mut parsed: Vec<(usize, [u8; 16], u64)> = Vec::new();
     for path in &opts.files {
         let mut r = SalvageFile {
             file: show(path),
@@ -453,15 +396,10 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
             r.generation = Some(h.generation());
             r.records = Some(h.record_count());
             r.damage = (!check.is_intact()).then(|| describe_damage(&check));
-            Ok((h.vault_id(), h.generation(), bytes))
+            Ok((h.vault_id(), h.generation()))
         });
         match loaded {
-            Ok((vault_id, generation, bytes)) => parsed.push(Parsed {
-                report: reports.len(),
-                bytes,
-                vault_id,
-                generation,
-            }),
+            Ok((vault_id, generation)) => parsed.push((reports.len(), vault_id, generation)),
             Err(e) => {
                 r.message = Some(e.what().to_owned());
                 failures.push(e.exit());
@@ -469,13 +407,14 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         }
         reports.push(r);
     }
-    let vault_id = reference_id(&parsed);
+    let ids: Vec<[u8; 16]> = parsed.iter().map(|p| p.1).collect();
+    let vault_id = Salvage::reference_id(&ids);
     if !opts.force {
-        if let Some(p) = parsed.iter().find(|p| p.vault_id != vault_id) {
+        if let Some(p) = parsed.iter().find(|p| p.1 != vault_id) {
             return Err(CliError::usage(format!(
                 "{} is a copy of another vault (id {}, not {})",
-                reports[p.report].file,
-                hex::encode(p.vault_id),
+                reports[p.0].file,
+                hex::encode(p.1),
                 hex::encode(vault_id)
             ))
             .hint("leave it out, or pass --force to salvage it together with the others"));
@@ -487,8 +426,8 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     // Before the secret is asked, from the headers; again once the files are opened.
     let newest_parsed = parsed
         .iter()
-        .filter(|p| p.vault_id == vault_id)
-        .map(|p| p.generation)
+        .filter(|p| p.1 == vault_id)
+        .map(|p| p.2)
         .max();
     if let Some(generation) = newest_parsed {
         let input = Stamp {
@@ -504,230 +443,74 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         None => Key::Password(ctx.password.read("the backups")?),
     };
 
-    // Open every file; keep every record that opens.
-    let mut listed: BTreeMap<(RecordKind, [u8; ENTRY_ID_LEN], u32), Vec<usize>> = BTreeMap::new();
-    let mut candidates: BTreeMap<([u8; ENTRY_ID_LEN], u32), Candidate> = BTreeMap::new();
-    let mut events: Vec<OwnedEvent> = Vec::new();
-    // A `Meta` holds the recovery secret: a growing Vec would copy it on reallocation and
-    // free the old buffer unwiped. Each file has one metadata record, so this never grows.
-    let mut metas: Vec<(Meta, usize, u64)> = Vec::with_capacity(parsed.len());
-    let mut known_events: u32 = 0;
-    // The newest file of this vault opened: its generation and keyslot costs are kept.
-    let mut newest: Option<u64> = None;
-    // The highest generation of any file opened (with --force, of another vault too).
-    let mut opened: Option<u64> = None;
-    let mut iterations: (Option<u32>, Option<u32>) = (None, None);
-    let mut buf = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
-    for p in &parsed {
-        let path = &opts.files[p.report];
-        let own_vault = p.vault_id == vault_id;
-        let file = match VaultFile::parse(&p.bytes, &KdfLimits::STANDARD) {
-            Ok(f) => f,
+    // Open every file, one at a time; the core keeps every record that opens.
+    let mut merge = Salvage::new(vault_id, parsed.len());
+    for &(index, _, _) in &parsed {
+        let path = &opts.files[index];
+        let file = load(path).and_then(|(bytes, _)| {
+            VaultFile::parse(&bytes, &KdfLimits::STANDARD)
+                .map_err(|e| CliError::core(e, path, Doing::Restore))?;
+            Ok(bytes)
+        });
+        let bytes = match file {
+            Ok(b) => b,
             Err(e) => {
-                let e = CliError::core(e, path, Doing::Restore);
-                reports[p.report].message = Some(e.what().to_owned());
+                reports[index].message = Some(e.what().to_owned());
                 failures.push(e.exit());
                 continue;
             }
         };
-        for r in file.records() {
-            listed
-                .entry((r.entry.kind, r.entry.id, r.entry.seq))
-                .or_default()
-                .push(p.report);
-            if own_vault && r.entry.kind == RecordKind::Audit {
-                known_events = known_events.max(r.entry.seq.saturating_add(1));
-            }
-        }
+        let Ok(file) = VaultFile::parse(&bytes, &KdfLimits::STANDARD) else {
+            continue;
+        };
+        merge.list(index, &file);
         let unlocked = match progress::unlock(&file, key.kind(), key.secret(), ctx.progress) {
             Ok(u) => u,
             Err(e) => {
                 let (exit, why) = unlock_reason(e, &key, path);
-                reports[p.report].message = Some(why);
+                reports[index].message = Some(why);
                 failures.push(exit);
                 continue;
             }
         };
-        let report = &mut reports[p.report];
+        let taken = merge.take_file(index, &unlocked);
+        let report = &mut reports[index];
         report.status = "used";
-        opened = opened.max(Some(p.generation));
-        if own_vault && newest.is_none_or(|g| p.generation > g) {
-            newest = Some(p.generation);
-            let h = file.header();
-            iterations = (
-                h.slots()
-                    .find(|s| s.kind() == SlotKind::Password)
-                    .map(|s| s.iterations()),
-                h.slots()
-                    .find(|s| s.kind() == SlotKind::Recovery)
-                    .map(|s| s.iterations()),
-            );
-        }
-        for r in file.records() {
-            match unlocked.open_record(&r, &mut buf) {
-                Ok(rec) => {
-                    report.records_opened += 1;
-                    match rec {
-                        Record::Meta(m) if own_vault => {
-                            known_events = known_events.max(m.audit_next_seq);
-                            metas.push((m, p.report, p.generation));
-                        }
-                        Record::Entry(e) => {
-                            let better = candidates
-                                .get(&(e.id, e.version))
-                                .is_none_or(|c| p.generation > c.generation);
-                            if better {
-                                candidates.insert(
-                                    (e.id, e.version),
-                                    Candidate {
-                                        entry: OwnedEntry::from_view(&e),
-                                        from: p.report,
-                                        generation: p.generation,
-                                    },
-                                );
-                            }
-                        }
-                        Record::Audit(a) if own_vault => {
-                            let ev = OwnedEvent::from_view(&a);
-                            if !events.iter().any(|x| x == &ev) {
-                                events.push(ev);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                Err(_) => report.records_failed.push(r.index),
-            }
-        }
+        report.records_opened = taken.opened;
+        report.records_failed = taken.failed;
     }
-    buf.fill(0);
-    drop(buf);
-    drop(parsed);
-    if opened.is_none() {
+    let Some(opened) = merge.opened_generation() else {
         return Err(nothing_opened(&reports, &failures));
-    }
+    };
+    let newest = merge.newest();
     let input = Stamp {
         vault_id,
-        generation: newest.or(opened).unwrap_or(0),
+        generation: newest.map_or(opened, |n| n.generation),
     };
     generations::check_replace(&opts.out, input, NEWEST, opts.discard_newer)?;
+    let mut merged = merge.finish();
 
-    // Entries: every version once; the newest of each entry active, older ones retired.
-    // For each entry, the newest file that holds any version of it.
-    let mut seen_in: BTreeMap<[u8; ENTRY_ID_LEN], u64> = BTreeMap::new();
-    for c in candidates.values() {
-        let g = seen_in.entry(c.entry.id).or_insert(0);
-        *g = (*g).max(c.generation);
-    }
-    let mut entries: Vec<(OwnedEntry, usize)> = candidates
-        .into_values()
-        .map(|c| (c.entry, c.from))
-        .collect();
-    let mut newest_version: BTreeMap<[u8; ENTRY_ID_LEN], u32> = BTreeMap::new();
-    for (e, _) in &entries {
-        let v = newest_version.entry(e.id).or_insert(0);
-        *v = (*v).max(e.version);
-    }
-    for (e, _) in &mut entries {
-        e.status = if newest_version.get(&e.id) == Some(&e.version) {
-            EntryStatus::Active
-        } else {
-            EntryStatus::Retired
-        };
-    }
-    let renamed = resolve_names(&mut entries, &seen_in);
-
-    // Lost entry versions: listed by some file, opened from none.
-    let mut lost = Vec::new();
-    for ((kind, id, seq), in_files) in &listed {
-        if *kind != RecordKind::Entry
-            || entries
-                .iter()
-                .any(|(e, _)| e.id == *id && e.version == *seq)
-        {
-            continue;
-        }
-        let name = entries
-            .iter()
-            .find(|(e, _)| e.id == *id)
-            .map(|(e, _)| renamed.get(id).cloned().unwrap_or_else(|| e.name.clone()))
-            .or_else(|| {
-                events
-                    .iter()
-                    .rev()
-                    .find(|ev| ev.entry_id == *id && !ev.name.is_empty())
-                    .map(|ev| ev.name.clone())
-            });
-        let mut names: Vec<String> = in_files.iter().map(|&i| reports[i].file.clone()).collect();
-        names.dedup();
-        lost.push(LostEntry {
-            name,
-            id: hex::encode(id),
-            version: *seq,
-            files: names,
-        });
-    }
-    lost.sort_by(|a, b| (&a.name, &a.id, a.version).cmp(&(&b.name, &b.id, b.version)));
-
-    // The audit trail: the longest chain that verifies, from any of the files.
-    events.sort_by_key(|e| e.seq);
-    let mut chain = ChainVerifier::new();
-    let mut kept: Vec<OwnedEvent> = Vec::new();
-    loop {
-        let (next, head) = (chain.next_seq(), chain.head());
-        let found = events.iter().find(|e| {
-            e.prev_hash == head && (e.seq == next || (e.op == AuditOp::Salvage && e.seq > next))
-        });
-        match found {
-            Some(e) if chain.push(&e.view()).is_ok() => kept.push(e.clone()),
-            _ => break,
-        }
-    }
-    let salvage_seq = known_events.max(chain.next_seq());
-    let events_lost = salvage_seq - chain.next_seq();
-
-    // The metadata of the newest file whose metadata record survived.
-    let best_meta = metas
+    let lost: Vec<LostEntry> = merged
+        .lost
         .iter()
-        .max_by(|a, b| a.2.cmp(&b.2).then(b.1.cmp(&a.1)))
-        .map(|(m, from, _)| (m.clone(), *from));
-    let (mut meta, metadata_from, recovery) = match (best_meta, &key) {
-        (Some((mut m, from)), key) => {
-            let state = match (&m.recovery_secret, key) {
-                (Some(_), _) => "kept",
-                (None, Key::Recovery(r)) => {
-                    m.recovery_secret = Some(r.secret.clone());
-                    "from-recovery-material"
-                }
-                (None, Key::Password(_)) => "none",
-            };
-            (m, Some(reports[from].file.clone()), state)
-        }
-        (None, key) => {
-            let (secret, state) = match key {
-                Key::Recovery(r) => (r.secret.clone(), "from-recovery-material"),
-                Key::Password(_) => (RecoverySecret::generate(&mut OsRng), "new"),
-            };
-            let created_at = kept.first().map_or_else(now, |e| e.time);
-            (
-                Meta {
-                    recovery_secret: Some(secret),
-                    default_policy_days: DEFAULT_POLICY_DAYS,
-                    created_at,
-                    audit_next_seq: 0,
-                    audit_head: [0; 32],
-                    // The check key was in the lost metadata record: the rebuilt vault
-                    // gets a new one, so the check values of its low-entropy secrets differ
-                    // from the old ones (the report says so).
-                    check_key: Some(CheckKey::generate(&mut OsRng)),
-                },
-                None,
-                state,
-            )
-        }
+        .map(|l| {
+            let mut names: Vec<String> = l.files.iter().map(|&i| reports[i].file.clone()).collect();
+            names.dedup();
+            LostEntry {
+                name: l.name.clone(),
+                id: hex::encode(l.id),
+                version: l.version,
+                files: names,
+            }
+        })
+        .collect();
+    let metadata_from = merged.meta.as_ref().map(|(_, from)| reports[*from].file.clone());
+    let material = match &key {
+        Key::Recovery(r) => Some(&r.secret),
+        Key::Password(_) => None,
     };
-    meta.audit_next_seq = salvage_seq;
-    meta.audit_head = chain.head();
+    let (meta, recovery) = merged.metadata(material, DEFAULT_POLICY_DAYS, now(), &mut OsRng);
+    let recovery = recovery.name();
 
     // The new vault's password and keyslots.
     let password = match (&opts.new_password, &key) {
@@ -737,8 +520,12 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
             PasswordSource::Prompt.read_new(&files::file_name(&opts.out))?
         }
     };
-    let password_iterations = iterations.0.unwrap_or(DEFAULT_ITERATIONS);
-    let recovery_iterations = iterations.1.unwrap_or(password_iterations);
+    let password_iterations = newest
+        .and_then(|n| n.password_iterations)
+        .unwrap_or(DEFAULT_ITERATIONS);
+    let recovery_iterations = newest
+        .and_then(|n| n.recovery_iterations)
+        .unwrap_or(password_iterations);
     let vmk = VaultMasterKey::generate(&mut OsRng);
     let (slot, slot_key) = password_slot(
         &password,
@@ -767,41 +554,35 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         .flatten()
         .map(|s| Zeroizing::new(recovery_code::encode(s).expose_secret().to_owned()));
 
-    let used = reports.iter().filter(|r| r.status == "used").count();
-    let detail = format!(
-        "rebuilt from {used} of {} files; {events_lost} audit events lost",
-        reports.len()
-    );
     let recovered: Vec<SalvagedEntry> = {
-        let mut v: Vec<SalvagedEntry> = entries
+        let mut v: Vec<SalvagedEntry> = merged
+            .entries
             .iter()
-            .map(|(e, from)| SalvagedEntry {
-                name: e.name.clone(),
-                id: hex::encode(e.id),
-                version: e.version,
-                kind: e.kind.name(),
-                status: e.status.name(),
-                kcv: e.check_text(meta.check_key.as_ref()),
-                from: reports[*from].file.clone(),
-                renamed_from: renamed_from(&renamed, e),
+            .map(|s| SalvagedEntry {
+                name: s.entry.name.clone(),
+                id: hex::encode(s.entry.id),
+                version: s.entry.version,
+                kind: s.entry.kind.name(),
+                status: s.entry.status.name(),
+                kcv: s.entry.check_text(meta.check_key.as_ref()),
+                from: reports[s.from].file.clone(),
+                renamed_from: s.renamed_from.clone(),
             })
             .collect();
         v.sort_by(|a, b| (&a.name, a.version).cmp(&(&b.name, b.version)));
         v
     };
-    let mut vault = Vault {
-        vault_id,
-        generation: ctx.seen.next_generation(&opts.out, input),
+    let audit_events_kept = merged.events.len();
+    let audit_events_lost = merged.events_lost;
+    let has_recovery = meta.recovery_secret.is_some();
+    let keys = RebuiltKeys {
         vmk,
         slots,
+        generation: ctx.seen.next_generation(&opts.out, input),
         password_iterations,
-        recovery_iterations: meta.recovery_secret.as_ref().map(|_| recovery_iterations),
-        meta,
-        entries: entries.into_iter().map(|(e, _)| e).collect(),
-        events: kept,
+        recovery_iterations: has_recovery.then_some(recovery_iterations),
     };
-    let audit_events_kept = vault.events.len();
-    vault.record_event(AuditOp::Salvage, None, &detail, now());
+    let mut vault = merged.into_vault(meta, keys, reports.len(), now());
     files::ensure_parent_dir(&opts.out)?;
     let out = opts.out.as_path();
     files::write_atomic_with(
@@ -843,7 +624,7 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         recovered,
         lost,
         audit_events_kept,
-        audit_events_lost: events_lost,
+        audit_events_lost,
         metadata_from,
         recovery,
         recovery_code,
@@ -875,62 +656,6 @@ fn opens_with_key(tmp: &Path, key: &vault_core::SlotKey) -> bool {
         Vault::open_streaming_with_key(&head.bytes, &mut rest, 0, key, &mut Any),
         Ok(Some(o)) if o.verification.is_intact()
     )
-}
-
-/// Gives every entry a name no other entry has: when two entries (different ids) share a
-/// name — one removed and a new one made under its name, say — the one found in the
-/// newest file (then the one changed last) keeps it and the others are renamed. Returns
-/// the renamed ids' new names.
-fn resolve_names(
-    entries: &mut [(OwnedEntry, usize)],
-    seen_in: &BTreeMap<[u8; ENTRY_ID_LEN], u64>,
-) -> BTreeMap<[u8; ENTRY_ID_LEN], String> {
-    // Each id's newest version: its name and when it was made.
-    let mut ids: BTreeMap<[u8; ENTRY_ID_LEN], (String, u64, u32)> = BTreeMap::new();
-    for (e, _) in entries.iter() {
-        let slot = ids
-            .entry(e.id)
-            .or_insert_with(|| (e.name.clone(), e.rotated_at, e.version));
-        if e.version > slot.2 {
-            *slot = (e.name.clone(), e.rotated_at, e.version);
-        }
-    }
-    // Per name, the entries holding it: (id, (newest file's generation, last change)).
-    type Holders = Vec<([u8; ENTRY_ID_LEN], (u64, u64))>;
-    let mut by_name: BTreeMap<String, Holders> = BTreeMap::new();
-    for (id, (name, at, _)) in &ids {
-        let generation = seen_in.get(id).copied().unwrap_or(0);
-        by_name
-            .entry(name.clone())
-            .or_default()
-            .push((*id, (generation, *at)));
-    }
-    let mut taken: Vec<String> = by_name.keys().cloned().collect();
-    let mut renamed = BTreeMap::new();
-    for (name, mut holders) in by_name {
-        if holders.len() < 2 {
-            continue;
-        }
-        holders.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        for (id, _) in holders.into_iter().skip(1) {
-            let new = free_name(&name, &taken);
-            taken.push(new.clone());
-            renamed.insert(id, new);
-        }
-    }
-    for (e, _) in entries.iter_mut() {
-        if let Some(new) = renamed.get(&e.id) {
-            e.name.clone_from(new);
-        }
-    }
-    renamed
-}
-
-fn renamed_from(renamed: &BTreeMap<[u8; ENTRY_ID_LEN], String>, e: &OwnedEntry) -> Option<String> {
-    renamed.get(&e.id).map(|new| {
-        new.rsplit_once(" (salvaged")
-            .map_or_else(|| new.clone(), |(base, _)| base.to_owned())
-    })
 }
 
 /// The error when no file could be opened: the worst of their results, every reason in
@@ -971,7 +696,8 @@ fn nothing_opened(reports: &[SalvageFile], failures: &[Exit]) -> CliError {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use vault_core::constants::MAX_NAME_LEN;
+    use vault_core::model::free_name;
 
     #[test]
     fn free_names_are_unique_and_bounded() {

@@ -15,6 +15,7 @@ use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::input::PasswordSource;
 use crate::model::{Keep, Opened, Vault};
+use crate::model::VaultFiles;
 use crate::output::{StaleEntry, SummaryReport, VerifyReport};
 use crate::progress::Progress;
 

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 
 use serde::Deserialize;
-use vault_cli::model::{OwnedEntry, OwnedEvent, Vault};
+use vault_cli::model::{OwnedEntry, OwnedEvent, Vault, VaultFiles};
 use vault_cli::progress::Progress;
 use vault_core::{KdfLimits, SlotKind, VaultFile};
 
@@ -228,7 +228,7 @@ pub fn open(path: &Path, pw_file: &Path) -> Vault {
 /// Writes `vault` to `path` as it is (no event appended, generation unchanged): a file
 /// airvault itself would never write, with valid MACs throughout.
 pub fn write_raw(path: &Path, vault: &mut Vault) {
-    let bytes = vault.serialize(1_700_000_000).unwrap();
+    let bytes = vault.serialize(1_700_000_000, &mut rand_core::OsRng).unwrap();
     fs::write(path, &*bytes).unwrap();
 }
 

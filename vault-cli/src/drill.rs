@@ -19,7 +19,6 @@ use crate::commands::entries::{add, generate, read_entry, Generated, SecretInput
 use crate::commands::fingerprint::fingerprint;
 use crate::commands::init::{init, InitOptions};
 use crate::commands::recover::{recover, RecoverOptions};
-use crate::commands::recovery::{read_material, RecoveryMaterial};
 use crate::commands::restore::restore;
 use crate::commands::salvage::{salvage, SalvageOptions};
 use crate::commands::shares::{share_file_name, split, SplitOptions};
@@ -29,6 +28,7 @@ use crate::error::Exit;
 use crate::files;
 use crate::generations::Seen;
 use crate::input::PasswordSource;
+use crate::material::{read_material, RecoveryMaterial};
 use crate::output::{DrillReport, DrillStepReport, Message, Printer};
 use crate::progress::{self, Progress};
 

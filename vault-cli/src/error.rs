@@ -183,10 +183,7 @@ impl CliError {
         let n = u8::try_from(sig).unwrap_or(2);
         Self::new(
             Exit::Signal(n),
-            format!(
-                "interrupted by {}; nothing was written",
-                crate::signals::name(sig)
-            ),
+            format!("interrupted by {}; nothing was written", signal_name(sig)),
         )
         .hint("run the command again")
     }
@@ -339,6 +336,17 @@ fn plain_io(err: &io::Error) -> String {
 
 /// Shorthand for results of command functions.
 pub type Result<T, E = CliError> = std::result::Result<T, E>;
+
+/// The name of a signal for messages (`SIGINT`).
+#[must_use]
+pub fn signal_name(sig: i32) -> String {
+    match sig {
+        1 => "SIGHUP".to_owned(),
+        2 => "SIGINT".to_owned(),
+        15 => "SIGTERM".to_owned(),
+        n => format!("signal {n}"),
+    }
+}
 
 #[cfg(test)]
 mod tests {

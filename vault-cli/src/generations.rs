@@ -33,13 +33,13 @@
 //! defeat it; and backups legitimately carry older generations, so only the live vault is
 //! compared, never a backup opened as a backup.
 
+pub use crate::output::RollbackWarning;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use serde::Serialize;
 use vault_core::constants::VAULT_ID_LEN;
 use vault_core::{armor, KdfLimits, VaultFile};
 
@@ -302,24 +302,6 @@ impl Seen {
             );
         }
     }
-}
-
-/// A live vault older than a generation of it seen before on this machine. Printed on
-/// standard error and, with `--json`, as a `warning` object before the command's result.
-#[derive(Clone, Debug, Serialize)]
-pub struct RollbackWarning {
-    /// Always `rollback`.
-    pub kind: &'static str,
-    /// The vault file.
-    pub vault: String,
-    /// Its vault id, hex.
-    pub vault_id: String,
-    /// Its generation.
-    pub generation: u64,
-    /// The newest generation of this vault seen on this machine.
-    pub seen_generation: u64,
-    /// The warning as one line (without `warning: `).
-    pub message: String,
 }
 
 impl RollbackWarning {

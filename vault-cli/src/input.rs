@@ -6,7 +6,6 @@
 //! the two differ; a wrong password gets [`TRIES`] tries ([`with_retries`]). Passwords
 //! from files and standard input are read once: a wrong one fails at once.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use zeroize::Zeroizing;
@@ -150,11 +149,7 @@ fn check_nonempty(pw: Zeroizing<String>) -> Result<Zeroizing<String>> {
     Ok(pw)
 }
 
-/// Whether a person could answer a prompt.
-#[must_use]
-pub fn interactive() -> bool {
-    std::io::stdin().is_terminal() || std::io::stderr().is_terminal()
-}
+pub use crate::terminal::interactive;
 
 fn no_terminal() -> CliError {
     CliError::usage("no password given and no terminal to ask for one")

@@ -11,20 +11,24 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod arguments;
+pub mod backups;
 pub mod cli;
 pub mod commands;
 pub mod completions;
+pub mod damage;
 pub mod drill;
 pub mod error;
 pub mod files;
 pub mod generations;
 pub mod input;
 pub mod manual;
+pub mod material;
 pub mod model;
 pub mod output;
 pub mod page;
 pub mod passwords;
 pub mod progress;
+pub mod sealing;
 pub mod suggestion;
 
 pub mod calibrate;
@@ -42,9 +46,9 @@ use cli::{Cli, Command, RecoveryCommand, SecretFormat, SharesCommand};
 use commands::backup::BackupOptions;
 use commands::entries::SecretInput;
 use commands::init::InitOptions;
-use commands::recovery::RecoveryMaterial;
 use commands::verify::VerifyOptions;
 use commands::Context;
+use material::RecoveryMaterial;
 
 use cli::{ImportLegacyArgs, LegacyDigest, LegacyFormat};
 use commands::import::{FernetImport, KdfChoice, OpensslImport, OPENSSL_DEFAULT_ITERATIONS};

@@ -10,7 +10,9 @@ use zeroize::Zeroizing;
 
 use crate::error::{CliError, Exit};
 
+pub mod kit;
 pub mod lifecycle;
+pub mod recovery;
 
 use lifecycle::{
     AuditEventReport, AuditVerifyReport, BenchmarkReport, ImportReport, KeyStatusReport,
@@ -68,22 +70,22 @@ pub enum Message {
     /// `import-legacy`.
     Imported(ImportReport),
     /// `recovery show`.
-    RecoveryShow(crate::commands::recovery::RecoveryCodeReport),
+    RecoveryShow(recovery::RecoveryCodeReport),
     /// `recovery reset`.
-    RecoveryReset(crate::commands::recovery::RecoveryCodeReport),
+    RecoveryReset(recovery::RecoveryCodeReport),
     /// `shares split`.
-    Shares(crate::commands::shares::SharesReport),
+    Shares(recovery::SharesReport),
     /// `recover`.
-    Recover(crate::commands::recover::RecoverReport),
+    Recover(recovery::RecoverReport),
     /// `salvage`.
-    Salvage(crate::commands::salvage::SalvageReport),
+    Salvage(recovery::SalvageReport),
     /// `kit`.
-    Kit(crate::commands::kit::KitReport),
+    Kit(kit::KitReport),
     /// `page`.
-    Page(crate::commands::page::PageReport),
+    Page(kit::PageReport),
     /// A warning printed before the command's result (JSON only; the same warning also
     /// goes to standard error).
-    Warning(crate::generations::RollbackWarning),
+    Warning(RollbackWarning),
     /// `man`.
     Man(ManReport),
 }
@@ -845,4 +847,22 @@ mod tests {
         let json = serde_json::to_string(&Message::Init(r)).unwrap();
         assert!(json.contains(r#""type":"init""#) && json.contains("123456-654321"));
     }
+}
+
+/// A live vault older than a generation of it seen before on this machine. Printed on
+/// standard error and, with `--json`, as a `warning` object before the command's result.
+#[derive(Clone, Debug, Serialize)]
+pub struct RollbackWarning {
+    /// Always `rollback`.
+    pub kind: &'static str,
+    /// The vault file.
+    pub vault: String,
+    /// Its vault id, hex.
+    pub vault_id: String,
+    /// Its generation.
+    pub generation: u64,
+    /// The newest generation of this vault seen on this machine.
+    pub seen_generation: u64,
+    /// The warning as one line (without `warning: `).
+    pub message: String,
 }

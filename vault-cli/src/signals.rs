@@ -94,13 +94,4 @@ pub fn wake_fd() -> Option<std::os::fd::BorrowedFd<'static>> {
     INSTALLED.get().map(|i| i.wake.as_fd())
 }
 
-/// The name of a signal for messages (`SIGINT`).
-#[must_use]
-pub fn name(sig: i32) -> String {
-    match sig {
-        1 => "SIGHUP".to_owned(),
-        2 => "SIGINT".to_owned(),
-        15 => "SIGTERM".to_owned(),
-        n => format!("signal {n}"),
-    }
-}
+pub use crate::error::signal_name as name;

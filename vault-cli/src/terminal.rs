@@ -183,7 +183,7 @@ impl Terminal {
     /// The console, if standard input or error is one.
     #[must_use]
     pub fn open() -> Option<Self> {
-        crate::input::interactive().then_some(Self)
+        interactive().then_some(Self)
     }
 
     /// Shows `prompt` and reads one line.
@@ -207,4 +207,11 @@ impl Terminal {
                 .map_err(|_| no_line())
         }
     }
+}
+
+/// Whether a person could answer a prompt.
+#[must_use]
+pub fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() || std::io::stderr().is_terminal()
 }

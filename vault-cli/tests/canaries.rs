@@ -1605,8 +1605,8 @@ fn debug_output_of_secret_holding_types_shows_no_secret() {
     show("RecoveryCodeReport", &code_report);
     show("Message::RecoveryShow", &Message::RecoveryShow(code_report));
     let code_file = env.file("code.txt", &init_code);
-    let material = recovery::RecoveryMaterial::Code(code_file);
-    let recovered = recovery::read_material(&material).unwrap();
+    let material = vault_cli::material::RecoveryMaterial::Code(code_file);
+    let recovered = vault_cli::material::read_material(&material).unwrap();
     show("Recovered", &recovered);
     let split_report = shares::split(
         &ctx,

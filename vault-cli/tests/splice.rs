@@ -72,11 +72,11 @@ use common::*;
 use sha2::{Digest, Sha256};
 use vault_cli::commands::backup::{backup, BackupOptions};
 use vault_cli::commands::recover::{recover, RecoverOptions};
-use vault_cli::commands::recovery::RecoveryMaterial;
 use vault_cli::commands::restore::restore;
 use vault_cli::commands::salvage::{salvage, SalvageOptions};
 use vault_cli::commands::Context;
 use vault_cli::input::PasswordSource;
+use vault_cli::material::RecoveryMaterial;
 use vault_cli::progress::{self, Progress};
 use vault_core::{
     armor, AuditOp, EntryKind, EntryStatus, Error, Kcv, KdfLimits, Meta, Record, SlotKey, SlotKind,
@@ -667,12 +667,16 @@ fn the_reported_splice_is_refused_everywhere() {
     // under the new header: authentic but not the listed one (tampering), or not
     // authentic at all (damage). Both are refused; the message differs.
     let vmk = |b: &[u8]| {
-        <vault_cli::model::Vault as vault_cli::model::VaultFiles>::open(b, P1.as_bytes(), Progress::Silent)
-            .unwrap()
-            .vault
-            .vmk
-            .expose_secret()
-            .to_vec()
+        <vault_cli::model::Vault as vault_cli::model::VaultFiles>::open(
+            b,
+            P1.as_bytes(),
+            Progress::Silent,
+        )
+        .unwrap()
+        .vault
+        .vmk
+        .expose_secret()
+        .to_vec()
     };
     let same_key = vmk(&old) == vmk(&new);
 

@@ -9,21 +9,21 @@
 //! The armor sits on lines of its own inside the page, so `airvault restore`, `verify`,
 //! `recover` and `salvage` read it straight from the saved HTML file too.
 
+pub use crate::output::kit::KitReport;
 use std::fmt::Write as _;
 use std::io::{Seek, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
 use vault_core::slip39::{self, Share, MAX_MNEMONIC_LEN};
 use vault_core::{recovery_code, AuditOp};
 use zeroize::Zeroizing;
 
-use super::armored::{check_armor_streaming, write_armor};
-use super::backup::{backup_copy, check_backup, read_scratch, write_scratch};
-use super::recovery::{read_material, read_share_file, RecoveryMaterial};
 use super::{decode_container, encode_armor, load_vault, now, save_vault, Context};
+use crate::backups::armored::{check_armor_streaming, write_armor};
+use crate::backups::copy::{backup_copy, check_backup, read_scratch, write_scratch};
 use crate::error::{show, CliError, Exit, Result};
 use crate::files;
+use crate::material::{read_material, read_share_file, RecoveryMaterial};
 use crate::output::utc;
 use crate::page::{self, EmbeddedPage, Written};
 
@@ -45,88 +45,6 @@ pub struct KitOptions {
     /// The restore page to write beside the sheet ([`page::EMBEDDED`] in the binary);
     /// `None` writes only the sheet.
     pub page: Option<EmbeddedPage>,
-}
-
-/// A kit written.
-#[derive(Clone, Debug, Serialize)]
-pub struct KitReport {
-    /// The vault.
-    pub vault: String,
-    /// The HTML file.
-    pub out: String,
-    /// The vault's id.
-    pub vault_id: String,
-    /// Generation of the backup on the sheet.
-    pub generation: u64,
-    /// Entries in the backup.
-    pub entries: usize,
-    /// Entry versions in the backup.
-    pub versions: usize,
-    /// Size of the backup (binary).
-    pub backup_bytes: usize,
-    /// Data lines of armor on the sheet.
-    pub armor_lines: usize,
-    /// SHA-256 of the armor text as printed (BEGIN line to END line and its newline): what
-    /// `airvault fingerprint` prints for a file holding exactly that text.
-    pub fingerprint: String,
-    /// Whether the recovery code is printed on the sheet.
-    pub recovery_code_included: bool,
-    /// Share pages on the sheet.
-    pub shares_included: usize,
-    /// Size of the HTML file.
-    pub bytes: usize,
-    /// The restore page beside the sheet (written now, or already there byte for byte),
-    /// or `None` when this binary carries no page.
-    pub page: Option<String>,
-    /// The restore page's SHA-256, printed on the sheet too.
-    pub page_sha256: Option<String>,
-}
-
-impl KitReport {
-    /// Text for a person.
-    ///
-    /// # Errors
-    /// Write errors.
-    pub fn human(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
-        writeln!(
-            w,
-            "Wrote emergency kit {} ({} bytes): armored backup of {} entries ({} versions, \
-             {} lines), re-read and verified.",
-            self.out, self.bytes, self.entries, self.versions, self.armor_lines
-        )?;
-        writeln!(w, "Armor fingerprint: {}", self.fingerprint)?;
-        if self.recovery_code_included {
-            writeln!(
-                w,
-                "The sheet holds the recovery code: anyone who has it can open the vault \
-                 without the password. Store it as safely as the keys."
-            )?;
-        }
-        if self.shares_included > 0 {
-            writeln!(
-                w,
-                "{} share pages follow the backup: cut them apart and hand each to its \
-                 custodian.",
-                self.shares_included
-            )?;
-        }
-        match (&self.page, &self.page_sha256) {
-            (Some(page), Some(sha)) => {
-                writeln!(
-                    w,
-                    "Restore page {page} beside it, SHA-256 {sha} (on the sheet too)."
-                )?;
-                writeln!(
-                    w,
-                    "Print the sheet, and keep it with a USB stick holding the restore page."
-                )
-            }
-            _ => writeln!(
-                w,
-                "Print it, and keep airvault-recovery.html on the USB stick with it."
-            ),
-        }
-    }
 }
 
 /// A share to print: its public parameters and its words.

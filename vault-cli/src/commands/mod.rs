@@ -1,7 +1,6 @@
 //! The commands, as library functions that return reports: the binary prints them, the
 //! drill and the tests call them directly.
 
-mod armored;
 pub mod backup;
 pub mod entries;
 pub mod fingerprint;
@@ -34,8 +33,8 @@ use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::generations::{Seen, Stamp};
 use crate::input::{self, PasswordSource};
-use crate::model::{Keep, Opened, Vault, WriteError};
 use crate::model::VaultFiles;
+use crate::model::{Keep, Opened, Vault, WriteError};
 use crate::progress::Progress;
 
 /// What every command needs from its surroundings.

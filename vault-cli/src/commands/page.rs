@@ -1,9 +1,8 @@
 //! `airvault page`: writes the restore page this binary carries (`airvault-recovery.html`)
 //! into a directory, and prints its SHA-256 to check copies against.
 
+pub use crate::output::kit::PageReport;
 use std::path::PathBuf;
-
-use serde::Serialize;
 
 use crate::error::{show, CliError, Exit, Result};
 use crate::page::{self, EmbeddedPage, Written};
@@ -15,62 +14,6 @@ pub struct PageOptions {
     pub out: Option<PathBuf>,
     /// Replace another file of that name.
     pub force: bool,
-}
-
-/// The restore page: where it was written and how to check it.
-#[derive(Clone, Debug, Serialize)]
-pub struct PageReport {
-    /// The file written (or already holding the page), or `None` without `--out`.
-    pub out: Option<String>,
-    /// Whether the file was written now (`false`: the same bytes were already there, or
-    /// nothing was asked to be written).
-    pub written: bool,
-    /// Size of the page.
-    pub bytes: usize,
-    /// SHA-256 of the page: what `sha256sum` and `airvault fingerprint` print for a good
-    /// copy.
-    pub sha256: String,
-    /// The page fingerprint the page shows at its top.
-    pub page_fingerprint: Option<String>,
-    /// The version the page shows.
-    pub version: Option<String>,
-}
-
-impl PageReport {
-    /// Text for a person.
-    ///
-    /// # Errors
-    /// Write errors.
-    pub fn human(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
-        let version = self.version.as_deref().unwrap_or("unknown version");
-        match (&self.out, self.written) {
-            (Some(out), true) => writeln!(
-                w,
-                "Wrote the restore page {out} ({} bytes, {version}), read back and checked.",
-                self.bytes
-            )?,
-            (Some(out), false) => writeln!(
-                w,
-                "The restore page {out} is already there, byte for byte ({} bytes, {version}).",
-                self.bytes
-            )?,
-            (None, _) => writeln!(
-                w,
-                "This airvault carries the restore page ({} bytes, {version}); write it \
-                 with --out DIR.",
-                self.bytes
-            )?,
-        }
-        writeln!(w, "SHA-256: {}", self.sha256)?;
-        if let Some(f) = &self.page_fingerprint {
-            writeln!(w, "The page shows the fingerprint {f}.")?;
-        }
-        writeln!(
-            w,
-            "Check every copy before trusting it: sha256sum {} must print that SHA-256.",
-            page::FILE_NAME
-        )
-    }
 }
 
 /// `page`: writes `page` as `airvault-recovery.html` into `opts.out`, atomically with mode

@@ -9,24 +9,25 @@
 //! recovery secret (so the code and shares that opened it still do), a generation one
 //! higher and a `recover` audit event.
 
+pub use crate::output::recovery::RecoverReport;
+use crate::sealing::{check_written, password_slot};
 use std::path::{Path, PathBuf};
 
-use rand_core::{OsRng, RngCore};
-use serde::Serialize;
-use vault_core::constants::{DEFAULT_ITERATIONS, ENTRY_ID_LEN, SALT_LEN};
+use rand_core::OsRng;
+use vault_core::constants::DEFAULT_ITERATIONS;
 use vault_core::{
-    AuditOp, Error, HeaderParams, KdfLimits, Record, SealedSlot, SlotKey, SlotKind, UnlockedVault,
-    VaultFile, VaultMasterKey,
+    AuditOp, Error, HeaderParams, KdfLimits, Record, SlotKind, UnlockedVault, VaultFile,
+    VaultMasterKey,
 };
 use zeroize::Zeroizing;
 
-use super::recovery::{read_material, Recovered, RecoveryMaterial};
-use super::restore::describe_damage;
 use super::{decode_container, now, rekey, Context, Encoding};
+use crate::damage::describe_damage;
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::generations::{self, Stamp};
 use crate::input::PasswordSource;
+use crate::material::{read_material, Recovered, RecoveryMaterial};
 use crate::model::clean_detail;
 use crate::progress;
 
@@ -45,59 +46,6 @@ pub struct RecoverOptions {
     pub force: bool,
     /// Replace `out` even when it is a newer generation of the same vault.
     pub discard_newer: bool,
-}
-
-/// A vault recovered.
-#[derive(Clone, Debug, Serialize)]
-pub struct RecoverReport {
-    /// The file opened.
-    pub file: String,
-    /// `binary` or `armored`.
-    pub format: &'static str,
-    /// The vault written.
-    pub out: String,
-    /// The vault's id.
-    pub vault_id: String,
-    /// The new vault's generation.
-    pub generation: u64,
-    /// `recovery-code` or `shares`.
-    pub method: &'static str,
-    /// Shares combined (shares only), else null.
-    pub shares_used: Option<usize>,
-    /// Number of entries.
-    pub entries: usize,
-    /// Number of entry versions.
-    pub versions: usize,
-    /// PBKDF2 iterations of the new password keyslot.
-    pub iterations: u32,
-    /// What was wrong with the file (a damaged header copy or trailer), or null.
-    pub damage: Option<String>,
-}
-
-impl RecoverReport {
-    /// Text for a person.
-    ///
-    /// # Errors
-    /// Write errors.
-    pub fn human(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
-        let with = match self.shares_used {
-            Some(n) => format!("{n} shares"),
-            None => "the recovery code".to_owned(),
-        };
-        writeln!(
-            w,
-            "Recovered {} with {with} into {} (generation {}): {} entries, {} versions.",
-            self.file, self.out, self.generation, self.entries, self.versions
-        )?;
-        if let Some(d) = &self.damage {
-            writeln!(w, "The file was damaged ({d}); every record was intact.")?;
-        }
-        writeln!(
-            w,
-            "The vault opens with the new password, and still with the same recovery code \
-             and shares."
-        )
-    }
 }
 
 /// The error for a recovery secret that opens nothing in `file`.
@@ -127,72 +75,6 @@ fn does_not_open(material: &Recovered) -> &'static str {
         Some(_) => "the shares do not open",
         None => "the recovery code does not open",
     }
-}
-
-/// A new password keyslot sealed around the master key of `unlocked`, with the key kept
-/// so that the written file can be checked without another key derivation.
-pub(crate) fn password_slot(
-    password: &str,
-    iterations: u32,
-    vmk: &vault_core::VaultMasterKey,
-    vault_id: &[u8; 16],
-    ctx: &Context,
-    path: &Path,
-) -> Result<(SealedSlot, SlotKey)> {
-    let mut salt = [0u8; SALT_LEN];
-    OsRng.fill_bytes(&mut salt);
-    let key = progress::derive(
-        password.as_bytes(),
-        &salt,
-        iterations,
-        progress::sealing_label(SlotKind::Password),
-        ctx.progress,
-    )
-    .map_err(|e| CliError::core(e, path, Doing::Write))?;
-    let slot = SealedSlot::seal_with_key(
-        SlotKind::Password,
-        iterations,
-        salt,
-        &key,
-        vmk,
-        vault_id,
-        &mut OsRng,
-    );
-    Ok((slot, key))
-}
-
-/// Checks a newly written vault as a later reader would: it parses, every part is intact,
-/// keyslot 0 opens with `key`, and every record opens. Returns (entries, versions).
-pub(crate) fn check_written(bytes: &[u8], key: &SlotKey, path: &Path) -> Result<(usize, usize)> {
-    let failed = |what: String| {
-        CliError::new(
-            Exit::Corrupted,
-            format!("{} failed verification after writing: {what}", show(path)),
-        )
-        .hint("nothing was written; check the medium and try again")
-    };
-    let file = VaultFile::parse(bytes, &KdfLimits::STANDARD).map_err(|e| failed(e.to_string()))?;
-    if !file.verify().is_intact() {
-        return Err(failed("it is not intact".to_owned()));
-    }
-    let unlocked = file
-        .unlock_with_slot_key(0, key)
-        .map_err(|e| failed(e.to_string()))?;
-    let mut buf = Zeroizing::new(vec![0u8; unlocked.scratch_len()]);
-    let mut ids: Vec<[u8; ENTRY_ID_LEN]> = Vec::new();
-    let mut versions = 0;
-    for r in file.records() {
-        if let Record::Entry(e) = unlocked
-            .open_record(&r, &mut buf)
-            .map_err(|e| failed(e.to_string()))?
-        {
-            versions += 1;
-            if !ids.contains(&e.id) {
-                ids.push(e.id);
-            }
-        }
-    }
-    Ok((ids.len(), versions))
 }
 
 /// `recover`.

@@ -9,27 +9,26 @@
 //! master key, the same vault id) and a report of exactly what was recovered, from
 //! which file, and what was lost.
 
-use std::fmt;
+pub use crate::output::recovery::{LostEntry, SalvageFile, SalvageReport, SalvagedEntry};
 use std::path::{Path, PathBuf};
 
 use rand_core::OsRng;
-use serde::{Serialize, Serializer};
 use vault_core::constants::{DEFAULT_ITERATIONS, DEFAULT_POLICY_DAYS};
 use vault_core::model::{RebuiltKeys, Salvage};
 use vault_core::{recovery_code, Error, KdfLimits, Record, SlotKind, VaultFile, VaultMasterKey};
 use zeroize::Zeroizing;
 
-use super::recover::{check_written, password_slot};
-use super::recovery::{read_material, Recovered, RecoveryMaterial};
-use super::restore::describe_damage;
 use super::{decode_container, now, Context};
+use crate::damage::describe_damage;
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::generations::{self, Stamp};
 use crate::input::PasswordSource;
+use crate::material::{read_material, Recovered, RecoveryMaterial};
 use crate::model::VaultFiles;
 use crate::model::{RecordSink, Vault, WriteError};
 use crate::progress;
+use crate::sealing::{check_written, password_slot};
 
 /// How the input is named when a newer generation at `--out` is not replaced.
 const NEWEST: &str = "the newest file given";
@@ -50,258 +49,6 @@ pub struct SalvageOptions {
     pub force: bool,
     /// Replace `out` even when it is a newer generation of the same vault.
     pub discard_newer: bool,
-}
-
-/// What became of one input file.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct SalvageFile {
-    /// The file.
-    pub file: String,
-    /// `used` (opened; its intact records were taken) or `unusable`.
-    pub status: &'static str,
-    /// Why it could not be used, or null.
-    pub message: Option<String>,
-    /// `binary` or `armored`, once read.
-    pub format: Option<&'static str>,
-    /// Its vault id, once parsed.
-    pub vault_id: Option<String>,
-    /// Its generation, once parsed.
-    pub generation: Option<u64>,
-    /// What a keyless check found wrong, or null if intact.
-    pub damage: Option<String>,
-    /// Records in its table, once parsed.
-    pub records: Option<u32>,
-    /// Records whose MAC verified and that opened.
-    pub records_opened: usize,
-    /// Indices of records that did not open (damaged, missing, or failing their MAC).
-    pub records_failed: Vec<u32>,
-}
-
-/// One entry version in the rebuilt vault.
-#[derive(Clone, Debug, Serialize)]
-pub struct SalvagedEntry {
-    /// Its name in the rebuilt vault.
-    pub name: String,
-    /// Entry id, hex.
-    pub id: String,
-    /// Version.
-    pub version: u32,
-    /// Entry kind.
-    pub kind: &'static str,
-    /// `active` (the newest version found) or `retired`.
-    pub status: &'static str,
-    /// Key check value.
-    pub kcv: String,
-    /// The file it was taken from.
-    pub from: String,
-    /// Its name before salvage, when it had to be renamed (another entry kept the name).
-    pub renamed_from: Option<String>,
-}
-
-/// One entry version that no file could give back.
-#[derive(Clone, Debug, Serialize)]
-pub struct LostEntry {
-    /// The entry's name, if any surviving record or audit event names it, else null.
-    pub name: Option<String>,
-    /// Entry id, hex (from the record table).
-    pub id: String,
-    /// Version (from the record table).
-    pub version: u32,
-    /// The files whose record table lists it.
-    pub files: Vec<String>,
-}
-
-fn opt_secret_str<S: Serializer>(
-    v: &Option<Zeroizing<String>>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    match v {
-        Some(v) => s.serialize_str(v),
-        None => s.serialize_none(),
-    }
-}
-
-/// The result of `salvage`.
-#[derive(Serialize)]
-pub struct SalvageReport {
-    /// The vault written.
-    pub out: String,
-    /// Its vault id.
-    pub vault_id: String,
-    /// Its generation (one above the newest file opened).
-    pub generation: u64,
-    /// Whether everything every file listed was recovered and every file was used.
-    pub complete: bool,
-    /// 0 when complete, else 5 (the vault was still written).
-    pub exit_code: u8,
-    /// Every input file, in the order given.
-    pub files: Vec<SalvageFile>,
-    /// Every entry version in the rebuilt vault, by name and version.
-    pub recovered: Vec<SalvagedEntry>,
-    /// Entry versions listed by some file but recovered from none.
-    pub lost: Vec<LostEntry>,
-    /// Audit events kept (the longest chain that verifies).
-    pub audit_events_kept: usize,
-    /// Audit events known to have existed but not kept.
-    pub audit_events_lost: u32,
-    /// The file whose metadata record (recovery secret, policy) was kept, or null if
-    /// none survived.
-    pub metadata_from: Option<String>,
-    /// The recovery secret: `kept` (from the metadata), `from-recovery-material` (no
-    /// metadata survived; the one given was used), `new` (none survived: a new one was
-    /// made; old codes and shares are void), or `none` (the vault had none).
-    pub recovery: &'static str,
-    /// The new recovery code when `recovery` is `new` (shown only now), else null.
-    #[serde(serialize_with = "opt_secret_str")]
-    pub recovery_code: Option<Zeroizing<String>>,
-}
-
-impl fmt::Debug for SalvageReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SalvageReport")
-            .field("out", &self.out)
-            .field("complete", &self.complete)
-            .field("files", &self.files)
-            .field("recovered", &self.recovered)
-            .field("lost", &self.lost)
-            .finish_non_exhaustive()
-    }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
-impl SalvageReport {
-    /// The one-line account of what is missing, or `None` when complete.
-    #[must_use]
-    pub fn shortfall(&self) -> Option<String> {
-        let mut parts = Vec::new();
-        if !self.lost.is_empty() {
-            parts.push(format!(
-                "{} lost",
-                plural(self.lost.len(), "entry version", "entry versions")
-            ));
-        }
-        if self.audit_events_lost > 0 {
-            parts.push(format!(
-                "{} lost",
-                plural(
-                    self.audit_events_lost as usize,
-                    "audit event",
-                    "audit events"
-                )
-            ));
-        }
-        if self.metadata_from.is_none() {
-            parts.push("the metadata record lost".to_owned());
-        }
-        let unusable = self.files.iter().filter(|f| f.status != "used").count();
-        if unusable > 0 {
-            parts.push(format!("{} unusable", plural(unusable, "file", "files")));
-        }
-        (!parts.is_empty()).then(|| parts.join(", "))
-    }
-
-    /// Text for a person.
-    ///
-    /// # Errors
-    /// Write errors.
-    pub fn human(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
-        writeln!(
-            w,
-            "Salvaged vault written to {} (vault {}, generation {}).",
-            self.out, self.vault_id, self.generation
-        )?;
-        writeln!(w, "\nFiles:")?;
-        for f in &self.files {
-            match &f.message {
-                Some(m) => writeln!(w, "  {}: not used — {m}", f.file)?,
-                None => {
-                    let mut parts = vec![f.damage.clone().unwrap_or_else(|| "intact".to_owned())];
-                    parts.push(format!(
-                        "{} of {} records opened",
-                        f.records_opened,
-                        f.records.unwrap_or(0)
-                    ));
-                    writeln!(w, "  {}: used — {}", f.file, parts.join("; "))?;
-                }
-            }
-        }
-        let entries = {
-            let mut ids: Vec<&str> = self.recovered.iter().map(|e| e.id.as_str()).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids.len()
-        };
-        writeln!(
-            w,
-            "\nRecovered {} ({}):",
-            plural(entries, "entry", "entries"),
-            plural(self.recovered.len(), "version", "versions")
-        )?;
-        for e in &self.recovered {
-            write!(
-                w,
-                "  {:<24} v{:<3} {:<7} KCV {}  from {}",
-                e.name, e.version, e.status, e.kcv, e.from
-            )?;
-            if let Some(old) = &e.renamed_from {
-                write!(w, "  (renamed from '{old}': another entry has that name)")?;
-            }
-            writeln!(w)?;
-        }
-        if !self.lost.is_empty() {
-            writeln!(w, "\nLost (no file holds an intact copy):")?;
-            for l in &self.lost {
-                writeln!(
-                    w,
-                    "  {:<24} v{:<3} entry {}  listed in {}",
-                    l.name.as_deref().unwrap_or("(name unknown)"),
-                    l.version,
-                    l.id,
-                    l.files.join(", ")
-                )?;
-            }
-        }
-        writeln!(
-            w,
-            "\nAudit trail: {} kept, {} lost.",
-            plural(self.audit_events_kept, "event", "events"),
-            self.audit_events_lost
-        )?;
-        match (self.recovery, &self.metadata_from, &self.recovery_code) {
-            (_, _, Some(code)) => {
-                writeln!(
-                    w,
-                    "No metadata record survived: the vault has a NEW recovery code; the old \
-                     code and shares no longer open it (shown only now; write it down):"
-                )?;
-                writeln!(w, "\n    {}\n", code.as_str())?;
-            }
-            ("from-recovery-material", None, None) => writeln!(
-                w,
-                "No metadata record survived: the recovery secret given is kept; the \
-                 default rotation policy is reset."
-            )?,
-            (_, Some(from), None) => {
-                writeln!(w, "Metadata (recovery secret, policy) from {from}.")?
-            }
-            _ => {}
-        }
-        match self.shortfall() {
-            None => writeln!(w, "COMPLETE: everything the files listed was recovered."),
-            Some(s) => writeln!(
-                w,
-                "INCOMPLETE: {s}. Everything that could be recovered is in {}.",
-                self.out
-            ),
-        }
-    }
 }
 
 /// The result of a salvage run: the report and its exit code.
@@ -424,11 +171,7 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         return Err(nothing_opened(&reports, &failures));
     }
     // Before the secret is asked, from the headers; again once the files are opened.
-    let newest_parsed = parsed
-        .iter()
-        .filter(|p| p.1 == vault_id)
-        .map(|p| p.2)
-        .max();
+    let newest_parsed = parsed.iter().filter(|p| p.1 == vault_id).map(|p| p.2).max();
     if let Some(generation) = newest_parsed {
         let input = Stamp {
             vault_id,
@@ -504,7 +247,10 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
             }
         })
         .collect();
-    let metadata_from = merged.meta.as_ref().map(|(_, from)| reports[*from].file.clone());
+    let metadata_from = merged
+        .meta
+        .as_ref()
+        .map(|(_, from)| reports[*from].file.clone());
     let material = match &key {
         Key::Recovery(r) => Some(&r.secret),
         Key::Password(_) => None,

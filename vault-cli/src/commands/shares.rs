@@ -3,11 +3,10 @@
 //! passphrase, extendable, iteration exponent 1), so the reference implementation
 //! combines them too.
 
-use std::fmt;
+pub use crate::output::recovery::{ShareItem, SharesReport};
 use std::path::{Path, PathBuf};
 
 use rand_core::OsRng;
-use serde::{Serialize, Serializer};
 use vault_core::slip39::{self, Share, MAX_MNEMONIC_LEN, MAX_SHARES};
 use vault_core::AuditOp;
 use zeroize::Zeroizing;
@@ -32,93 +31,6 @@ pub struct SplitOptions {
     pub out_dir: Option<PathBuf>,
     /// Replace existing share files.
     pub force: bool,
-}
-
-fn opt_secret_str<S: Serializer>(
-    v: &Option<Zeroizing<String>>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    match v {
-        Some(v) => s.serialize_str(v),
-        None => s.serialize_none(),
-    }
-}
-
-/// One share made by `shares split`.
-#[derive(Serialize)]
-pub struct ShareItem {
-    /// Share number, from 1.
-    pub share: usize,
-    /// The file it was written to, or null when printed.
-    pub file: Option<String>,
-    /// The 20 words, or null when written to a file.
-    #[serde(serialize_with = "opt_secret_str")]
-    pub mnemonic: Option<Zeroizing<String>>,
-}
-
-impl fmt::Debug for ShareItem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ShareItem")
-            .field("share", &self.share)
-            .field("file", &self.file)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The result of `shares split`.
-#[derive(Debug, Serialize)]
-pub struct SharesReport {
-    /// Path of the vault.
-    pub vault: String,
-    /// The vault's id, hex.
-    pub vault_id: String,
-    /// Shares needed to recover.
-    pub threshold: u8,
-    /// Shares made.
-    pub count: u8,
-    /// The share set's 15-bit identifier (public; it is in every share's words).
-    pub set: u16,
-    /// The shares.
-    pub shares: Vec<ShareItem>,
-}
-
-impl SharesReport {
-    /// Text for a person.
-    ///
-    /// # Errors
-    /// Write errors.
-    pub fn human(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
-        let rule = if self.threshold == 1 {
-            "the one share recovers the vault".to_owned()
-        } else {
-            format!(
-                "any {} of these {} shares recover the vault",
-                self.threshold, self.count
-            )
-        };
-        writeln!(
-            w,
-            "Recovery shares of {} (set {}): {rule}.",
-            self.vault, self.set
-        )?;
-        for s in &self.shares {
-            match (&s.file, &s.mnemonic) {
-                (Some(file), _) => writeln!(w, "  share {} of {}: {file}", s.share, self.count)?,
-                (None, Some(words)) => {
-                    writeln!(w)?;
-                    writeln!(w, "Share {} of {}:", s.share, self.count)?;
-                    writeln!(w, "    {}", words.as_str())?;
-                }
-                (None, None) => {}
-            }
-        }
-        writeln!(w)?;
-        writeln!(
-            w,
-            "Give each share to a different custodian, apart from the password. They stay \
-             valid until 'airvault recovery reset'."
-        )
-    }
 }
 
 /// The file name of share `i` of `n`.

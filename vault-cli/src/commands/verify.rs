@@ -2,22 +2,22 @@
 //! every checksum, the fingerprint) or with one (every record opened, MACs and key check
 //! values checked by the core), and compares them with the live vault.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use vault_core::{KdfLimits, PartState, StreamCheck, VaultFile};
 use zeroize::Zeroizing;
 
-use super::restore::describe_damage;
 use super::{decode_container, stamp, Context, Encoding};
+use crate::damage::describe_damage;
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::input::PasswordSource;
-use crate::model::{Keep, Opened, Vault};
 use crate::model::VaultFiles;
+use crate::model::{Keep, Opened, Vault};
 use crate::output::{StaleEntry, SummaryReport, VerifyReport};
 use crate::progress::Progress;
+use vault_core::model::Difference;
 
 /// Options of `verify`.
 #[derive(Debug, Clone, Default)]
@@ -371,32 +371,28 @@ fn check_streaming(r: &mut VerifyReport, path: &Path) -> Option<String> {
 /// Compares a backup with the live vault by entry id: entries the backup lacks, and
 /// entries whose newest version in the backup is older than the vault's.
 fn compare(r: &mut VerifyReport, backup: &Vault, live: &Vault, path: &Path) -> Result<()> {
-    let mut newest: BTreeMap<[u8; 16], u32> = BTreeMap::new();
-    for e in &backup.entries {
-        let v = newest.entry(e.id).or_insert(0);
-        *v = (*v).max(e.version);
-    }
-    if backup.vault_id != live.vault_id {
-        return Err(CliError::new(
-            Exit::Mismatch,
-            format!("{} is a backup of another vault", show(path)),
-        )
-        .hint("compare it with the vault it was made from"));
-    }
-    for e in live.current() {
-        match newest.get(&e.id) {
-            None => r.missing.push(e.name.clone()),
-            Some(&v) if v < e.version => r.stale.push(StaleEntry {
-                name: e.name.clone(),
-                vault_version: e.version,
-                backup_version: v,
-            }),
-            Some(_) => {}
+    match vault_core::model::compare(backup, live) {
+        Ok(()) => return Ok(()),
+        Err(Difference::OtherVault) => {
+            return Err(CliError::new(
+                Exit::Mismatch,
+                format!("{} is a backup of another vault", show(path)),
+            )
+            .hint("compare it with the vault it was made from"))
+        }
+        Err(Difference::Behind { missing, stale }) => {
+            r.missing = missing;
+            r.stale = stale
+                .into_iter()
+                .map(|s| StaleEntry {
+                    name: s.name,
+                    vault_version: s.vault_version,
+                    backup_version: s.backup_version,
+                })
+                .collect();
         }
     }
-    if r.missing.is_empty() && r.stale.is_empty() {
-        return Ok(());
-    }
+
     Err(CliError::new(
         Exit::Mismatch,
         format!(

@@ -228,7 +228,9 @@ pub fn open(path: &Path, pw_file: &Path) -> Vault {
 /// Writes `vault` to `path` as it is (no event appended, generation unchanged): a file
 /// airvault itself would never write, with valid MACs throughout.
 pub fn write_raw(path: &Path, vault: &mut Vault) {
-    let bytes = vault.serialize(1_700_000_000, &mut rand_core::OsRng).unwrap();
+    let bytes = vault
+        .serialize(1_700_000_000, &mut rand_core::OsRng)
+        .unwrap();
     fs::write(path, &*bytes).unwrap();
 }
 

@@ -299,8 +299,7 @@ impl Salvage {
         loop {
             let (next, head) = (chain.next_seq(), chain.head());
             let found = events.iter().find(|e| {
-                e.prev_hash == head
-                    && (e.seq == next || (e.op == AuditOp::Salvage && e.seq > next))
+                e.prev_hash == head && (e.seq == next || (e.op == AuditOp::Salvage && e.seq > next))
             });
             match found {
                 Some(e) if chain.push(&e.view()).is_ok() => kept.push(e.clone()),
@@ -389,6 +388,7 @@ impl RecoveryOutcome {
 }
 
 /// The result of a salvage: what the rebuilt vault will hold, and what was lost.
+#[derive(Clone)]
 pub struct Merged {
     /// The vault the copies are of.
     pub vault_id: [u8; VAULT_ID_LEN],

@@ -8,8 +8,8 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 use vault_core::armor::{self, ArmorError, Decoder, Encoder, Step, BYTES_PER_LINE};
 
-use super::backup::compare_opened;
-use super::Context;
+use super::copy::compare_opened;
+use crate::commands::Context;
 use crate::error::Result;
 use crate::files;
 use crate::model::Vault;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the restore page: ONE self-contained file, web/dist/airvault-recovery.html, with
-# the wasm module (base64), the wasm-bindgen glue, the page script and the style sheet
+# the wasm module (compressed, base64), the wasm-bindgen glue, the page script and the style sheet
 # inlined. Prints the file's SHA-256 (to publish) and the page fingerprint it shows.
 #
 # Needs: cargo with the wasm32-unknown-unknown target, wasm-bindgen-cli of exactly the
@@ -55,7 +55,11 @@ VERSION="$crate_version ($commit)"
 mkdir -p web/dist
 rm -f web/dist/airvault-recovery.html
 python3 - "$VERSION" "$MAX_BYTES" <<'PY'
-import base64, hashlib, re, sys
+import base64, hashlib, os, re, sys, zlib
+
+def deflate_raw(data):
+    c = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+    return c.compress(data) + c.flush()
 
 version, max_bytes = sys.argv[1], int(sys.argv[2])
 template = open("web/src/index.html", encoding="utf-8").read()
@@ -64,9 +68,15 @@ parts = {
     "CONTENT_SHA256": "0" * 64,
     "STYLE": open("web/src/style.css", encoding="utf-8").read().strip(),
     "GLUE": open("web/pkg/vault_wasm.js", encoding="utf-8").read().strip(),
-    "APP": open("web/src/app.js", encoding="utf-8").read().strip(),
+    # The page script: the files of web/src/app/ in name order, in one function scope.
+    "APP": '"use strict";\n\n(function () {\n' + "\n".join(
+        open(os.path.join("web/src/app", f), encoding="utf-8").read().rstrip("\n") + "\n"
+        for f in sorted(os.listdir("web/src/app")) if f.endswith(".js")
+    ) + "})();",
+    # The wasm module, compressed (raw DEFLATE, which the page inflates with the browser's
+    # DecompressionStream) and then base64-encoded.
     "WASM_BASE64": "\n".join(
-        re.findall(".{1,120}", base64.b64encode(open("web/pkg/vault_wasm_bg.wasm", "rb").read()).decode())
+        re.findall(".{1,120}", base64.b64encode(deflate_raw(open("web/pkg/vault_wasm_bg.wasm", "rb").read())).decode())
     ),
 }
 for name in ("GLUE", "APP"):
@@ -95,7 +105,7 @@ if len(data) > max_bytes:
 open("web/dist/airvault-recovery.html", "wb").write(data)
 wasm_len = len(open("web/pkg/vault_wasm_bg.wasm", "rb").read())
 print(f"web/dist/airvault-recovery.html: {len(data):,} bytes "
-      f"(wasm {wasm_len:,} bytes, {len(parts['WASM_BASE64']):,} as base64; "
+      f"(wasm {wasm_len:,} bytes, {len(parts['WASM_BASE64']):,} compressed, as base64; "
       f"glue {len(parts['GLUE']):,}; page script {len(parts['APP']):,}; style {len(parts['STYLE']):,})")
 print(f"version:          {version}")
 print(f"page fingerprint: {content_sha256}   (shown by the page)")

@@ -10,8 +10,8 @@ use vault_core::{PartState, RecordKind, VaultFile};
 use wasm_bindgen::prelude::*;
 
 use crate::encode::hex_string;
-use crate::file::{parse, part_state_name, record_kind_name, slot_kind_name};
 use crate::error::{Category, WasmError};
+use crate::file::{parse, part_state_name, record_kind_name, slot_kind_name};
 use crate::kdf::SlotKey;
 use crate::vault::Vault;
 
@@ -45,7 +45,7 @@ fn dearmor(text: &[u8]) -> Result<Vec<u8>, WasmError> {
 /// A parsed backup (or vault) file. Holds only the file's bytes, which are encrypted.
 #[wasm_bindgen]
 pub struct Backup {
-    bytes: Rc<[u8]>,
+    pub(crate) bytes: Rc<[u8]>,
     armored: bool,
     summary: Summary,
 }

@@ -2,6 +2,8 @@
 //! padding) and base32 (RFC 4648 §6, without padding, as authenticator apps take TOTP
 //! seeds). Output goes into a caller-owned `String` that the caller wipes.
 
+use crate::error::{Category, WasmError};
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -59,6 +61,34 @@ pub(crate) fn base32(bytes: &[u8], out: &mut String) {
     if bits > 0 {
         out.push(char::from(BASE32[usize::from((acc << (5 - bits)) & 31)]));
     }
+}
+
+/// A secret as text for the page: `format` is `text` (UTF-8, for passwords and PEM keys),
+/// `hex`, `base64` or `base32` (TOTP seeds). Only the returned JavaScript string holds it;
+/// the text built in wasm memory is wiped.
+///
+/// # Errors
+/// `not_text` if `format` is `text` and the secret is not UTF-8; `invalid_input` for an
+/// unknown format.
+pub(crate) fn secret_text(secret: &[u8], format: &str) -> Result<js_sys::JsString, WasmError> {
+    let mut out = zeroize::Zeroizing::new(String::new());
+    match format {
+        "text" => match core::str::from_utf8(secret) {
+            Ok(text) => out.push_str(text),
+            Err(_) => {
+                return Err(WasmError::new(
+                    "not_text",
+                    Category::BadInput,
+                    "this secret is not text; show it as hex or base64",
+                ))
+            }
+        },
+        "hex" => hex(secret, &mut out),
+        "base64" => base64(secret, &mut out),
+        "base32" => base32(secret, &mut out),
+        _ => return Err(WasmError::invalid("unknown format")),
+    }
+    Ok(js_sys::JsString::from(out.as_str()))
 }
 
 #[cfg(test)]

@@ -33,4 +33,3 @@ pub(crate) fn part_state_name(state: PartState) -> &'static str {
 pub(crate) fn parse(bytes: &[u8]) -> Result<VaultFile<'_>, WasmError> {
     Ok(VaultFile::parse(bytes, &KdfLimits::STANDARD)?)
 }
-

@@ -40,12 +40,14 @@ mod error;
 mod file;
 mod kdf;
 mod recovery;
+mod salvage;
 mod vault;
 
 pub use backup::{Backup, RecordInfo, SlotInfo, Verification};
 pub use error::{Category, WasmError};
 pub use kdf::{default_iterations, random_salt, KdfJob, SlotKey};
 pub use recovery::{combine_shares, parse_recovery_code};
+pub use salvage::{LostVersionInfo, Salvage, Salvaged, SalvagedEntryInfo, Taken};
 pub use vault::{AuditInfo, EntryInfo, LostRecord, Vault};
 
 use wasm_bindgen::prelude::*;

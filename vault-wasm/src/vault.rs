@@ -7,9 +7,7 @@ use std::rc::Rc;
 use rand_core::OsRng;
 use vault_core::audit::ChainError;
 use vault_core::constants::{ENTRY_ID_LEN, SALT_LEN};
-use vault_core::model::{
-    read_entry, read_meta, ChainVerdict, Contents, OwnedEntry, OwnedEvent,
-};
+use vault_core::model::{read_entry, read_meta, ChainVerdict, Contents, OwnedEntry, OwnedEvent};
 use vault_core::{
     AuditEvent, AuditOp, CheckKey, EntryKind, HeaderParams, Kcv, KdfLimits, Rewrite, SealedSlot,
     SlotKind, VaultFile,
@@ -17,9 +15,9 @@ use vault_core::{
 use wasm_bindgen::prelude::*;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::file::{parse, record_kind_name, slot_kind_name};
-use crate::encode;
+use crate::encode::{self, secret_text};
 use crate::error::{Category, WasmError};
+use crate::file::{parse, record_kind_name, slot_kind_name};
 use crate::kdf::SlotKey;
 
 /// What the audit trail records for a rewrite made by the restore page.
@@ -305,26 +303,7 @@ impl Vault {
     /// `not_text` if `format` is `text` and the secret is not UTF-8; `invalid_input` for
     /// an unknown format or record; a record error (e.g. `record_damaged`).
     pub fn reveal(&self, record: u32, format: &str) -> Result<js_sys::JsString, WasmError> {
-        self.with_secret(record, |_, secret| {
-            let mut out = Zeroizing::new(String::new());
-            match format {
-                "text" => match core::str::from_utf8(secret) {
-                    Ok(text) => out.push_str(text),
-                    Err(_) => {
-                        return Err(WasmError::new(
-                            "not_text",
-                            Category::BadInput,
-                            "this secret is not text; show it as hex or base64",
-                        ))
-                    }
-                },
-                "hex" => encode::hex(secret, &mut out),
-                "base64" => encode::base64(secret, &mut out),
-                "base32" => encode::base32(secret, &mut out),
-                _ => return Err(WasmError::invalid("unknown format")),
-            }
-            Ok(js_sys::JsString::from(out.as_str()))
-        })
+        self.with_secret(record, |_, secret| secret_text(secret, format))
     }
 
     /// The raw bytes of the entry in record `record`, for saving as a file. The copy in

@@ -24,10 +24,12 @@ pub mod input;
 pub mod manual;
 pub mod material;
 pub mod model;
+pub mod new_entry;
 pub mod output;
 pub mod page;
 pub mod passwords;
 pub mod progress;
+pub mod rekey;
 pub mod sealing;
 pub mod suggestion;
 

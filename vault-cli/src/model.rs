@@ -65,20 +65,49 @@ impl From<std::io::Error> for WriteError {
     }
 }
 
-/// The rest of a file after its first header copy, as the core's reader takes it.
-struct Rest<'r, R: Read>(&'r mut R);
+/// The rest of a file after its first header copy (any reader), as the core's readers
+/// take it ([`ByteSource`]); keeps the I/O error that stopped it, for the message.
+#[derive(Debug)]
+pub struct ReadSource<R> {
+    inner: R,
+    /// The error that ended the reading early, if one did.
+    pub error: Option<std::io::Error>,
+}
 
-impl<R: Read> ByteSource for Rest<'_, R> {
+impl<R: Read> ReadSource<R> {
+    /// Reads from `inner`.
+    pub fn new(inner: R) -> Self {
+        Self { inner, error: None }
+    }
+
+    /// The I/O error that ended the reading, or one saying the file ended early.
+    pub fn take_error(&mut self) -> std::io::Error {
+        self.error.take().unwrap_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the file ended early")
+        })
+    }
+}
+
+impl<R: Read> ByteSource for ReadSource<R> {
     fn fill(&mut self, buf: &mut [u8]) -> bool {
-        self.0.read_exact(buf).is_ok()
+        match self.inner.read_exact(buf) {
+            Ok(()) => true,
+            Err(e) => {
+                self.error = Some(e);
+                false
+            }
+        }
     }
 
     fn read_some(&mut self, buf: &mut [u8]) -> Option<usize> {
         loop {
-            match self.0.read(buf) {
+            match self.inner.read(buf) {
                 Ok(n) => return Some(n),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
+                Err(e) => {
+                    self.error = Some(e);
+                    return None;
+                }
             }
         }
     }
@@ -316,9 +345,11 @@ fn open_streaming_unlocking<'f>(
     }
     let unlocked = unlock(&file)?;
     Ok(
-        read_records(&unlocked, &mut Rest(rest), sink).map(|(meta, verification)| Opened {
-            vault: Vault::skeleton(&unlocked, meta),
-            verification,
+        read_records(&unlocked, &mut ReadSource::new(rest), sink).map(|(meta, verification)| {
+            Opened {
+                vault: Vault::skeleton(&unlocked, meta),
+                verification,
+            }
         }),
     )
 }

@@ -197,16 +197,19 @@ impl Vault {
         let n = unlocked.rewrite(&mut out, &mut buf, &rewrite, &mut OsRng)?;
         out.truncate(n);
 
-        // Read the new file back: intact, and the new password's key opens it.
+        // Read the new file back: intact, the new password's key opens it, and it holds
+        // exactly the records it copied and the event appended (the core's rule).
         let written = parse(&out)?;
-        if !written.verify().is_intact() {
+        let checked = written.verify().is_intact()
+            && vault_core::model::check_rewritten(&written, &unlocked, &rewrite, &[(0, key)])
+                .is_ok();
+        if !checked {
             return Err(WasmError::new(
                 "write_check_failed",
                 Category::Corrupted,
                 "the new vault file did not verify after writing",
             ));
         }
-        written.unlock_with_slot_key(0, key)?;
         Ok(out)
     }
 }

@@ -1,16 +1,15 @@
-//! `airvault audit`: the vault's audit trail — listed, or checked with the core's
-//! [`ChainVerifier`] (the chain rule of `docs/FORMAT.md` lives there, not here).
+//! `airvault audit`: the vault's audit trail — listed, or checked by the core
+//! ([`check_trail`]; the chain rule of `docs/FORMAT.md` lives there, not here).
 
-use vault_core::audit::{ChainError, ChainVerifier};
-use vault_core::constants::{ENTRY_ID_LEN, MAX_RECORD_LEN};
-use vault_core::{KdfLimits, Meta, Record, RecordKind, SlotKind, VaultFile};
-use zeroize::Zeroizing;
+use vault_core::constants::ENTRY_ID_LEN;
+use vault_core::model::{check_trail, ChainVerdict, RecordReader, TrailProblem};
+use vault_core::{KdfLimits, SlotKind, VaultFile};
 
 use super::{read_audit_trail, read_vault_bytes, Context};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::generations::Stamp;
-use crate::model::OwnedEvent;
+use crate::model::{OwnedEvent, ReadSource};
 use crate::output::lifecycle::{AuditEventReport, AuditVerifyReport};
 use crate::progress;
 
@@ -37,13 +36,7 @@ fn event_report(e: &OwnedEvent) -> AuditEventReport {
 /// The vault's errors (every record, audit events included, must open).
 pub fn list(ctx: &Context) -> Result<Vec<AuditEventReport>> {
     let (vault, _password) = read_audit_trail(ctx)?;
-    let mut verifier = ChainVerifier::new();
-    let chain = vault
-        .events
-        .iter()
-        .try_for_each(|e| verifier.push(&e.view()))
-        .and_then(|()| verifier.finish(&vault.meta));
-    if let Err(e) = chain {
+    if let ChainVerdict::Broken(e) = ChainVerdict::of(&vault.events, Some(&vault.meta)) {
         ctx.warn(&format!(
             "the audit trail does not verify: {e}; run 'airvault audit --verify'"
         ));
@@ -51,10 +44,10 @@ pub fn list(ctx: &Context) -> Result<Vec<AuditEventReport>> {
     Ok(vault.events.iter().map(event_report).collect())
 }
 
-/// Checks the audit trail of the vault at `ctx.vault`: every audit record must open (its
-/// MAC verifies) and, in file order, the events must form the chain the core's
-/// [`ChainVerifier`] accepts, ending at the metadata record's head. The result says where
-/// the first break is; the caller turns a failed result into exit 5.
+/// Checks the audit trail of the vault at `ctx.vault` by the core's rule
+/// ([`check_trail`]): every audit record must open (its MAC verifies) and, in file order,
+/// the events must form the hash chain, ending at the metadata record's head. The result
+/// says where the first break is; the caller turns a failed result into exit 5.
 ///
 /// # Errors
 /// Exit 3 if the vault cannot be read, 4 for a wrong password, 5/6 if the file itself does
@@ -91,60 +84,35 @@ pub fn verify(ctx: &Context) -> Result<AuditVerifyReport> {
         message: None,
         exit_code: Exit::Corrupted.code(),
     };
-    let mut record = vec![0u8; MAX_RECORD_LEN];
-    let mut buf = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
-    let mut verifier = ChainVerifier::new();
-    let mut meta: Option<Meta> = None;
-    for r in file.records() {
-        let r = match rest.as_mut() {
-            Some(rest) => {
-                use std::io::Read;
-                let bytes = &mut record[..r.entry.length as usize];
-                rest.read_exact(bytes)
-                    .map_err(|e| CliError::io("read", path, &e))?;
-                r.with_bytes(bytes)
-            }
-            None => r,
-        };
-        match r.entry.kind {
-            RecordKind::Entry => continue,
-            RecordKind::Meta => match unlocked.open_record(&r, &mut buf) {
-                Ok(Record::Meta(m)) => meta = Some(m),
-                Ok(_) | Err(_) => {
-                    report.message = Some("the metadata record does not open".to_owned());
-                    return Ok(report);
-                }
-            },
-            RecordKind::Audit => {
-                let seq = r.entry.seq;
-                let pushed = match unlocked.open_record(&r, &mut buf) {
-                    Ok(Record::Audit(event)) => verifier.push(&event).map_err(|e| broken(&e)),
-                    Ok(_) => Err(format!("audit record {} is not an audit event", r.index)),
-                    Err(e) => Err(format!("audit event {seq} does not open: {e}")),
-                };
-                if let Err(message) = pushed {
-                    report.first_break = Some(seq);
-                    report.message = Some(message);
-                    return Ok(report);
-                }
-                report.events += 1;
-            }
+    // The rule is the core's: every audit record opens and the events chain up to the
+    // metadata record's head.
+    let mut source = rest.as_mut().map(ReadSource::new);
+    let check = match source.as_mut() {
+        Some(source) => {
+            let mut reader = RecordReader::new(&unlocked, source);
+            check_trail(&unlocked, Some(&mut reader))
+        }
+        None => check_trail::<ReadSource<std::fs::File>>(&unlocked, None),
+    };
+    match check.problem {
+        Some(TrailProblem::SourceFailed) => {
+            let e = source.as_mut().map_or_else(
+                || std::io::Error::other("the file could not be read"),
+                ReadSource::take_error,
+            );
+            return Err(CliError::io("read", path, &e));
+        }
+        Some(problem) => {
+            report.events = check.events as usize;
+            report.first_break = check.first_break;
+            report.message = Some(problem.to_string());
+        }
+        None => {
+            report.events = check.events as usize;
+            report.ok = true;
+            report.salvage_gaps = check.salvage_gaps;
+            report.exit_code = Exit::Ok.code();
         }
     }
-    let Some(meta) = meta else {
-        report.message = Some("the vault has no metadata record".to_owned());
-        return Ok(report);
-    };
-    if let Err(e) = verifier.finish(&meta) {
-        report.message = Some(broken(&e));
-        return Ok(report);
-    }
-    report.ok = true;
-    report.salvage_gaps = verifier.salvage_gaps();
-    report.exit_code = Exit::Ok.code();
     Ok(report)
-}
-
-fn broken(e: &ChainError) -> String {
-    e.to_string()
 }

@@ -13,11 +13,11 @@ use vault_core::legacy::{
 use vault_core::{AuditOp, EntryKind, Kcv};
 use zeroize::Zeroizing;
 
-use super::entries::{name_taken, new_entry, read_input, SecretInput};
 use super::{check_new_name, load_vault, save_vault, Context};
 use crate::error::{show, CliError, Exit, Result};
 use crate::files;
 use crate::input::{self, PasswordSource};
+use crate::new_entry::{name_taken, new_entry, read_input, SecretInput};
 use crate::output::lifecycle::ImportReport;
 use crate::output::utc;
 

@@ -13,7 +13,6 @@ pub mod benchmark;
 pub mod import;
 pub mod passwd;
 pub mod policy;
-mod rekey;
 pub mod rotate;
 pub mod status;
 
@@ -66,7 +65,7 @@ impl Context {
         }
     }
 
-    fn warn(&self, text: &str) {
+    pub(crate) fn warn(&self, text: &str) {
         if self.warnings {
             eprintln!("warning: {text}");
         }
@@ -294,7 +293,7 @@ fn refuse_armored_vault(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn read_vault_bytes(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read_vault_bytes(path: &Path) -> Result<Vec<u8>> {
     match files::read_file(path) {
         Err(e) if e.exit() == Exit::Io && !path.exists() => Err(CliError::new(
             Exit::Io,

@@ -15,12 +15,13 @@ use rand_core::OsRng;
 use vault_core::constants::DEFAULT_ITERATIONS;
 use vault_core::{AuditOp, HeaderParams, KdfLimits, SealedSlot, SlotKind, VaultMasterKey};
 
-use super::{now, rekey, Context};
+use super::{now, Context};
 use crate::calibrate;
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::input::PasswordSource;
 use crate::output::lifecycle::PasswdReport;
+use crate::rekey;
 
 /// Options of `passwd`.
 #[derive(Clone, Debug)]

@@ -16,12 +16,11 @@ use std::path::{Path, PathBuf};
 use rand_core::OsRng;
 use vault_core::constants::DEFAULT_ITERATIONS;
 use vault_core::{
-    AuditOp, Error, HeaderParams, KdfLimits, Record, SlotKind, UnlockedVault, VaultFile,
-    VaultMasterKey,
+    AuditOp, Error, HeaderParams, KdfLimits, SlotKind, UnlockedVault, VaultFile, VaultMasterKey,
 };
 use zeroize::Zeroizing;
 
-use super::{decode_container, now, rekey, Context, Encoding};
+use super::{decode_container, now, Context, Encoding};
 use crate::damage::describe_damage;
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
@@ -30,6 +29,7 @@ use crate::input::PasswordSource;
 use crate::material::{read_material, Recovered, RecoveryMaterial};
 use crate::model::clean_detail;
 use crate::progress;
+use crate::rekey;
 
 /// Options of `recover`.
 #[derive(Debug, Clone)]
@@ -295,28 +295,8 @@ fn recover_whole(ctx: &Context, opts: &RecoverOptions, carried: Carried) -> Resu
     };
 
     let mut scratch = Zeroizing::new(vec![0u8; unlocked.scratch_len()]);
-    let first = file.record(0).ok_or_else(|| {
-        CliError::core(
-            Error::Malformed {
-                reason: "no records",
-            },
-            path,
-            Doing::Restore,
-        )
-    })?;
-    let meta = match unlocked.open_record(&first, &mut scratch[..]) {
-        Ok(Record::Meta(m)) => m,
-        Ok(_) => {
-            return Err(CliError::core(
-                Error::Malformed {
-                    reason: "record 0 is not the metadata record",
-                },
-                path,
-                Doing::Restore,
-            ))
-        }
-        Err(e) => return Err(CliError::core(e, path, Doing::Restore)),
-    };
+    let meta = vault_core::model::read_meta(&unlocked)
+        .map_err(|e| CliError::core(e, path, Doing::Restore))?;
     let rewrite = plan.rewrite(&meta);
     let write_err = |e| CliError::core(e, &opts.out, Doing::Write);
     let len = unlocked.rewrite_len(&rewrite).map_err(write_err)?;

@@ -9,11 +9,12 @@ use vault_core::{
 };
 use zeroize::Zeroizing;
 
-use super::entries::{read_input, SecretInput};
-use super::{check_name, load_vault, now, rekey, save_vault, Context};
+use super::{check_name, load_vault, now, save_vault, Context};
 use crate::error::{show, CliError, Doing, Result};
 use crate::model::{OwnedEntry, Vault};
+use crate::new_entry::{read_input, SecretInput};
 use crate::output::lifecycle::{RotateMasterReport, RotatedReport};
+use crate::rekey;
 use crate::suggestion::no_such_entry;
 
 /// Replaces the vault's master key: every record re-encrypted under a new one, the password

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use rand_core::OsRng;
 use vault_core::constants::{DEFAULT_ITERATIONS, DEFAULT_POLICY_DAYS};
-use vault_core::model::{RebuiltKeys, Salvage};
+use vault_core::model::{RebuiltKeys, RecordReader, Salvage, Taken};
 use vault_core::{recovery_code, Error, KdfLimits, Record, SlotKind, VaultFile, VaultMasterKey};
 use zeroize::Zeroizing;
 
@@ -26,7 +26,7 @@ use crate::generations::{self, Stamp};
 use crate::input::PasswordSource;
 use crate::material::{read_material, Recovered, RecoveryMaterial};
 use crate::model::VaultFiles;
-use crate::model::{RecordSink, Vault, WriteError};
+use crate::model::{ReadSource, RecordSink, Vault, WriteError};
 use crate::progress;
 use crate::sealing::{check_written, password_slot};
 
@@ -125,28 +125,50 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     // Keyless: read, decode and parse every file, one at a time (none is kept).
     let mut reports: Vec<SalvageFile> = Vec::new();
     let mut failures: Vec<Exit> = Vec::new();
-    // The files that parsed: index into the reports, vault id, generation.
-    let mut parsed: Vec<(usize, [u8; 16], u64)> = Vec::new();
+    // The files that parsed: index into the reports, vault id, generation, and whether it
+    // is an intact binary file (read one record at a time).
+    let mut parsed: Vec<(usize, [u8; 16], u64, bool)> = Vec::new();
     for path in &opts.files {
         let mut r = SalvageFile {
             file: show(path),
             status: "unusable",
             ..SalvageFile::default()
         };
-        let loaded = load(path).and_then(|(bytes, enc)| {
-            let file = VaultFile::parse(&bytes, &KdfLimits::STANDARD)
-                .map_err(|e| CliError::core(e, path, Doing::Restore))?;
-            let h = file.header();
-            let check = file.verify();
-            r.format = Some(enc.name());
-            r.vault_id = Some(hex::encode(h.vault_id()));
-            r.generation = Some(h.generation());
-            r.records = Some(h.record_count());
-            r.damage = (!check.is_intact()).then(|| describe_damage(&check));
-            Ok((h.vault_id(), h.generation()))
-        });
+        // An intact binary file is checked in one pass and never held whole; anything else
+        // is read whole, which says exactly what is wrong.
+        let streamed = super::intact_streaming(path)
+            .then(|| files::read_head(path))
+            .flatten()
+            .and_then(|head| {
+                let file = VaultFile::parse(&head.bytes, &KdfLimits::STANDARD).ok()?;
+                let h = file.header();
+                Some((h.vault_id(), h.generation(), h.record_count()))
+            });
+        let loaded = match streamed {
+            Some((vault_id, generation, records)) => {
+                r.format = Some(super::Encoding::Binary.name());
+                r.vault_id = Some(hex::encode(vault_id));
+                r.generation = Some(generation);
+                r.records = Some(records);
+                Ok((vault_id, generation, true))
+            }
+            None => load(path).and_then(|(bytes, enc)| {
+                let file = VaultFile::parse(&bytes, &KdfLimits::STANDARD)
+                    .map_err(|e| CliError::core(e, path, Doing::Restore))?;
+                let h = file.header();
+                let check = file.verify();
+                r.format = Some(enc.name());
+                r.vault_id = Some(hex::encode(h.vault_id()));
+                r.generation = Some(h.generation());
+                r.records = Some(h.record_count());
+                r.damage = (!check.is_intact()).then(|| describe_damage(&check));
+                Ok((h.vault_id(), h.generation(), false))
+            }),
+        };
         match loaded {
-            Ok((vault_id, generation)) => parsed.push((reports.len(), vault_id, generation)),
+            Ok((vault_id, generation, intact)) => {
+                parsed.push((reports.len(), vault_id, generation, intact));
+            }
             Err(e) => {
                 r.message = Some(e.what().to_owned());
                 failures.push(e.exit());
@@ -188,39 +210,29 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
 
     // Open every file, one at a time; the core keeps every record that opens.
     let mut merge = Salvage::new(vault_id, parsed.len());
-    for &(index, _, _) in &parsed {
+    for &(index, _, _, intact) in &parsed {
         let path = &opts.files[index];
-        let file = load(path).and_then(|(bytes, _)| {
-            VaultFile::parse(&bytes, &KdfLimits::STANDARD)
-                .map_err(|e| CliError::core(e, path, Doing::Restore))?;
-            Ok(bytes)
-        });
-        let bytes = match file {
-            Ok(b) => b,
-            Err(e) => {
-                reports[index].message = Some(e.what().to_owned());
-                failures.push(e.exit());
-                continue;
+        let taken = if intact {
+            take_streaming(&mut merge, index, path, &key, ctx)
+        } else {
+            None
+        };
+        let taken = match taken {
+            Some(taken) => taken,
+            None => take_whole(&mut merge, index, path, &key, ctx),
+        };
+        match taken {
+            Ok(taken) => {
+                let report = &mut reports[index];
+                report.status = "used";
+                report.records_opened = taken.opened;
+                report.records_failed = taken.failed;
             }
-        };
-        let Ok(file) = VaultFile::parse(&bytes, &KdfLimits::STANDARD) else {
-            continue;
-        };
-        merge.list(index, &file);
-        let unlocked = match progress::unlock(&file, key.kind(), key.secret(), ctx.progress) {
-            Ok(u) => u,
-            Err(e) => {
-                let (exit, why) = unlock_reason(e, &key, path);
+            Err((exit, why)) => {
                 reports[index].message = Some(why);
                 failures.push(exit);
-                continue;
             }
-        };
-        let taken = merge.take_file(index, &unlocked);
-        let report = &mut reports[index];
-        report.status = "used";
-        report.records_opened = taken.opened;
-        report.records_failed = taken.failed;
+        }
     }
     let Some(opened) = merge.opened_generation() else {
         return Err(nothing_opened(&reports, &failures));
@@ -383,6 +395,63 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     report.complete = exit == Exit::Ok;
     report.exit_code = exit.code();
     Ok(Salvaged { report, exit })
+}
+
+/// Lists and opens one copy read whole (armored, damaged, or anything not read one record
+/// at a time), and takes every record of it that opens.
+fn take_whole(
+    merge: &mut Salvage,
+    index: usize,
+    path: &Path,
+    key: &Key,
+    ctx: &Context,
+) -> std::result::Result<Taken, (Exit, String)> {
+    let failed = |e: CliError| (e.exit(), e.what().to_owned());
+    let (bytes, _) = load(path).map_err(failed)?;
+    let file = VaultFile::parse(&bytes, &KdfLimits::STANDARD)
+        .map_err(|e| failed(CliError::core(e, path, Doing::Restore)))?;
+    merge.list(index, &file);
+    let unlocked = progress::unlock(&file, key.kind(), key.secret(), ctx.progress)
+        .map_err(|e| unlock_reason(e, key, path))?;
+    Ok(merge.take_file(index, &unlocked))
+}
+
+/// Lists and opens one intact binary copy, reading it one record at a time so that it is
+/// never held whole; `None` (nothing taken) if its first header copy no longer reads as
+/// intact, for the caller to read it whole.
+fn take_streaming(
+    merge: &mut Salvage,
+    index: usize,
+    path: &Path,
+    key: &Key,
+    ctx: &Context,
+) -> Option<std::result::Result<Taken, (Exit, String)>> {
+    let mut head = files::read_head(path)?;
+    let file = VaultFile::parse(&head.bytes, &KdfLimits::STANDARD).ok()?;
+    if file.header_copies().0 != vault_core::PartState::Intact {
+        return None;
+    }
+    merge.list(index, &file);
+    let unlocked = match progress::unlock(&file, key.kind(), key.secret(), ctx.progress) {
+        Ok(u) => u,
+        Err(e) => return Some(Err(unlock_reason(e, key, path))),
+    };
+    merge.begin(index, &unlocked);
+    let h = file.header();
+    let (vault_id, generation) = (h.vault_id(), h.generation());
+    let rest = std::io::BufReader::with_capacity(16 * 1024, &mut head.file);
+    let mut reader = RecordReader::new(&unlocked, ReadSource::new(rest));
+    let mut taken = Taken::default();
+    for r in file.records() {
+        match reader.open(&r) {
+            Ok(record) => {
+                taken.opened += 1;
+                merge.take(index, &vault_id, generation, record);
+            }
+            Err(_) => taken.failed.push(r.index),
+        }
+    }
+    Some(Ok(taken))
 }
 
 /// Whether the file at `tmp` is intact and opens, every record of it, through keyslot 0

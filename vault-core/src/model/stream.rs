@@ -3,11 +3,8 @@
 //! from a [`ByteSource`], each record opened as it arrives and the whole file checked on
 //! the way ([`StreamCheck`]).
 
-use alloc::vec::Vec;
-
-use zeroize::Zeroizing;
-
-use crate::format::{RecordKind, StreamCheck, Verification};
+use super::reader::RecordReader;
+use crate::format::{RecordKind, Verification};
 use crate::records::{Meta, Record};
 use crate::vault::UnlockedVault;
 
@@ -17,6 +14,16 @@ pub trait ByteSource {
     fn fill(&mut self, buf: &mut [u8]) -> bool;
     /// Reads at most `buf.len()` bytes: `Some(0)` at the end, `None` on failure.
     fn read_some(&mut self, buf: &mut [u8]) -> Option<usize>;
+}
+
+impl<S: ByteSource + ?Sized> ByteSource for &mut S {
+    fn fill(&mut self, buf: &mut [u8]) -> bool {
+        (**self).fill(buf)
+    }
+
+    fn read_some(&mut self, buf: &mut [u8]) -> Option<usize> {
+        (**self).read_some(buf)
+    }
 }
 
 /// Where [`read_records`] hands the entry and audit records it opens.
@@ -39,49 +46,25 @@ pub fn read_records(
     rest: &mut impl ByteSource,
     sink: &mut dyn RecordSink,
 ) -> Option<(Meta, Verification)> {
-    let file = unlocked.file();
-    let header = file.header();
-    let mut check = StreamCheck::new(file);
+    let header = unlocked.file().header();
     let count = |kind| {
         (0..header.record_count())
             .filter(|&i| header.table_entry(i).is_some_and(|e| e.kind == kind))
             .count()
     };
     sink.sizes(count(RecordKind::Entry), count(RecordKind::Audit));
-    let largest = file
-        .records()
-        .map(|r| r.entry.length as usize)
-        .max()
-        .unwrap_or(0);
-    let mut record: Zeroizing<Vec<u8>> = Zeroizing::new(alloc::vec![0u8; largest]);
-    let mut buf: Zeroizing<Vec<u8>> = Zeroizing::new(alloc::vec![0u8; largest]);
+    let mut reader = RecordReader::new(unlocked, rest);
     let mut meta = None;
-    for r in file.records() {
-        let bytes = &mut record[..r.entry.length as usize];
-        if !rest.fill(bytes) {
-            return None;
-        }
-        check.update(bytes);
-        match unlocked.open_record(&r.with_bytes(bytes), &mut buf) {
-            Ok(Record::Meta(m)) => meta = Some(m),
-            Ok(other) => {
+    for r in unlocked.file().records() {
+        match reader.open(&r).ok()? {
+            Record::Meta(m) => meta = Some(m),
+            other => {
                 if !sink.record(other) {
                     return None;
                 }
             }
-            Err(_) => return None,
         }
     }
-    // The second header copy and the trailer.
-    let mut tail = [0u8; 8192];
-    loop {
-        match rest.read_some(&mut tail)? {
-            0 => break,
-            n => check.update(&tail[..n]),
-        }
-    }
-    match (meta, check.finish()) {
-        (Some(meta), Some(verification)) => Some((meta, verification)),
-        _ => None,
-    }
+    let verification = reader.finish()?;
+    Some((meta?, verification))
 }

@@ -13,21 +13,21 @@ use rand_core::{OsRng, RngCore};
 use vault_core::constants::{META_LEN, SALT_LEN, VAULT_ID_LEN};
 use vault_core::{
     AuditEvent, AuditOp, Error, HeaderParams, KdfLimits, Meta, PartState, Record, RecordRef,
-    Rewrite, SealedSlot, SlotKey, SlotKind, StreamCheck, StreamWriter, UnlockedVault, VaultFile,
-    VaultMasterKey,
+    Rewrite, SealedSlot, SlotKey, SlotKind, StreamWriter, UnlockedVault, VaultFile, VaultMasterKey,
 };
 use zeroize::Zeroizing;
 
-use super::{check_intact, read_vault_bytes, Context};
+use crate::commands::{check_intact, read_vault_bytes, Context};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::generations::Stamp;
-use crate::model::{OwnedEntry, OwnedEvent};
+use crate::model::{OwnedEntry, OwnedEvent, ReadSource};
 use crate::progress::{self, Progress};
+use vault_core::model::{meta_after_rewrite, read_meta, RecordReader};
 
 /// The vault file opened with its password: the unlocked file, its metadata record and the
 /// password that opened it.
-pub(super) struct Opened<'a> {
+pub(crate) struct Opened<'a> {
     /// The unlocked file.
     pub unlocked: UnlockedVault<'a>,
     /// Its metadata record.
@@ -41,7 +41,7 @@ pub(super) struct Opened<'a> {
 ///
 /// # Errors
 /// Exit 4 for a wrong password, 5/6 as the core reports.
-pub(super) fn open_with<'a>(
+pub(crate) fn open_with<'a>(
     ctx: &Context,
     bytes: &'a [u8],
     password: Option<Zeroizing<String>>,
@@ -70,25 +70,12 @@ pub(super) fn open_with<'a>(
     })
 }
 
-fn read_meta(unlocked: &UnlockedVault<'_>) -> Result<Meta, Error> {
-    let first = unlocked.file().records().next().ok_or(Error::Malformed {
-        reason: "no metadata record",
-    })?;
-    let mut buf = Zeroizing::new(vec![0u8; UnlockedVault::buffer_len(&first)]);
-    match unlocked.open_record(&first, &mut buf)? {
-        Record::Meta(m) => Ok(m),
-        _ => Err(Error::Malformed {
-            reason: "record 0 is not the metadata record",
-        }),
-    }
-}
-
 /// Seals `vmk` in a new keyslot under `secret` with a fresh salt, and returns the slot key
 /// too, so that the written file can be checked to open with it without another KDF run.
 ///
 /// # Errors
 /// [`Error::KdfCostRefused`] if `iterations` is outside the format's bounds.
-pub(super) fn seal(
+pub(crate) fn seal(
     kind: SlotKind,
     secret: &[u8],
     iterations: u32,
@@ -117,7 +104,7 @@ pub(super) fn seal(
 /// # Errors
 /// Exit 5 if a record of the vault does not open (nothing is written) or the new file does
 /// not check out (nothing is replaced); exit 3 on write errors.
-pub(super) fn write(
+pub(crate) fn write(
     ctx: &Context,
     unlocked: &UnlockedVault<'_>,
     rw: &Rewrite<'_>,
@@ -148,9 +135,8 @@ pub(super) fn write(
     })
 }
 
-/// Opens `written` through every new keyslot and compares it with the vault it replaces:
-/// the same records in the same order (the metadata record's audit fields excepted), then
-/// exactly the appended event.
+/// Opens `written` through every new keyslot and compares it with the vault it replaces,
+/// by the core's rule ([`vault_core::model::check_rewritten`]).
 fn check_rewritten(
     written: &[u8],
     old: &UnlockedVault<'_>,
@@ -158,63 +144,11 @@ fn check_rewritten(
     keys: &[(usize, &SlotKey)],
 ) -> std::result::Result<(), String> {
     let file = VaultFile::parse(written, &KdfLimits::STANDARD).map_err(|e| e.to_string())?;
-    let mut opened = None;
-    for (index, key) in keys {
-        let unlocked = file
-            .unlock_with_slot_key(*index, key)
-            .map_err(|e| format!("keyslot {index}: {e}"))?;
-        opened = Some(unlocked);
-    }
-    let new = opened.ok_or("no keyslot was checked")?;
-    let want_key = rw.new_master_key.unwrap_or(old.master_key());
-    if new.master_key().expose_secret() != want_key.expose_secret() {
-        return Err("a keyslot holds the wrong master key".into());
-    }
-    let old_count = old.file().header().record_count();
-    let new_count = file.header().record_count();
-    if new_count != old_count + u32::from(rw.event.is_some()) {
-        return Err(format!("{new_count} records where {old_count} were"));
-    }
-    let mut a = Zeroizing::new(vec![0u8; old.scratch_len()]);
-    let mut b = Zeroizing::new(vec![0u8; new.scratch_len()]);
-    let mut new_records = file.records();
-    for (ro, rn) in old.file().records().zip(new_records.by_ref()) {
-        let x = old.open_record(&ro, &mut a).map_err(|e| e.to_string())?;
-        let y = new.open_record(&rn, &mut b).map_err(|e| e.to_string())?;
-        let same = match (&x, &y) {
-            (Record::Meta(m), Record::Meta(n)) => {
-                m.recovery_secret == n.recovery_secret
-                    && n.check_key.is_some()
-                    && (m.check_key.is_none() || m.check_key == n.check_key)
-                    && m.default_policy_days == n.default_policy_days
-                    && m.created_at == n.created_at
-                    && match &rw.event {
-                        Some(e) => n.audit_next_seq == e.seq + 1 && n.audit_head == e.hash(),
-                        None => {
-                            n.audit_next_seq == m.audit_next_seq && n.audit_head == m.audit_head
-                        }
-                    }
-            }
-            (Record::Entry(e), Record::Entry(f)) => e == f,
-            (Record::Audit(e), Record::Audit(f)) => e == f,
-            _ => false,
-        };
-        if !same {
-            return Err(format!("record {} differs", ro.index));
-        }
-    }
-    if let Some(event) = &rw.event {
-        let last = new_records.next().ok_or("the new audit event is missing")?;
-        match new.open_record(&last, &mut b).map_err(|e| e.to_string())? {
-            Record::Audit(e) if e == *event => {}
-            _ => return Err("the new audit event differs".into()),
-        }
-    }
-    Ok(())
+    vault_core::model::check_rewritten(&file, old, rw, keys).map_err(|m| m.to_string())
 }
 
 /// An audit event about the vault as a whole (no entry), following `meta`'s chain head.
-pub(super) fn vault_event<'d>(
+pub(crate) fn vault_event<'d>(
     meta: &Meta,
     op: vault_core::AuditOp,
     time: u64,
@@ -237,7 +171,7 @@ pub(super) fn vault_event<'d>(
 /// What a rewrite puts in the new file, decided once the old file's metadata is open: the
 /// same for the streaming and the whole-file path, so that falling back to the whole file
 /// asks for nothing twice and seals nothing twice.
-pub(super) struct Plan {
+pub(crate) struct Plan {
     /// The new header's public fields.
     pub params: HeaderParams,
     /// The new file's keyslots.
@@ -288,7 +222,7 @@ impl Plan {
 ///
 /// # Errors
 /// Those of [`open_with`], `plan` and [`write()`].
-pub(super) fn rekey<T, F>(ctx: &Context, plan: F) -> Result<T>
+pub(crate) fn rekey<T, F>(ctx: &Context, plan: F) -> Result<T>
 where
     F: FnOnce(&UnlockedVault<'_>, &Meta, &Zeroizing<String>) -> Result<(Plan, T)>,
 {
@@ -316,7 +250,7 @@ where
     let path = &ctx.vault;
     let mut password = None;
     let mut planned = None;
-    if let Some(mut head) = super::intact_streaming(path)
+    if let Some(mut head) = crate::commands::intact_streaming(path)
         .then(|| files::read_head(path))
         .flatten()
     {
@@ -378,21 +312,18 @@ where
 }
 
 /// The first header copy parsed, if it is intact.
-pub(super) fn intact_head(head: &[u8]) -> Option<VaultFile<'_>> {
+pub(crate) fn intact_head(head: &[u8]) -> Option<VaultFile<'_>> {
     let file = VaultFile::parse(head, &KdfLimits::STANDARD).ok()?;
     (file.header_copies().0 == PartState::Intact).then_some(file)
 }
 
-/// A file being read one record at a time after its first header copy, each record
-/// authenticated and decoded with the unlocked header, and everything read checked
-/// keylessly ([`StreamCheck`]).
-pub(super) struct Source<'f, 'u> {
+/// A file being read one record at a time after its first header copy: the core's
+/// [`RecordReader`] (each record authenticated and decoded with the unlocked header, and
+/// everything read checked keylessly) over the file.
+pub(crate) struct Source<'f, 'u> {
     file: &'f VaultFile<'f>,
     unlocked: &'u UnlockedVault<'f>,
-    rest: std::io::BufReader<&'u mut std::fs::File>,
-    check: StreamCheck<'f>,
-    record: Zeroizing<Vec<u8>>,
-    buf: Zeroizing<Vec<u8>>,
+    reader: RecordReader<'u, 'f, ReadSource<std::io::BufReader<&'u mut std::fs::File>>>,
 }
 
 impl<'f, 'u> Source<'f, 'u> {
@@ -402,19 +333,11 @@ impl<'f, 'u> Source<'f, 'u> {
         unlocked: &'u UnlockedVault<'f>,
         rest: &'u mut std::fs::File,
     ) -> Self {
-        let header = file.header();
-        let largest = (0..header.record_count())
-            .filter_map(|i| header.table_entry(i))
-            .map(|e| e.length as usize)
-            .max()
-            .unwrap_or(0);
+        let rest = ReadSource::new(std::io::BufReader::with_capacity(16 * 1024, rest));
         Self {
             file,
             unlocked,
-            rest: std::io::BufReader::with_capacity(16 * 1024, rest),
-            check: StreamCheck::new(file),
-            record: Zeroizing::new(vec![0u8; largest]),
-            buf: Zeroizing::new(vec![0u8; largest]),
+            reader: RecordReader::new(unlocked, rest),
         }
     }
 
@@ -430,36 +353,18 @@ impl<'f, 'u> Source<'f, 'u> {
     /// Reads record `r` (the next one) and opens it; `None` if it cannot be read or does
     /// not open. Returns the record and its bytes.
     fn next(&mut self, r: &RecordRef<'_>) -> Option<(Record<'_>, &[u8])> {
-        use std::io::Read;
-        let bytes = self.record.get_mut(..r.entry.length as usize)?;
-        self.rest.read_exact(bytes).ok()?;
-        self.check.update(bytes);
-        let record = self
-            .unlocked
-            .open_record(&r.with_bytes(bytes), &mut self.buf)
-            .ok()?;
-        Some((record, &self.record[..r.entry.length as usize]))
+        self.reader.open_with_bytes(r).ok()
     }
 
     /// Reads the rest of the file (the second header copy and the trailer): whether
     /// everything read was intact.
-    fn finish(mut self) -> bool {
-        use std::io::Read;
-        let mut tail = [0u8; 8192];
-        loop {
-            match self.rest.read(&mut tail) {
-                Ok(0) => break,
-                Ok(n) => self.check.update(&tail[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return false,
-            }
-        }
-        self.check.finish().is_some_and(|v| v.is_intact())
+    fn finish(self) -> bool {
+        self.reader.finish().is_some_and(|v| v.is_intact())
     }
 }
 
 /// Entries (distinct ids) and entry versions of a file.
-pub(super) type Counts = (usize, usize);
+pub(crate) type Counts = (usize, usize);
 
 /// Writes the file `src` reads (its metadata record `meta` already read) rewritten as
 /// `plan` says into `out`, atomically, one record at a time: records copied unchanged
@@ -474,7 +379,7 @@ pub(super) type Counts = (usize, usize);
 /// # Errors
 /// Exit 3 on write errors; exit 5 if the written file does not check out (nothing is
 /// replaced).
-pub(super) fn stream_rewrite(
+pub(crate) fn stream_rewrite(
     mut src: Source<'_, '_>,
     meta: Meta,
     plan: &Plan,
@@ -554,7 +459,7 @@ pub(super) fn stream_rewrite(
             Ok(header)
         },
         |tmp, header| {
-            super::check_written(tmp, &header, out)?;
+            crate::commands::check_written(tmp, &header, out)?;
             counts = compare_streaming(tmp, &header, old, src_path, &new_meta, &event, plan)
                 .map_err(&mismatch)?;
             Ok(())
@@ -637,11 +542,7 @@ fn compare_streaming(
             .ok_or_else(|| format!("record {} does not open", rn.index))?;
         let same = match (&x, &y) {
             (OwnedRecord::Meta(m), Record::Meta(n)) => {
-                m.recovery_secret == n.recovery_secret
-                    && n.check_key.is_some()
-                    && (m.check_key.is_none() || m.check_key == n.check_key)
-                    && m.default_policy_days == n.default_policy_days
-                    && m.created_at == n.created_at
+                meta_after_rewrite(m, n, Some(event))
                     && n.audit_next_seq == new_meta.audit_next_seq
                     && n.audit_head == new_meta.audit_head
             }

@@ -18,6 +18,7 @@ mod rekey;
 pub mod rotate;
 pub mod status;
 
+pub mod keyring;
 pub mod kit;
 pub mod page;
 pub mod recover;

@@ -17,7 +17,7 @@ use std::path::Path;
 use vault_core::{AuditOp, Error, KdfLimits, SlotKind, VaultFile};
 
 use super::recovery::{read_material, RecoveryMaterial};
-use super::{decode_container, load_vault, Context};
+use super::{decode_container, Context};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::generations::Stamp;
@@ -103,7 +103,7 @@ pub fn to_keyring(
 ) -> Result<KeyringItemReport> {
     let target = target.map(ItemName::parse).transpose()?;
     keyring::probe()?;
-    let (vault, _password) = load_vault(ctx)?;
+    let vault = open_file(ctx, &ctx.vault, None)?;
     let newest = vault
         .newest(name)
         .ok_or_else(|| no_such_entry(&vault, name))?;
@@ -156,12 +156,25 @@ fn confirm_replace(item: &ItemName, e: &OwnedEntry) -> Result<bool> {
 }
 
 /// Opens a vault or backup (binary or armored) whole, with the password of `ctx` (asked
-/// again on the terminal if wrong) or with recovery material, for reading only.
+/// again on the terminal if wrong) or with recovery material, for reading only: nothing is
+/// added to what the file holds (a format version 1 file keeps no check key, so the check
+/// values shown are those every other reading shows).
 fn open_file(ctx: &Context, path: &Path, material: Option<&RecoveryMaterial>) -> Result<Vault> {
+    if path == ctx.vault && std::fs::symlink_metadata(path).is_err() {
+        return Err(
+            CliError::new(Exit::Io, format!("no vault at {}", show(path)))
+                .hint("create one with 'airvault init', or name it with --vault or AIRVAULT_VAULT"),
+        );
+    }
+    let doing = if path == ctx.vault {
+        Doing::Vault
+    } else {
+        Doing::Restore
+    };
     let raw = files::read_file(path)?;
     let (bytes, _) = decode_container(raw, path)?;
     let file = VaultFile::parse(&bytes, &KdfLimits::STANDARD)
-        .map_err(|e| CliError::core(e, path, Doing::Restore))?;
+        .map_err(|e| CliError::core(e, path, doing))?;
     let unlocked = match material {
         Some(m) => {
             let got = read_material(m)?;
@@ -190,7 +203,7 @@ fn open_file(ctx: &Context, path: &Path, material: Option<&RecoveryMaterial>) ->
                     format!("{} has no recovery keyslot", show(path)),
                 )
                 .hint("open it with its password"),
-                other => CliError::core(other, path, Doing::Restore),
+                other => CliError::core(other, path, doing),
             })?
         }
         None => {
@@ -198,12 +211,11 @@ fn open_file(ctx: &Context, path: &Path, material: Option<&RecoveryMaterial>) ->
             input::with_retries(&ctx.password, &name, |given| {
                 let pw = given.read(&name)?;
                 progress::unlock(&file, SlotKind::Password, pw.as_bytes(), ctx.progress)
-                    .map_err(|e| CliError::core(e, path, Doing::Restore))
+                    .map_err(|e| CliError::core(e, path, doing))
             })?
         }
     };
-    let vault =
-        Vault::from_unlocked(&unlocked).map_err(|e| CliError::core(e, path, Doing::Restore))?;
+    let vault = Vault::from_unlocked(&unlocked).map_err(|e| CliError::core(e, path, doing))?;
     if path == ctx.vault {
         ctx.seen.opened(path, Stamp::of(&file));
     }
@@ -228,11 +240,8 @@ pub fn restore(
     mut each: impl FnMut(KeyringItemReport) -> Result<()>,
 ) -> Result<KeyringRestoreReport> {
     keyring::probe()?;
-    let (vault, path) = match (file, material) {
-        (None, None) => (load_vault(ctx)?.0, ctx.vault.clone()),
-        (Some(p), m) => (open_file(ctx, p, m)?, p.to_path_buf()),
-        (None, Some(m)) => (open_file(ctx, &ctx.vault, Some(m))?, ctx.vault.clone()),
-    };
+    let path = file.unwrap_or(&ctx.vault);
+    let vault = open_file(ctx, path, material)?;
     let mut planned: Vec<(&OwnedEntry, ItemName, Plan)> = Vec::new();
     let mut without_origin = 0;
     for e in vault.current() {
@@ -267,7 +276,7 @@ pub fn restore(
         .hint("pass --yes to replace them"));
     }
     let mut summary = KeyringRestoreReport {
-        file: show(&path),
+        file: show(path),
         items: planned.len(),
         created: 0,
         replaced: 0,

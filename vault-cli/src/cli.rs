@@ -11,7 +11,7 @@ Exit codes:
   0  ok
   2  usage error (bad arguments, unknown entry, existing file without --force, a newer
      generation of the vault to be replaced without --discard-newer)
-  3  I/O error (a file cannot be read or written)
+  3  I/O error (a file, or the OS keyring, cannot be read or written)
   4  authentication failed (wrong password or recovery secret; the file is intact)
   5  corrupted, truncated or malformed file, or not an airvault file
   6  unsupported format version or refused parameters (e.g. a hostile KDF cost)

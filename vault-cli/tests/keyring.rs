@@ -659,3 +659,60 @@ fn keyring_item_names_are_checked_before_anything_else() {
     }
     env.cmd().args(["get", "x", "--yes"]).assert().code(2);
 }
+
+#[test]
+#[ignore = "needs dbus-daemon: bash tests/keyring/run.sh"]
+fn a_session_bus_without_a_secret_service_is_exit_3_too() {
+    let env = Env::with_vault();
+    env.generate("k");
+    // A private session bus that can start no service: no Secret Service on it.
+    let bus = env.path("bus");
+    let config = env.file(
+        "bus.conf",
+        format!(
+            "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\" \
+             \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n\
+             <busconfig><type>session</type><listen>unix:path={}</listen>\
+             <auth>EXTERNAL</auth><policy context=\"default\"><allow send_destination=\"*\" \
+             eavesdrop=\"true\"/><allow eavesdrop=\"true\"/><allow own=\"*\"/></policy>\
+             </busconfig>\n",
+            bus.display()
+        ),
+    );
+    let mut daemon = Std::new("dbus-daemon")
+        .arg(format!("--config-file={}", config.display()))
+        .arg("--nofork")
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-daemon (Debian: dbus)");
+    let mut waited = 0;
+    while !bus.exists() && waited < 100 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        waited += 1;
+    }
+    assert!(bus.exists(), "the private bus did not start");
+    let address = format!("unix:path={}", bus.display());
+    for args in [
+        &["get", "k", "--to-keyring", "app/k"][..],
+        &["add", "x", "--from-keyring", "app/x"],
+        &["keyring", "restore"],
+    ] {
+        let out = env
+            .cmd()
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .args(args)
+            .assert()
+            .code(3)
+            .get_output()
+            .stderr
+            .clone();
+        let err = String::from_utf8(out).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("error: cannot use the OS keyring (Secret Service): "),
+            "{err}"
+        );
+    }
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+}

@@ -3,8 +3,9 @@
 # `secret-tool` on a fresh Debian machine (run as root; skipped when they are there), then
 # starts gnome-keyring-daemon in a private D-Bus session with a throwaway home, an unlocked
 # login keyring and nothing of the user's own, and runs the keyring tests there
-# (`cargo test -p vault-cli --test keyring -- --include-ignored`). The tests cross-check
-# every item with `secret-tool`. Works with CARGO_TARGET_DIR anywhere.
+# (`cargo test -p vault-cli --test keyring -- --include-ignored`, and the keyring prompts
+# on a pseudo-terminal from `--test terminal`). The tests cross-check every item with
+# `secret-tool`. Works with CARGO_TARGET_DIR anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -21,7 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 step "build the keyring tests"
-cargo test -p vault-cli --test keyring --no-run
+cargo test -p vault-cli --test keyring --test terminal --no-run
 
 step "keyring tests in a private D-Bus session with GNOME Keyring"
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/airvault-keyring.XXXXXX")
@@ -40,4 +41,6 @@ HOME="$SCRATCH/home" XDG_RUNTIME_DIR="$SCRATCH/runtime" \
     test "$(secret-tool lookup service airvault-probe username probe)" = probe
     secret-tool clear service airvault-probe username probe
     cargo test -p vault-cli --test keyring -- --include-ignored
+    # The prompts before replacing an item, answered on a pseudo-terminal.
+    cargo test -p vault-cli --test terminal -- --ignored keyring_
   ' 2> >(grep -v "Failed to set fd limit" >&2)

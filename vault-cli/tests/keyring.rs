@@ -550,6 +550,28 @@ fn the_keyring_comes_back_from_a_backup_by_password_recovery_code_or_shares() {
     assert_eq!(text.matches("Wrote keyring item").count(), 3, "{text}");
     assert!(text.contains("3 keyring item(s) from"), "{text}");
     all_back();
+
+    // 7. A vault salvaged from the backup keeps the audit events, and with them the origins.
+    lose_the_keyring();
+    let salvaged = env.path("salvaged.airvault");
+    env.bare()
+        .arg("--password-file")
+        .arg(&backup_pw)
+        .arg("salvage")
+        .arg(&backup)
+        .arg("--out")
+        .arg(&salvaged)
+        .assert()
+        .success();
+    restore(
+        &[
+            salvaged.as_os_str(),
+            os("--password-file"),
+            backup_pw.as_os_str(),
+        ],
+        0,
+    );
+    all_back();
     lose_the_keyring();
 }
 

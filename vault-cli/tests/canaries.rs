@@ -1602,6 +1602,11 @@ fn debug_output_of_secret_holding_types_shows_no_secret() {
     show("Message::Init", &Message::Init(report));
     let input = SecretInput::Bytes(Zeroizing::new(entry_secret.clone()));
     show("SecretInput::Bytes", &input);
+    let from_keyring = SecretInput::FromKeyring(
+        Zeroizing::new(entry_secret.clone()),
+        vault_cli::keyring::ItemName::parse("app/canary").unwrap(),
+    );
+    show("SecretInput::FromKeyring", &from_keyring);
     entries::add(&ctx, "canary", EntryKind::Opaque, &input).unwrap();
     let got = entries::get(&ctx, "canary", None, SecretFormat::Raw, None, false).unwrap();
     show("Got (raw)", &got);

@@ -146,8 +146,10 @@ pub enum Command {
         after_help = "Examples:\n  airvault status\n  airvault status --check-overdue --quiet   # cron: exit 8 when a key is overdue"
     )]
     Status(StatusArgs),
-    /// List the vault's audit trail, or check its hash chain.
-    #[command(after_help = "Examples:\n  airvault audit\n  airvault audit --verify")]
+    /// List the vault's audit trail or this machine's failed unlocks, or check the chain.
+    #[command(
+        after_help = "Examples:\n  airvault audit\n  airvault audit --verify\n  airvault audit --since 30d --op rotate\n  airvault audit --failures --since 7d     # wrong passwords, codes, shares"
+    )]
     Audit(AuditArgs),
     /// Measure this machine's PBKDF2-HMAC-SHA256 speed.
     #[command(after_help = "Examples:\n  airvault benchmark")]

@@ -738,3 +738,39 @@ fn a_session_bus_without_a_secret_service_is_exit_3_too() {
     daemon.kill().unwrap();
     daemon.wait().unwrap();
 }
+
+#[test]
+#[ignore = "needs a Secret Service: bash tests/keyring/run.sh"]
+fn two_entries_from_one_item_are_named_and_nothing_is_written() {
+    let env = Env::with_vault();
+    let svc = service("twice");
+    store(&svc, "shared", b"one secret");
+    store(&svc, "other", b"another secret");
+    for name in ["first", "second"] {
+        env.cmd()
+            .args(["add", name, "--from-keyring", &format!("{svc}/shared")])
+            .assert()
+            .success();
+    }
+    env.cmd()
+        .args(["add", "third", "--from-keyring", &format!("{svc}/other")])
+        .assert()
+        .success();
+    clear(&svc, "shared");
+    clear(&svc, "other");
+    env.cmd()
+        .args(["keyring", "restore", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "'first' and 'second' were both imported from the keyring item {svc}/shared"
+        )));
+    assert_eq!(lookup(&svc, "shared"), None);
+    assert_eq!(lookup(&svc, "other"), None);
+    // One of them, named, goes back.
+    env.cmd()
+        .args(["get", "second", "--to-keyring"])
+        .assert()
+        .success();
+    assert_eq!(lookup(&svc, "shared").as_deref(), Some(&b"one secret"[..]));
+}

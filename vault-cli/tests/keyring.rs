@@ -774,3 +774,27 @@ fn two_entries_from_one_item_are_named_and_nothing_is_written() {
         .success();
     assert_eq!(lookup(&svc, "shared").as_deref(), Some(&b"one secret"[..]));
 }
+
+#[test]
+#[ignore = "needs a Secret Service: bash tests/keyring/run.sh"]
+fn a_damaged_backup_is_refused_and_nothing_is_written() {
+    let env = Env::with_vault();
+    let svc = service("damaged");
+    store(&svc, "k", b"the key");
+    env.cmd()
+        .args(["add", "k", "--from-keyring", &format!("{svc}/k")])
+        .assert()
+        .success();
+    let backup = env.backup("b.airvault");
+    clear(&svc, "k");
+    // One bit of the first record (right after the first header copy).
+    let at = header_len(&fs::read(&backup).unwrap()) + 40;
+    flip(&backup, isize::try_from(at).unwrap());
+    env.cmd()
+        .args(["keyring", "restore"])
+        .arg(&backup)
+        .assert()
+        .code(5)
+        .stderr(predicates::str::contains("salvage"));
+    assert_eq!(lookup(&svc, "k"), None);
+}

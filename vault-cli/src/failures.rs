@@ -41,6 +41,10 @@ pub const LOG_FILE: &str = "failed-unlocks";
 /// thousands).
 const MAX_LOG_LEN: u64 = 512 * 1024;
 
+/// Largest log read: far beyond what airvault lets it grow to ([`MAX_LOG_LEN`]), so that a
+/// log grown by other hands is still read and cut.
+const MAX_READ_LEN: u64 = 16 * 1024 * 1024;
+
 /// Where the log is, once recording is enabled (`None` inside: no state directory known).
 static LOG: OnceLock<Option<PathBuf>> = OnceLock::new();
 
@@ -176,7 +180,7 @@ pub fn log_path(dir: &Path) -> PathBuf {
 /// # Errors
 /// Exit 3 if it exists and cannot be read.
 pub fn read(path: &Path) -> Result<Vec<Event>> {
-    let bytes = match files::read_bounded(path, MAX_LOG_LEN * 2) {
+    let bytes = match files::read_bounded(path, MAX_READ_LEN) {
         Ok(b) => b,
         Err(_) if !path.exists() => return Ok(Vec::new()),
         Err(e) => return Err(e),
@@ -227,14 +231,18 @@ fn format_line(e: &Event) -> String {
 }
 
 /// Appends `event` (one `write` of one line, with `O_APPEND`, so that two commands do not
-/// interleave); a log grown past [`MAX_LOG_LEN`] is first cut to its newer half.
+/// interleave); a log grown past [`MAX_LOG_LEN`] is first cut to its newest lines, half
+/// that size.
 fn append(log: &Path, event: &Event) -> Result<()> {
     files::ensure_parent_dir(log)?;
     if fs::metadata(log).is_ok_and(|m| m.len() > MAX_LOG_LEN) {
-        let events = read(log)?;
-        let keep = &events[events.len() / 2..];
-        let text: String = keep.iter().map(format_line).collect();
-        files::write_bookkeeping(log, text.as_bytes())?;
+        let lines: Vec<String> = read(log)?.iter().map(format_line).collect();
+        let (mut start, mut kept) = (lines.len(), 0);
+        while start > 0 && kept + lines[start - 1].len() <= (MAX_LOG_LEN / 2) as usize {
+            start -= 1;
+            kept += lines[start].len();
+        }
+        files::write_bookkeeping(log, lines[start..].concat().as_bytes())?;
     }
     let mut options = fs::OpenOptions::new();
     options.append(true).create(true);
@@ -315,6 +323,17 @@ mod tests {
         assert_eq!(since_unlock(&events, &[1; VAULT_ID_LEN]), 2);
         assert_eq!(since_unlock(&events, &[2; VAULT_ID_LEN]), 1);
         assert_eq!(since_unlock(&events, &[3; VAULT_ID_LEN]), 0);
+    }
+
+    #[test]
+    fn a_log_grown_by_other_hands_is_cut_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = log_path(dir.path());
+        let line = format_line(&event(1, Outcome::Failed, 1));
+        fs::write(&log, line.repeat((4 * MAX_LOG_LEN as usize) / line.len())).unwrap();
+        append(&log, &event(2, Outcome::Failed, 1)).unwrap();
+        assert!(fs::metadata(&log).unwrap().len() <= MAX_LOG_LEN / 2 + line.len() as u64);
+        assert_eq!(read(&log).unwrap().last().map(|e| e.time), Some(2));
     }
 
     #[test]

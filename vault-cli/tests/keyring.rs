@@ -798,3 +798,17 @@ fn a_damaged_backup_is_refused_and_nothing_is_written() {
         .stderr(predicates::str::contains("salvage"));
     assert_eq!(lookup(&svc, "k"), None);
 }
+
+/// The keyring is spoken to in pure Rust: the binary links no D-Bus library, so it starts
+/// on a machine without one.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_binary_links_no_dbus_library() {
+    let out = Std::new("ldd")
+        .arg(assert_cmd::cargo::cargo_bin("airvault"))
+        .output()
+        .expect("ldd");
+    let libs = String::from_utf8_lossy(&out.stdout);
+    assert!(libs.contains("libc.so"), "{libs}");
+    assert!(!libs.contains("dbus"), "{libs}");
+}

@@ -45,6 +45,9 @@ fi
 step "workspace tests"
 cargo test --workspace
 
+step "OS keyring: GNOME Keyring in a private D-Bus session, cross-checked with secret-tool"
+bash tests/keyring/run.sh
+
 step "restore page: vault-wasm in Chromium and Node, the page end to end from file://"
 bash tests/browser/run.sh
 

@@ -18,7 +18,8 @@ airvault's own code. Usage:
     decode_vault.py FILE --vmk-hex HEX
 
 Prints one JSON object: {"outcome": ..., "keyless": ..., "entries": [...]} with the same
-outcome names as the test vectors (docs/FORMAT.md, "Test vectors"). With --dump-keys it
+outcome names as the test vectors (docs/FORMAT.md, "Test vectors"), and the keyring origin
+of each entry that has one ("keyring_origins": {entry id hex: {"service", "account"}}). With --dump-keys it
 adds the master key, the record encryption key and each record's offset, for cross-checks
 with openssl. With --vmk-hex it prints only whether that master key authenticates the header
 and how many records it authenticates (revocation checks).
@@ -327,6 +328,26 @@ def check_audit(pt, version):
         raise Reject("record_malformed")
 
 
+KEYRING_PREFIX = b"from keyring "
+
+
+def keyring_origins(events):
+    """The keyring origin of each entry (docs/FORMAT.md, "Keyring origin"): the detail of
+    its last add (2) or rotate (5) event that reads `from keyring SERVICE/ACCOUNT`."""
+    origins = {}
+    for _seq, pt in sorted(events, key=lambda e: e[0]):
+        n, d = u16(pt, 10), u16(pt, 12)
+        detail = pt[72 + n:72 + n + d]
+        if pt[8] not in (2, 5) or not detail.startswith(KEYRING_PREFIX):
+            continue
+        service, slash, account = detail[len(KEYRING_PREFIX):].partition(b"/")
+        if not slash or not service or not account:
+            continue
+        origins[pt[16:32].hex()] = {"service": service.decode("utf-8"),
+                                    "account": account.decode("utf-8")}
+    return origins
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("file")
@@ -399,6 +420,7 @@ def main():
                 check_audit(pt, version)
                 events.append((u32(te, 24), pt))
         result["audit_chain"] = chain_verdict(events, meta)
+        result["keyring_origins"] = keyring_origins(events)
     except Reject as r:
         result["outcome"] = r.outcome
         result["entries"] = []

@@ -11,7 +11,7 @@ Exit codes:
   0  ok
   2  usage error (bad arguments, unknown entry, existing file without --force, a newer
      generation of the vault to be replaced without --discard-newer)
-  3  I/O error (a file cannot be read or written)
+  3  I/O error (a file, or the OS keyring, cannot be read or written)
   4  authentication failed (wrong password or recovery secret; the file is intact)
   5  corrupted, truncated or malformed file, or not an airvault file
   6  unsupported format version or refused parameters (e.g. a hostile KDF cost)
@@ -84,17 +84,17 @@ pub enum Command {
         after_help = "Examples:\n  airvault generate db-master-key\n  airvault generate vpn-totp --kind totp-seed --bytes 20\n  airvault generate root-pw --kind password --words 8"
     )]
     Generate(GenerateArgs),
-    /// Add a secret from a file or standard input.
+    /// Add a secret from a file, standard input or the OS keyring.
     #[command(
-        after_help = "Examples:\n  airvault add signing-key --kind private-key-pem --from-file key.pem\n  airvault add wifi --kind password --stdin     # asks twice, without echo\n  airvault add signing-key --new-version --from-file new-key.pem"
+        after_help = "Examples:\n  airvault add signing-key --kind private-key-pem --from-file key.pem\n  airvault add wifi --kind password --stdin     # asks twice, without echo\n  airvault add signing-key --new-version --from-file new-key.pem\n  airvault add db-key --kind symmetric-key --from-keyring myapp/db-key"
     )]
     Add(AddArgs),
     /// List the entries (newest version of each).
     #[command(after_help = "Examples:\n  airvault list\n  airvault list --json")]
     List,
-    /// Print or save one entry's secret.
+    /// Print or save one entry's secret, or put it into the OS keyring.
     #[command(
-        after_help = "Examples:\n  airvault get db-master-key --format hex\n  airvault get db-master-key --version 1 --out old-key.bin"
+        after_help = "Examples:\n  airvault get db-master-key --format hex\n  airvault get db-master-key --version 1 --out old-key.bin\n  airvault get db-key --to-keyring            # back where it was imported from\n  airvault get db-key --to-keyring myapp/db-key --yes"
     )]
     Get(GetArgs),
     /// Remove an entry and all its versions.
@@ -146,8 +146,10 @@ pub enum Command {
         after_help = "Examples:\n  airvault status\n  airvault status --check-overdue --quiet   # cron: exit 8 when a key is overdue"
     )]
     Status(StatusArgs),
-    /// List the vault's audit trail, or check its hash chain.
-    #[command(after_help = "Examples:\n  airvault audit\n  airvault audit --verify")]
+    /// List the vault's audit trail or this machine's failed unlocks, or check the chain.
+    #[command(
+        after_help = "Examples:\n  airvault audit\n  airvault audit --verify\n  airvault audit --since 30d --op rotate\n  airvault audit --failures --since 7d     # wrong passwords, codes, shares"
+    )]
     Audit(AuditArgs),
     /// Measure this machine's PBKDF2-HMAC-SHA256 speed.
     #[command(after_help = "Examples:\n  airvault benchmark")]
@@ -157,6 +159,12 @@ pub enum Command {
         after_help = "Examples:\n  airvault import-legacy old-key old-key.enc --from openssl\n  airvault import-legacy k ancient.enc --from openssl --try-common\n  airvault import-legacy api-key token.txt --from fernet --key-file fernet.key"
     )]
     ImportLegacy(ImportLegacyArgs),
+    /// Put keys back into the OS keyring, from the vault or a backup.
+    #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  airvault keyring restore\n  airvault keyring restore /media/usb/vault.airvault --recovery-code-file code.txt --yes"
+    )]
+    Keyring(KeyringCommand),
     /// Show or replace the recovery code.
     #[command(subcommand)]
     #[command(after_help = "Examples:\n  airvault recovery show\n  airvault recovery reset")]
@@ -239,7 +247,8 @@ pub struct GenerateArgs {
 
 /// `add`.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["from_file", "stdin"])))]
+#[command(group(clap::ArgGroup::new("source").required(true)
+    .args(["from_file", "stdin", "from_keyring"])))]
 pub struct AddArgs {
     /// Name of the new entry.
     pub name: String,
@@ -252,6 +261,10 @@ pub struct AddArgs {
     /// Read the secret from standard input (to its end).
     #[arg(long)]
     pub stdin: bool,
+    /// Read the secret from the OS keyring item SERVICE/ACCOUNT (split at the first '/');
+    /// the vault remembers where it came from.
+    #[arg(long, value_name = "SERVICE/ACCOUNT")]
+    pub from_keyring: Option<String>,
     /// Store the secret as a new version of the existing entry NAME (of the same kind).
     #[arg(long, conflicts_with = "kind")]
     pub new_version: bool,
@@ -285,6 +298,39 @@ pub struct GetArgs {
     /// Replace an existing --out file.
     #[arg(long)]
     pub force: bool,
+    /// Write the secret into the OS keyring item SERVICE/ACCOUNT instead of printing it
+    /// [default: the item it was imported from with --from-keyring].
+    #[arg(long, value_name = "SERVICE/ACCOUNT", num_args = 0..=1,
+          conflicts_with_all = ["format", "out", "force"])]
+    pub to_keyring: Option<Option<String>>,
+    /// With --to-keyring: replace an existing keyring item without asking.
+    #[arg(long, short = 'y', requires = "to_keyring")]
+    pub yes: bool,
+}
+
+/// `keyring`.
+#[derive(Debug, Subcommand)]
+pub enum KeyringCommand {
+    /// Write every entry imported from the keyring back to its item, from the vault or a
+    /// backup.
+    #[command(
+        after_help = "Examples:\n  airvault keyring restore\n  airvault keyring restore backup.airvault --password-file pw --yes\n  airvault keyring restore paper.asc --share-file s1.txt --share-file s2.txt"
+    )]
+    Restore(KeyringRestoreArgs),
+}
+
+/// `keyring restore`.
+#[derive(Debug, Args)]
+pub struct KeyringRestoreArgs {
+    /// A backup to read the keys from (binary or armored) [default: the vault].
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Open it with recovery material instead of the password.
+    #[command(flatten)]
+    pub material: RecoveryMaterialArgs,
+    /// Replace existing keyring items without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// `remove`.
@@ -418,8 +464,17 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// Check the hash chain instead of listing (exit 5 at the first break).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["failures", "since", "op"])]
     pub verify: bool,
+    /// List the failed unlocks recorded on this machine instead (no password needed).
+    #[arg(long, conflicts_with = "op")]
+    pub failures: bool,
+    /// Only what happened in the last DURATION (e.g. 90m, 36h, 7d, 2w).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub since: Option<u64>,
+    /// Only events of the operation OP (add, rotate, passwd, …).
+    #[arg(long, value_name = "OP", value_parser = parse_op)]
+    pub op: Option<vault_core::AuditOp>,
 }
 
 /// Legacy formats `import-legacy` reads.
@@ -654,6 +709,37 @@ fn parse_kind(s: &str) -> Result<EntryKind, String> {
     })
 }
 
+/// A duration in seconds from `N` followed by `s`, `m`, `h`, `d` or `w`.
+fn parse_duration(s: &str) -> Result<u64, String> {
+    let err = || "expected a number and a unit: s, m, h, d or w (e.g. 90m, 36h, 7d)".to_string();
+    let t = s.trim();
+    let unit = t.chars().last().ok_or_else(err)?;
+    let seconds = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        'w' => 604_800,
+        _ => return Err(err()),
+    };
+    let n: u64 = t[..t.len() - 1].parse().map_err(|_| err())?;
+    n.checked_mul(seconds)
+        .ok_or_else(|| "that duration is too long".to_string())
+}
+
+fn parse_op(s: &str) -> Result<vault_core::AuditOp, String> {
+    (1..=u8::MAX)
+        .filter_map(vault_core::AuditOp::from_u8)
+        .find(|op| op.name() == s)
+        .ok_or_else(|| {
+            let names: Vec<&str> = (1..=u8::MAX)
+                .filter_map(vault_core::AuditOp::from_u8)
+                .map(vault_core::AuditOp::name)
+                .collect();
+            format!("expected one of {}", names.join(", "))
+        })
+}
+
 fn parse_fingerprint(s: &str) -> Result<String, String> {
     let t = s.trim().to_ascii_lowercase();
     if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -671,5 +757,20 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_and_operations_parse() {
+        assert_eq!(parse_duration("90m"), Ok(5_400));
+        assert_eq!(parse_duration("7d"), Ok(604_800));
+        assert_eq!(parse_duration("2w"), Ok(1_209_600));
+        for bad in ["", "d", "7", "7y", "-1d", "99999999999999999999s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_op("rotate-master"),
+            Ok(vault_core::AuditOp::RotateMaster)
+        );
+        assert!(parse_op("nope").unwrap_err().contains("recovery-show"));
     }
 }

@@ -122,16 +122,8 @@ impl Seen {
     /// With `json`, warnings are also printed as `warning` objects.
     #[must_use]
     pub fn from_env(json: bool) -> Self {
-        let dir = match std::env::var_os(STATE_DIR_ENV) {
-            Some(d) if !d.is_empty() => Some(PathBuf::from(d)),
-            _ => directories::ProjectDirs::from("", "", "airvault").map(|d| {
-                d.state_dir()
-                    .unwrap_or_else(|| d.data_local_dir())
-                    .to_path_buf()
-            }),
-        };
         Self {
-            dir,
+            dir: state_dir(),
             on: true,
             json,
             noted: Arc::default(),
@@ -301,6 +293,21 @@ impl Seen {
                  check that directory, or set {STATE_DIR_ENV} to a private one"
             );
         }
+    }
+}
+
+/// The user's state directory for airvault: `$AIRVAULT_STATE_DIR` if set, else
+/// `$XDG_STATE_HOME/airvault` (usually `~/.local/state/airvault`; where the platform has
+/// none, the local data directory). `None` when no home directory is known.
+#[must_use]
+pub fn state_dir() -> Option<PathBuf> {
+    match std::env::var_os(STATE_DIR_ENV) {
+        Some(d) if !d.is_empty() => Some(PathBuf::from(d)),
+        _ => directories::ProjectDirs::from("", "", "airvault").map(|d| {
+            d.state_dir()
+                .unwrap_or_else(|| d.data_local_dir())
+                .to_path_buf()
+        }),
     }
 }
 

@@ -18,9 +18,11 @@ pub mod completions;
 pub mod damage;
 pub mod drill;
 pub mod error;
+pub mod failures;
 pub mod files;
 pub mod generations;
 pub mod input;
+pub mod keyring;
 pub mod manual;
 pub mod material;
 pub mod model;
@@ -44,7 +46,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use cli::{Cli, Command, RecoveryCommand, SecretFormat, SharesCommand};
+use cli::{Cli, Command, KeyringCommand, RecoveryCommand, SecretFormat, SharesCommand};
 use commands::backup::BackupOptions;
 use commands::entries::SecretInput;
 use commands::init::InitOptions;
@@ -77,6 +79,10 @@ pub fn run(cli: &Cli) -> Exit {
             &command_name(cli),
             cli.quiet,
         );
+    }
+    if !matches!(cli.command, Command::Drill) {
+        // The drill's wrong passwords are part of its rehearsal, not attempts to record.
+        failures::enable(generations::state_dir());
     }
     let result = dispatch(cli, &printer);
     lock::disarm();
@@ -215,10 +221,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
                 )
                 .hint("give the password with --password-file, or on the terminal"));
             }
-            let input = match &a.from_file {
-                Some(f) => SecretInput::File(f.clone()),
-                None => SecretInput::Stdin,
-            };
+            let input = secret_input(a)?;
             let r = commands::rotate::add_version(&context(cli)?, &a.name, &input)?;
             printer.emit(&Message::Rotated(r))?;
         }
@@ -229,10 +232,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
                 )
                 .hint("give the password with --password-file, or on the terminal"));
             }
-            let input = match &a.from_file {
-                Some(f) => SecretInput::File(f.clone()),
-                None => SecretInput::Stdin,
-            };
+            let input = secret_input(a)?;
             let r = commands::entries::add(&context(cli)?, &a.name, a.kind, &input)?;
             printer.emit(&Message::Added(r))?;
         }
@@ -240,6 +240,12 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             let mut out = printer.emitter();
             commands::entries::list_each(&context(cli)?, |r| out.emit(&Message::Entry(r)))?;
             out.finish()?;
+        }
+        Command::Get(a) if a.to_keyring.is_some() => {
+            let target = a.to_keyring.as_ref().and_then(Option::as_deref);
+            let r =
+                commands::keyring::to_keyring(&context(cli)?, &a.name, a.version, target, a.yes)?;
+            printer.emit(&Message::KeyringItem(r))?;
         }
         Command::Get(a) => {
             let format = match (a.format, printer.is_json(), &a.out) {
@@ -402,9 +408,34 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
             printer.emit(&Message::AuditVerify(r))?;
             return Ok(exit);
         }
-        Command::Audit(_) => {
-            let events = commands::audit::list(&context(cli)?)?;
+        Command::Audit(a) if a.failures => {
+            let since = a.since.map(|d| commands::now().saturating_sub(d));
+            let (events, summary) = commands::audit::failures(since)?;
+            printer.emit_all(events.into_iter().map(Message::FailedUnlock))?;
+            printer.emit(&Message::Failures(summary))?;
+        }
+        Command::Audit(a) => {
+            let filter = commands::audit::AuditFilter {
+                since: a.since.map(|d| commands::now().saturating_sub(d)),
+                op: a.op,
+            };
+            let events = commands::audit::list_matching(&context(cli)?, &filter)?;
             printer.emit_all(events.into_iter().map(Message::AuditEvent))?;
+        }
+        Command::Keyring(KeyringCommand::Restore(a)) => {
+            let ctx = context(cli)?;
+            let material = RecoveryMaterial::from_args(
+                a.material.recovery_code_file.as_deref(),
+                &a.material.share_files,
+            );
+            let r = commands::keyring::restore(
+                &ctx,
+                a.file.as_deref(),
+                material.as_ref(),
+                a.yes,
+                |item| printer.emit(&Message::KeyringItem(item)),
+            )?;
+            printer.emit(&Message::KeyringRestore(r))?;
         }
         Command::Benchmark => {
             let r = commands::benchmark::benchmark(commands::benchmark::WINDOW);
@@ -518,6 +549,15 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
         }
     }
     Ok(Exit::Ok)
+}
+
+/// Where `add` reads the secret from.
+fn secret_input(a: &cli::AddArgs) -> Result<SecretInput> {
+    Ok(match (&a.from_file, &a.from_keyring) {
+        (Some(f), _) => SecretInput::File(f.clone()),
+        (None, Some(item)) => SecretInput::Keyring(keyring::ItemName::parse(item)?),
+        (None, None) => SecretInput::Stdin,
+    })
 }
 
 fn import_legacy(cli: &Cli, a: &ImportLegacyArgs) -> Result<output::lifecycle::ImportReport> {

@@ -56,6 +56,7 @@ pub fn target(cli: &Cli, vault: Option<PathBuf>) -> Option<PathBuf> {
         | Command::Drill
         | Command::Status(_)
         | Command::Audit(_)
+        | Command::Keyring(_)
         | Command::Benchmark
         | Command::Completions(_)
         | Command::Man(_)

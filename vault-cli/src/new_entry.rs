@@ -12,6 +12,7 @@ use crate::commands::now;
 use crate::error::{CliError, Result};
 use crate::files::{self, read_secret, read_secret_file, ReadSecretError};
 use crate::input;
+use crate::keyring::{self, ItemName};
 use crate::model::{OwnedEntry, Vault};
 
 /// Where `add` reads the secret from.
@@ -25,6 +26,10 @@ pub enum SecretInput {
     Bytes(Zeroizing<Vec<u8>>),
     /// Bytes already read from standard input or typed on the terminal, and where from.
     Read(Zeroizing<Vec<u8>>, &'static str),
+    /// An item of the OS keyring; the audit detail records it as the origin.
+    Keyring(ItemName),
+    /// Bytes already read from that item.
+    FromKeyring(Zeroizing<Vec<u8>>, ItemName),
 }
 
 impl SecretInput {
@@ -39,6 +44,9 @@ impl SecretInput {
             SecretInput::Stdin => {
                 let (bytes, from) = read_stdin(name)?;
                 Ok(SecretInput::Read(bytes, from))
+            }
+            SecretInput::Keyring(item) => {
+                Ok(SecretInput::FromKeyring(keyring::read(item)?, item.clone()))
             }
             other => Ok(other.clone()),
         }
@@ -68,6 +76,10 @@ impl std::fmt::Debug for SecretInput {
             SecretInput::Stdin => f.write_str("Stdin"),
             SecretInput::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
             SecretInput::Read(b, from) => write!(f, "Read({} bytes {from})", b.len()),
+            SecretInput::Keyring(item) => write!(f, "Keyring({item})"),
+            SecretInput::FromKeyring(b, item) => {
+                write!(f, "FromKeyring({} bytes, {item})", b.len())
+            }
         }
     }
 }
@@ -118,6 +130,8 @@ pub(crate) fn read_input(
         }
         SecretInput::Bytes(b) => (b.clone(), String::new()),
         SecretInput::Read(b, from) => (b.clone(), (*from).to_owned()),
+        SecretInput::Keyring(item) => (keyring::read(item)?, item.detail()),
+        SecretInput::FromKeyring(b, item) => (b.clone(), item.detail()),
     };
     if kind == EntryKind::Password {
         // A password typed into a file or a pipe almost always ends with a newline that

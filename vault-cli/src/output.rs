@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{CliError, Exit};
 
+pub mod keyring;
 pub mod kit;
 pub mod lifecycle;
 pub mod recovery;
@@ -88,6 +89,14 @@ pub enum Message {
     Warning(RollbackWarning),
     /// `man`.
     Man(ManReport),
+    /// One item written by `get --to-keyring` or `keyring restore`.
+    KeyringItem(keyring::KeyringItemReport),
+    /// The closing line of `keyring restore`.
+    KeyringRestore(keyring::KeyringRestoreReport),
+    /// One failed unlock of `audit --failures`.
+    FailedUnlock(keyring::FailedUnlockReport),
+    /// The closing line of `audit --failures`.
+    Failures(keyring::FailuresReport),
 }
 
 /// The man pages written by `man`.
@@ -809,6 +818,10 @@ impl Message {
             Message::Page(r) => r.human(w),
             Message::Warning(r) => r.human(w),
             Message::Man(r) => r.human(w),
+            Message::KeyringItem(r) => r.human(w),
+            Message::KeyringRestore(r) => r.human(w),
+            Message::FailedUnlock(r) => r.human(w),
+            Message::Failures(r) => r.human(w),
         }
     }
 }

@@ -116,6 +116,13 @@ pub fn unlock<'a>(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    match &result {
+        Ok(_) => crate::failures::record(file, kind, crate::failures::Outcome::Unlocked),
+        Err(Error::WrongSecret) => {
+            crate::failures::record(file, kind, crate::failures::Outcome::Failed);
+        }
+        Err(_) => {}
+    }
     if result.is_ok() {
         crate::failpoint::panic_after_unlock();
     }

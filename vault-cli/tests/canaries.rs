@@ -1104,6 +1104,34 @@ fn no_command_leaks_a_secret() {
     lab.both("audit", 0, &ok, "@pw audit");
     lab.both("audit --verify", 0, &ok, "@pw audit --verify");
     lab.both("audit, wrong password", 4, &ok, "@wrong audit --verify");
+    lab.both("audit, filtered", 0, &ok, "@pw audit --since 1d --op add");
+    lab.both("audit --failures", 0, &ok, "audit --failures --since 1w");
+    // No keyring here: the keyring commands fail with exit 3 before anything is asked.
+    let no_bus = Opts {
+        env: vec![(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/bus".into(),
+        )],
+        ..Opts::default()
+    };
+    lab.both(
+        "keyring restore, no keyring",
+        3,
+        &no_bus,
+        "@pw keyring restore --yes",
+    );
+    lab.both(
+        "get --to-keyring, no keyring",
+        3,
+        &no_bus,
+        "@pw get sym --to-keyring app/sym",
+    );
+    lab.both(
+        "add --from-keyring, no keyring",
+        3,
+        &no_bus,
+        "@copy add kr --from-keyring app/sym",
+    );
     lab.both("recovery reset", 0, &code, "@copy recovery reset");
     lab.both(
         "recovery reset, wrong password",
@@ -1574,6 +1602,11 @@ fn debug_output_of_secret_holding_types_shows_no_secret() {
     show("Message::Init", &Message::Init(report));
     let input = SecretInput::Bytes(Zeroizing::new(entry_secret.clone()));
     show("SecretInput::Bytes", &input);
+    let from_keyring = SecretInput::FromKeyring(
+        Zeroizing::new(entry_secret.clone()),
+        vault_cli::keyring::ItemName::parse("app/canary").unwrap(),
+    );
+    show("SecretInput::FromKeyring", &from_keyring);
     entries::add(&ctx, "canary", EntryKind::Opaque, &input).unwrap();
     let got = entries::get(&ctx, "canary", None, SecretFormat::Raw, None, false).unwrap();
     show("Got (raw)", &got);

@@ -456,3 +456,105 @@ fn progress_bars_name_each_derivation_and_do_not_start_full() {
         frames[0]
     );
 }
+
+#[test]
+fn each_wrong_password_typed_is_one_line_in_the_failure_log() {
+    let env = Env::with_vault();
+    let mut s = Session::start(&env, &["list"]);
+    for i in 1..=3 {
+        s.expect_n("Password for", i);
+        s.type_text("a wrong guess 3Kx\r");
+    }
+    assert_eq!(s.wait().code(), Some(4), "{:?}", s.seen());
+    let log = fs::read_to_string(env.state.path().join("failed-unlocks")).unwrap();
+    assert_eq!(log.lines().count(), 3, "{log}");
+    assert!(
+        log.lines().all(|l| l.contains(" failed password ")),
+        "{log}"
+    );
+    assert!(!log.contains("guess"), "{log}");
+}
+
+/// `secret-tool ARGS` with `stdin`; its standard output if it succeeded.
+fn secret_tool(args: &[&str], stdin: &[u8]) -> Option<Vec<u8>> {
+    let mut child = Command::new("secret-tool")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("secret-tool (Debian: libsecret-tools)");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    out.status.success().then_some(out.stdout)
+}
+
+#[test]
+#[ignore = "needs a Secret Service: bash tests/keyring/run.sh"]
+fn keyring_items_holding_another_secret_are_replaced_only_after_a_yes() {
+    let env = Env::with_vault();
+    let svc = format!("airvault-terminal-{}", std::process::id());
+    let pw = env.pw.to_str().unwrap().to_owned();
+    for (account, secret) in [("a", "secret a"), ("b", "secret b")] {
+        secret_tool(
+            &[
+                "store", "--label", "t", "service", &svc, "username", account,
+            ],
+            secret.as_bytes(),
+        )
+        .unwrap();
+        env.cmd()
+            .args(["add", account, "--kind", "password", "--from-keyring"])
+            .arg(format!("{svc}/{account}"))
+            .assert()
+            .success();
+        secret_tool(
+            &[
+                "store", "--label", "t", "service", &svc, "username", account,
+            ],
+            b"changed by the app",
+        )
+        .unwrap();
+    }
+    let held = |account: &str| {
+        secret_tool(&["lookup", "service", &svc, "username", account], b"").unwrap()
+    };
+    // One entry: 'n' writes nothing (exit 2), 'y' replaces the item.
+    let mut s = Session::start(&env, &["--password-file", &pw, "get", "a", "--to-keyring"]);
+    s.expect("holds another secret. Replace it with 'a' version 1? [y/N]");
+    s.type_text("n\r");
+    assert_eq!(s.wait().code(), Some(2), "{:?}", s.seen());
+    assert_eq!(held("a"), b"changed by the app");
+    drop(s);
+    let mut s = Session::start(&env, &["--password-file", &pw, "get", "a", "--to-keyring"]);
+    s.expect("[y/N]");
+    s.type_text("y\r");
+    assert!(s.wait().success(), "{:?}", s.seen());
+    assert_eq!(held("a"), b"secret a");
+    drop(s);
+    // The bulk form asks for each item: 'b' declined is kept, and reported.
+    secret_tool(
+        &["store", "--label", "t", "service", &svc, "username", "a"],
+        b"changed again",
+    )
+    .unwrap();
+    let mut s = Session::start(&env, &["--password-file", &pw, "keyring", "restore"]);
+    s.expect("Replace it with 'a' version 1? [y/N]");
+    s.type_text("y\r");
+    s.expect("Replace it with 'b' version 1? [y/N]");
+    s.type_text("n\r");
+    assert!(s.wait().success(), "{:?}", s.seen());
+    assert!(
+        s.seen().contains("Kept (declined): keyring item"),
+        "{:?}",
+        s.seen()
+    );
+    assert!(
+        s.seen().contains("1 replaced, 0 unchanged, 1 kept"),
+        "{:?}",
+        s.seen()
+    );
+    assert_eq!(held("a"), b"secret a");
+    assert_eq!(held("b"), b"changed by the app");
+    assert!(s.echo_is_on());
+}

@@ -3,13 +3,14 @@
 
 use vault_core::constants::ENTRY_ID_LEN;
 use vault_core::model::{check_trail, ChainVerdict, RecordReader, TrailProblem};
-use vault_core::{KdfLimits, SlotKind, VaultFile};
+use vault_core::{AuditOp, KdfLimits, SlotKind, VaultFile};
 
 use super::{read_audit_trail, read_vault_bytes, Context};
 use crate::error::{show, CliError, Doing, Exit, Result};
 use crate::files;
 use crate::generations::Stamp;
 use crate::model::{OwnedEvent, ReadSource};
+use crate::output::keyring::{FailedUnlockReport, FailuresReport};
 use crate::output::lifecycle::{AuditEventReport, AuditVerifyReport};
 use crate::progress;
 
@@ -29,19 +30,79 @@ fn event_report(e: &OwnedEvent) -> AuditEventReport {
     }
 }
 
+/// Which audit events `audit` lists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Only events at or after this time (Unix seconds).
+    pub since: Option<u64>,
+    /// Only events of this operation.
+    pub op: Option<AuditOp>,
+}
+
+impl AuditFilter {
+    fn matches(&self, e: &OwnedEvent) -> bool {
+        self.since.is_none_or(|t| e.time >= t) && self.op.is_none_or(|op| e.op == op)
+    }
+}
+
 /// Every audit event of the vault at `ctx.vault`, in order. If the chain does not verify,
 /// a warning says so (the events are still listed: they are what is left to read).
 ///
 /// # Errors
 /// The vault's errors (every record, audit events included, must open).
 pub fn list(ctx: &Context) -> Result<Vec<AuditEventReport>> {
+    list_matching(ctx, &AuditFilter::default())
+}
+
+/// The audit events of the vault at `ctx.vault` that `filter` selects, in order; the
+/// whole chain is checked as by [`list`].
+///
+/// # Errors
+/// As [`list`].
+pub fn list_matching(ctx: &Context, filter: &AuditFilter) -> Result<Vec<AuditEventReport>> {
     let (vault, _password) = read_audit_trail(ctx)?;
     if let ChainVerdict::Broken(e) = ChainVerdict::of(&vault.events, Some(&vault.meta)) {
         ctx.warn(&format!(
             "the audit trail does not verify: {e}; run 'airvault audit --verify'"
         ));
     }
-    Ok(vault.events.iter().map(event_report).collect())
+    Ok(vault
+        .events
+        .iter()
+        .filter(|e| filter.matches(e))
+        .map(event_report)
+        .collect())
+}
+
+/// The failed unlocks recorded on this machine ([`crate::failures`]) at or after `since`,
+/// and the closing report. Needs no password and opens no vault.
+///
+/// # Errors
+/// Exit 3 if no state directory is known or the log cannot be read.
+pub fn failures(since: Option<u64>) -> Result<(Vec<FailedUnlockReport>, FailuresReport)> {
+    let dir = crate::generations::state_dir().ok_or_else(|| {
+        CliError::new(Exit::Io, "no state directory is known (no home directory)").hint(format!(
+            "set {} to the directory that holds the log",
+            crate::generations::STATE_DIR_ENV
+        ))
+    })?;
+    let events = crate::failures::failures_since(&dir, since.unwrap_or(0))?;
+    let reports: Vec<FailedUnlockReport> = events
+        .into_iter()
+        .map(|e| FailedUnlockReport {
+            time: e.time,
+            slot: e.slot,
+            vault_id: hex::encode(e.vault_id),
+            generation: e.generation,
+            header: hex::encode(e.header),
+        })
+        .collect();
+    let summary = FailuresReport {
+        log: crate::failures::shown(&dir),
+        since,
+        failures: reports.len(),
+    };
+    Ok((reports, summary))
 }
 
 /// Checks the audit trail of the vault at `ctx.vault` by the core's rule

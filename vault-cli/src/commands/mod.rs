@@ -16,6 +16,7 @@ pub mod policy;
 pub mod rotate;
 pub mod status;
 
+pub mod keyring;
 pub mod kit;
 pub mod page;
 pub mod recover;

@@ -201,6 +201,9 @@ fn new_version(
     let previous_kcv = current.check_text(vault.meta.check_key.as_ref());
     let detail = if detail.is_empty() {
         format!("replaces v{} KCV {previous_kcv}", current.version)
+    } else if crate::keyring::ItemName::from_detail(detail).is_some() {
+        // A keyring origin is the whole detail (docs/FORMAT.md, "Keyring origin").
+        detail.to_owned()
     } else {
         format!("replaces v{} KCV {previous_kcv}, {detail}", current.version)
     };

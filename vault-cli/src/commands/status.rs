@@ -96,6 +96,7 @@ pub fn status(ctx: &Context, opts: &StatusOptions) -> Result<StatusRun> {
             policy_override: opts.policy_days,
             keys: keys.len(),
             overdue,
+            failed_unlocks: crate::failures::before_this_unlock(&vault.vault_id),
             exit_code: exit.code(),
         },
         keys,

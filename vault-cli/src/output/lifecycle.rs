@@ -265,6 +265,9 @@ pub struct StatusReport {
     pub keys: usize,
     /// Keys past due.
     pub overdue: usize,
+    /// Failed unlocks of this vault (any copy) recorded on this machine since its last
+    /// successful unlock before this one (`audit --failures` lists them).
+    pub failed_unlocks: usize,
     /// The exit code of the run: 8 with `--check-overdue` and an overdue key, else 0.
     pub exit_code: u8,
 }
@@ -287,7 +290,16 @@ impl StatusReport {
             self.keys,
             if self.keys == 1 { "key" } else { "keys" },
             self.overdue
-        )
+        )?;
+        if self.failed_unlocks > 0 {
+            writeln!(
+                w,
+                "{} failed unlock(s) of this vault since its last successful unlock: see \
+                 'airvault audit --failures'.",
+                self.failed_unlocks
+            )?;
+        }
+        Ok(())
     }
 }
 

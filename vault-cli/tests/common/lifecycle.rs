@@ -107,6 +107,7 @@ pub struct StatusSummary {
     pub policy_override: Option<u32>,
     pub keys: usize,
     pub overdue: usize,
+    pub failed_unlocks: usize,
     pub exit_code: u8,
 }
 

@@ -410,4 +410,5 @@ pub fn mode(path: &Path) -> u32 {
     fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
+pub mod keyring;
 pub mod lifecycle;

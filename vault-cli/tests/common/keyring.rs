@@ -1,0 +1,96 @@
+//! Typed read-back of the JSON of the keyring commands and the record of failed unlocks
+//! (docs/CLI.md). Unknown fields are errors, so a changed shape fails here.
+
+use serde::Deserialize;
+
+/// One line of `get --to-keyring` or `keyring restore`.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum KeyringLine {
+    KeyringItem(KeyringItem),
+    KeyringRestore(KeyringRestore),
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct KeyringItem {
+    pub name: String,
+    pub id: String,
+    pub version: u32,
+    pub kind: String,
+    pub kcv: String,
+    pub bytes: usize,
+    pub service: String,
+    pub account: String,
+    pub action: String,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct KeyringRestore {
+    pub file: String,
+    pub items: usize,
+    pub created: usize,
+    pub replaced: usize,
+    pub unchanged: usize,
+    pub kept: usize,
+    pub without_origin: usize,
+}
+
+/// Splits `keyring restore --json` output into the items and the summary.
+pub fn restore_output(stdout: &[u8]) -> (Vec<KeyringItem>, KeyringRestore) {
+    let mut items = Vec::new();
+    let mut summary = None;
+    for line in super::lines::<KeyringLine>(stdout) {
+        match line {
+            KeyringLine::KeyringItem(i) => items.push(i),
+            KeyringLine::KeyringRestore(s) => {
+                assert!(summary.is_none(), "two summaries");
+                summary = Some(s);
+            }
+        }
+    }
+    (items, summary.expect("a summary line"))
+}
+
+/// One line of `audit --failures`.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FailuresLine {
+    FailedUnlock(FailedUnlock),
+    Failures(Failures),
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct FailedUnlock {
+    pub time: u64,
+    pub slot: String,
+    pub vault_id: String,
+    pub generation: u64,
+    pub header: String,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Failures {
+    pub log: String,
+    pub since: Option<u64>,
+    pub failures: usize,
+}
+
+/// Splits `audit --failures --json` output into the failures and the summary.
+pub fn failures_output(stdout: &[u8]) -> (Vec<FailedUnlock>, Failures) {
+    let mut failed = Vec::new();
+    let mut summary = None;
+    for line in super::lines::<FailuresLine>(stdout) {
+        match line {
+            FailuresLine::FailedUnlock(f) => failed.push(f),
+            FailuresLine::Failures(s) => {
+                assert!(summary.is_none(), "two summaries");
+                summary = Some(s);
+            }
+        }
+    }
+    (failed, summary.expect("a summary line"))
+}

@@ -165,8 +165,8 @@ pub struct Vault {
     pub vmk: VaultMasterKey,
     /// Keyslots to write (they wrap `vmk`).
     pub slots: Vec<SealedSlot>,
-    /// Iteration count of the password slot that opened the file (or was sealed).
-    pub password_iterations: u32,
+    /// KDF and cost of the password slot that opened the file (or was sealed).
+    pub password_kdf: vault_core::SlotKdf,
     /// Iteration count of the recovery slot, if there is one.
     pub recovery_iterations: Option<u32>,
     /// The metadata record.
@@ -224,9 +224,11 @@ impl Vault {
     pub fn from_unlocked(unlocked: &UnlockedVault<'_>) -> Result<Vault, Error> {
         let file = unlocked.file();
         let header = file.header();
-        let password_iterations = header
+        let password_kdf = header
             .slot(usize::from(unlocked.slot_index()))
-            .map_or(0, |s| s.iterations());
+            .map_or(vault_core::SlotKdf::Argon2id(Default::default()), |s| {
+                s.kdf()
+            });
         let recovery_iterations = header
             .slots()
             .find(|s| s.kind() == SlotKind::Recovery)
@@ -251,7 +253,7 @@ impl Vault {
             generation: header.generation(),
             vmk: unlocked.master_key().clone(),
             slots,
-            password_iterations,
+            password_kdf,
             recovery_iterations,
             meta,
             entries,
@@ -423,9 +425,11 @@ impl Vault {
         let (Some(verification), Some(meta)) = (check.finish(), meta) else {
             return Ok(None);
         };
-        let password_iterations = header
+        let password_kdf = header
             .slot(usize::from(unlocked.slot_index()))
-            .map_or(0, |s| s.iterations());
+            .map_or(vault_core::SlotKdf::Argon2id(Default::default()), |s| {
+                s.kdf()
+            });
         let recovery_iterations = header
             .slots()
             .find(|s| s.kind() == SlotKind::Recovery)
@@ -436,7 +440,7 @@ impl Vault {
                 generation: header.generation(),
                 vmk: unlocked.master_key().clone(),
                 slots: header.slots().map(|s| SealedSlot::from_view(&s)).collect(),
-                password_iterations,
+                password_kdf,
                 recovery_iterations,
                 meta,
                 entries: Vec::new(),

@@ -79,11 +79,15 @@ impl Vault {
             .slot(slot)
             .ok_or(vault_core::Error::NoSuchSlot)?
             .kind();
+        // The page re-wraps with PBKDF2 (WebCrypto): the count of a PBKDF2 password slot.
         let password_iterations = file
             .header()
             .slots()
             .find(|s| s.kind() == SlotKind::Password)
-            .map(|s| s.iterations());
+            .and_then(|s| match s.kdf() {
+                vault_core::SlotKdf::Pbkdf2 { iterations } => Some(iterations),
+                vault_core::SlotKdf::Argon2id(_) => None,
+            });
         let unlocked = file.unlock_with_slot_key(slot, &key)?;
         let mut entries = Vec::new();
         let mut lost = Vec::new();
@@ -370,8 +374,9 @@ impl Vault {
         self.has_recovery_secret
     }
 
-    /// The PBKDF2 iteration count for a new password keyslot: that of the file's password
-    /// keyslot, or the default 600,000 if it has none.
+    /// The PBKDF2 iteration count for a new password keyslot (the page re-wraps with
+    /// WebCrypto's PBKDF2): that of the file's password keyslot if it is PBKDF2, else the
+    /// default 600,000.
     #[wasm_bindgen(getter, js_name = newPasswordIterations)]
     #[must_use]
     pub fn new_password_iterations(&self) -> u32 {

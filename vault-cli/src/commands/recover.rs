@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 
 use rand_core::{OsRng, RngCore};
 use serde::Serialize;
-use vault_core::constants::{DEFAULT_ITERATIONS, ENTRY_ID_LEN, SALT_LEN};
+use vault_core::constants::{ENTRY_ID_LEN, SALT_LEN};
 use vault_core::{
-    AuditOp, Error, HeaderParams, KdfLimits, Record, SealedSlot, SlotKey, SlotKind, UnlockedVault,
-    VaultFile, VaultMasterKey,
+    AuditOp, Error, HeaderParams, KdfLimits, Record, SealedSlot, SlotKdf, SlotKey, SlotKind,
+    UnlockedVault, VaultFile, VaultMasterKey,
 };
 use zeroize::Zeroizing;
 
@@ -68,8 +68,11 @@ pub struct RecoverReport {
     pub entries: usize,
     /// Number of entry versions.
     pub versions: usize,
-    /// PBKDF2 iterations of the new password keyslot.
+    /// PBKDF2 iterations of the new password keyslot; 0 when it is Argon2id (see `kdf`).
     pub iterations: u32,
+    /// The new password keyslot's KDF and cost: the same as the file's password keyslot
+    /// (Argon2id's default if it has none).
+    pub kdf: String,
     /// What was wrong with the file (a damaged header copy or trailer), or null.
     pub damage: Option<String>,
 }
@@ -133,7 +136,7 @@ fn does_not_open(material: &Recovered) -> &'static str {
 /// so that the written file can be checked without another key derivation.
 pub(crate) fn password_slot(
     password: &str,
-    iterations: u32,
+    kdf: vault_core::SlotKdf,
     vmk: &vault_core::VaultMasterKey,
     vault_id: &[u8; 16],
     ctx: &Context,
@@ -141,23 +144,24 @@ pub(crate) fn password_slot(
 ) -> Result<(SealedSlot, SlotKey)> {
     let mut salt = [0u8; SALT_LEN];
     OsRng.fill_bytes(&mut salt);
-    let key = progress::derive(
+    let key = progress::derive_kdf(
         password.as_bytes(),
         &salt,
-        iterations,
+        kdf,
         progress::sealing_label(SlotKind::Password),
         ctx.progress,
     )
     .map_err(|e| CliError::core(e, path, Doing::Write))?;
-    let slot = SealedSlot::seal_with_key(
+    let slot = SealedSlot::seal_with_kdf_key(
         SlotKind::Password,
-        iterations,
+        kdf,
         salt,
         &key,
         vmk,
         vault_id,
         &mut OsRng,
-    );
+    )
+    .map_err(|e| CliError::core(e, path, Doing::Write))?;
     Ok((slot, key))
 }
 
@@ -272,7 +276,7 @@ pub fn recover(ctx: &Context, opts: &RecoverOptions) -> Result<RecoverReport> {
 struct Carried {
     material: Option<Recovered>,
     password: Option<Zeroizing<String>>,
-    plan: Option<(rekey::Plan, u32)>,
+    plan: Option<(rekey::Plan, SlotKdf)>,
 }
 
 /// The new vault's header, keyslots (a new password keyslot and the file's recovery
@@ -284,7 +288,7 @@ fn plan(
     unlocked: &UnlockedVault<'_>,
     material: &Recovered,
     password: &str,
-) -> Result<(rekey::Plan, u32)> {
+) -> Result<(rekey::Plan, SlotKdf)> {
     let path = opts.file.as_path();
     let header = unlocked.file().header();
     let vault_id = header.vault_id();
@@ -296,7 +300,7 @@ fn plan(
     let iterations = header
         .slots()
         .find(|s| s.kind() == SlotKind::Password)
-        .map_or(DEFAULT_ITERATIONS, |s| s.iterations());
+        .map_or(SlotKdf::Argon2id(Default::default()), |s| s.kdf());
     let recovery_iterations = header
         .slot(usize::from(unlocked.slot_index()))
         .map(|s| s.iterations())
@@ -306,7 +310,9 @@ fn plan(
     let (recovery_slot, recovery_key) = rekey::seal(
         SlotKind::Recovery,
         material.secret.expose_secret(),
-        recovery_iterations,
+        SlotKdf::Pbkdf2 {
+            iterations: recovery_iterations,
+        },
         &vmk,
         &vault_id,
         ctx.progress,
@@ -340,7 +346,7 @@ fn report(
     material: &Recovered,
     encoding: Encoding,
     counts: (usize, usize),
-    iterations: u32,
+    kdf: SlotKdf,
     damage: Option<String>,
 ) -> RecoverReport {
     RecoverReport {
@@ -353,7 +359,11 @@ fn report(
         shares_used: material.shares_used,
         entries: counts.0,
         versions: counts.1,
-        iterations,
+        iterations: match kdf {
+            SlotKdf::Pbkdf2 { iterations } => iterations,
+            SlotKdf::Argon2id(_) => 0,
+        },
+        kdf: kdf.to_string(),
         damage,
     }
 }

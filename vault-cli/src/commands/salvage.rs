@@ -516,7 +516,7 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     let mut newest: Option<u64> = None;
     // The highest generation of any file opened (with --force, of another vault too).
     let mut opened: Option<u64> = None;
-    let mut iterations: (Option<u32>, Option<u32>) = (None, None);
+    let mut iterations: (Option<vault_core::SlotKdf>, Option<u32>) = (None, None);
     let mut buf = Zeroizing::new(vec![0u8; MAX_RECORD_LEN]);
     for p in &parsed {
         let path = &opts.files[p.report];
@@ -557,7 +557,7 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
             iterations = (
                 h.slots()
                     .find(|s| s.kind() == SlotKind::Password)
-                    .map(|s| s.iterations()),
+                    .map(|s| s.kdf()),
                 h.slots()
                     .find(|s| s.kind() == SlotKind::Recovery)
                     .map(|s| s.iterations()),
@@ -737,17 +737,12 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
             PasswordSource::Prompt.read_new(&files::file_name(&opts.out))?
         }
     };
-    let password_iterations = iterations.0.unwrap_or(DEFAULT_ITERATIONS);
-    let recovery_iterations = iterations.1.unwrap_or(password_iterations);
+    let password_kdf = iterations
+        .0
+        .unwrap_or(vault_core::SlotKdf::Argon2id(Default::default()));
+    let recovery_iterations = iterations.1.unwrap_or(DEFAULT_ITERATIONS);
     let vmk = VaultMasterKey::generate(&mut OsRng);
-    let (slot, slot_key) = password_slot(
-        &password,
-        password_iterations,
-        &vmk,
-        &vault_id,
-        ctx,
-        &opts.out,
-    )?;
+    let (slot, slot_key) = password_slot(&password, password_kdf, &vmk, &vault_id, ctx, &opts.out)?;
     let mut slots = vec![slot];
     if let Some(secret) = &meta.recovery_secret {
         slots.push(
@@ -794,7 +789,7 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         generation: ctx.seen.next_generation(&opts.out, input),
         vmk,
         slots,
-        password_iterations,
+        password_kdf,
         recovery_iterations: meta.recovery_secret.as_ref().map(|_| recovery_iterations),
         meta,
         entries: entries.into_iter().map(|(e, _)| e).collect(),

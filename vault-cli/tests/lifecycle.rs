@@ -92,7 +92,10 @@ fn passwd_replaces_the_password_and_the_master_key() {
     assert_eq!(after.events[..before.events.len()], before.events[..]);
     let last = after.events.last().unwrap();
     assert_eq!(last.op.name(), "passwd");
-    assert_eq!(last.detail, "keyslot 0, 100000 iterations, new master key");
+    assert_eq!(
+        last.detail,
+        "keyslot 0, PBKDF2-HMAC-SHA256, 100000 iterations, new master key"
+    );
     env.bare().arg("verify").arg(&env.vault).assert().success();
 }
 

@@ -9,7 +9,7 @@
 
 use core::fmt;
 
-use argon2::{Algorithm, Argon2, AssociatedData, ParamsBuilder, Version};
+use argon2::{Algorithm, Argon2, Params, Version};
 use zeroize::Zeroize;
 
 use crate::constants::{
@@ -141,14 +141,17 @@ fn argon2id_into(
     let invalid = |_| Error::InvalidInput {
         reason: "Argon2id parameters",
     };
-    let mut builder = ParamsBuilder::new();
-    builder
-        .m_cost(params.memory_kib)
-        .t_cost(params.passes)
-        .p_cost(params.lanes)
-        .output_len(out.len())
-        .data(AssociatedData::new(associated).map_err(invalid)?);
-    let argon_params = builder.build().map_err(invalid)?;
+    let argon_params = if associated.is_empty() {
+        Params::new(
+            params.memory_kib,
+            params.passes,
+            params.lanes,
+            Some(out.len()),
+        )
+    } else {
+        associated_data_params(params, associated, out.len())
+    }
+    .map_err(invalid)?;
     let context = match secret {
         Some(k) => Argon2::new_with_secret(k, Algorithm::Argon2id, Version::V0x13, argon_params)
             .map_err(invalid)?,
@@ -162,6 +165,32 @@ fn argon2id_into(
         block.zeroize();
     }
     result
+}
+
+/// Parameters with associated data `X`, which only RFC 9106's test vector uses.
+#[cfg(test)]
+fn associated_data_params(
+    params: &Argon2Params,
+    associated: &[u8],
+    out_len: usize,
+) -> argon2::Result<Params> {
+    argon2::ParamsBuilder::new()
+        .m_cost(params.memory_kib)
+        .t_cost(params.passes)
+        .p_cost(params.lanes)
+        .output_len(out_len)
+        .data(argon2::AssociatedData::new(associated)?)
+        .build()
+}
+
+/// Outside tests, associated data is never given.
+#[cfg(not(test))]
+fn associated_data_params(
+    _params: &Argon2Params,
+    _associated: &[u8],
+    _out_len: usize,
+) -> argon2::Result<Params> {
+    Err(argon2::Error::AdTooLong)
 }
 
 #[cfg(test)]

@@ -156,7 +156,9 @@ fn openssl_decrypts_a_record_with_the_keys_format_md_defines() {
 #[test]
 fn argon2id_agrees_with_argon2_cffi() {
     use vault_core::{Argon2Block, Argon2Params, KdfLimits};
-    let cases: &[(&[u8], &[u8], u32, u32, u32)] = &[
+    // (password, salt, memory in KiB, passes, lanes)
+    type Case<'a> = (&'a [u8], &'a [u8], u32, u32, u32);
+    let cases: &[Case<'_>] = &[
         (&[1; 32], &[2; 16], 32, 3, 4),
         (b"", &[0; 32], 8, 1, 1),
         (

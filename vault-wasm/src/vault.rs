@@ -226,24 +226,24 @@ impl Vault {
         &self,
         key: &vault_core::SlotKey,
         salt: [u8; SALT_LEN],
-        iterations: u32,
+        kdf: vault_core::SlotKdf,
         now: u64,
     ) -> Result<Vec<u8>, WasmError> {
-        KdfLimits::STANDARD.check(iterations)?;
+        KdfLimits::STANDARD.check_kdf(&kdf)?;
         let file = self.file()?;
         let unlocked = file.unlock_with_slot_key(self.slot, &self.key)?;
         let header = file.header();
         let vault_id = header.vault_id();
         let meta = Self::meta(&file, &unlocked)?;
-        let mut slots = vec![SealedSlot::seal_with_key(
+        let mut slots = vec![SealedSlot::seal_with_kdf_key(
             SlotKind::Password,
-            iterations,
+            kdf,
             salt,
             key,
             unlocked.master_key(),
             &vault_id,
             &mut OsRng,
-        )];
+        )?];
         slots.extend(
             header
                 .slots()
@@ -450,7 +450,37 @@ impl Vault {
         if !(0.0..1.0e15).contains(&now) {
             return Err(WasmError::invalid("bad time"));
         }
-        self.rewrite(&key.inner, salt, iterations, now as u64)
+        let kdf = vault_core::SlotKdf::Pbkdf2 { iterations };
+        self.rewrite(&key.inner, salt, kdf, now as u64)
+    }
+
+    /// As [`Vault::rewrap_with_password`], with an Argon2id password keyslot: `key` derived
+    /// from the new password with [`derive_argon2id`](crate::derive_argon2id) over `salt`
+    /// with `memory_kib`, `passes` and `lanes`, which the new keyslot records.
+    ///
+    /// # Errors
+    /// As [`Vault::rewrap_with_password`]; `kdf_cost_refused` for a cost out of bounds.
+    #[wasm_bindgen(js_name = rewrapWithArgon2id)]
+    pub fn rewrap_with_argon2id(
+        &self,
+        key: SlotKey,
+        salt: &[u8],
+        memory_kib: u32,
+        passes: u32,
+        lanes: u32,
+        now: f64,
+    ) -> Result<Vec<u8>, WasmError> {
+        let salt = <[u8; SALT_LEN]>::try_from(salt)
+            .map_err(|_| WasmError::invalid("the salt is 32 bytes"))?;
+        if !(0.0..1.0e15).contains(&now) {
+            return Err(WasmError::invalid("bad time"));
+        }
+        let kdf = vault_core::SlotKdf::Argon2id(vault_core::Argon2Params {
+            memory_kib,
+            passes,
+            lanes,
+        });
+        self.rewrite(&key.inner, salt, kdf, now as u64)
     }
 
     /// Wipes the keyslot key now (it is also wiped when the vault is freed). Every later

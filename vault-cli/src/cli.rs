@@ -149,7 +149,7 @@ pub enum Command {
     /// List the vault's audit trail, or check its hash chain.
     #[command(after_help = "Examples:\n  airvault audit\n  airvault audit --verify")]
     Audit(AuditArgs),
-    /// Measure this machine's PBKDF2-HMAC-SHA256 speed.
+    /// Measure this machine's PBKDF2-HMAC-SHA256 and Argon2id speed.
     #[command(after_help = "Examples:\n  airvault benchmark")]
     Benchmark,
     /// Import a secret from an `openssl enc` file or a Fernet token.

@@ -276,7 +276,9 @@ fn unknown_kdfs_and_argon2id_recovery_slots_are_unsupported() {
             &mut rng,
         )
         .err(),
-        Some(Error::UnsupportedSlot { slot: 0 })
+        Some(Error::InvalidInput {
+            reason: "the recovery keyslot is always PBKDF2"
+        })
     );
 }
 

@@ -228,7 +228,7 @@ pub fn seal(
 /// Seals `vmk` in a new keyslot under `secret` with `kdf` and a fresh salt from the OS.
 ///
 /// # Errors
-/// As [`derive_kdf`]; [`Error::UnsupportedSlot`] for Argon2id in a recovery slot.
+/// As [`derive_kdf`]; [`Error::InvalidInput`] for Argon2id in a recovery slot.
 pub fn seal_kdf(
     kind: SlotKind,
     secret: &[u8],

@@ -65,8 +65,8 @@ impl SealedSlot {
     ///
     /// # Errors
     /// [`Error::KdfCostRefused`] or [`Error::Argon2CostRefused`] if the cost is outside
-    /// `limits`, [`Error::UnsupportedSlot`] for Argon2id in a recovery slot (checked
-    /// first); [`Error::KdfMemoryUnavailable`] if `memory` is too small.
+    /// `limits`, [`Error::InvalidInput`] for Argon2id in a recovery slot (checked first);
+    /// [`Error::KdfMemoryUnavailable`] if `memory` is too small.
     #[allow(clippy::too_many_arguments)]
     pub fn seal_with_kdf(
         kind: SlotKind,
@@ -80,7 +80,9 @@ impl SealedSlot {
     ) -> Result<Self, Error> {
         limits.check_kdf(&kdf)?;
         if kind == SlotKind::Recovery && kdf.id() != format::KDF_PBKDF2_SHA256 {
-            return Err(Error::UnsupportedSlot { slot: 0 });
+            return Err(Error::InvalidInput {
+                reason: "the recovery keyslot is always PBKDF2",
+            });
         }
         let mut salt = [0u8; SALT_LEN];
         rng.fill_bytes(&mut salt);
@@ -113,8 +115,8 @@ impl SealedSlot {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for Argon2id lanes or passes that do not fit the slot's
-    /// bytes, or Argon2id in a recovery slot ([`Error::UnsupportedSlot`]). The cost is
-    /// not checked here: the slot's key already exists.
+    /// bytes, or Argon2id in a recovery slot. The cost is not checked here: the slot's key
+    /// already exists.
     pub fn seal_with_kdf_key(
         kind: SlotKind,
         kdf: SlotKdf,
@@ -125,7 +127,9 @@ impl SealedSlot {
         rng: &mut impl CryptoRngCore,
     ) -> Result<Self, Error> {
         if kind == SlotKind::Recovery && kdf.id() != format::KDF_PBKDF2_SHA256 {
-            return Err(Error::UnsupportedSlot { slot: 0 });
+            return Err(Error::InvalidInput {
+                reason: "the recovery keyslot is always PBKDF2",
+            });
         }
         let params = kdf.encode().ok_or(Error::InvalidInput {
             reason: "Argon2id lanes or passes out of range",

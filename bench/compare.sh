@@ -11,7 +11,10 @@
 #   - opening and listing a 10,000-entry vault: wall time beyond the KDF;
 #   - peak RSS of every command on that vault (`/usr/bin/time`);
 #   - the restore page: unlock time vs WebCrypto `deriveBits` with the same iterations in the
-#     same headless Chromium (interleaved, medians), and the page's size.
+#     same headless Chromium (interleaved, medians), and the page's size;
+#   - password keyslots, PBKDF2 at 600,000 iterations and Argon2id at its default cost: the
+#     defender's unlock time (CLI and page) and the attacker's guesses per second on one
+#     core here (`airvault benchmark`), next to published GPU figures (see README).
 #
 # Timings are wall clock, best of N rounds (medians for the page), with the measurements of
 # each comparison interleaved so that both sides see the same machine load.
@@ -97,6 +100,30 @@ SHA_BPS=$(max "${sha_rates[@]}")
 LIMIT=$(calc "$SHA_BPS / 64 / 2")
 KDF_S=$(calc "$ITER / $AV_RATE")
 
+# ---- password keyslots: what the defender waits, what a guess costs -------------------------
+step "password keyslots: CLI unlock of a default PBKDF2 and a default Argon2id vault ($ROUNDS rounds)"
+K=$WORK/kdf
+mkdir -p "$K"
+printf 'bench password\n' >"$K/pw"
+for kdf in pbkdf2 argon2id; do
+  "$A" --vault "$K/$kdf.airvault" --password-file "$K/pw" init --kdf "$kdf" >/dev/null
+  "$A" --vault "$K/$kdf.airvault" --password-file "$K/pw" generate key >/dev/null
+  "$A" --vault "$K/$kdf.airvault" --password-file "$K/pw" backup --out "$K/$kdf-backup.airvault" >/dev/null
+done
+pb_unlock=(); ar_unlock=()
+for _ in $(seq "$ROUNDS"); do
+  pb_unlock+=("$(wall "$A" --vault "$K/pbkdf2.airvault" --password-file "$K/pw" list)")
+  ar_unlock+=("$(wall "$A" --vault "$K/argon2id.airvault" --password-file "$K/pw" list)")
+done
+PB_UNLOCK_S=$(min "${pb_unlock[@]}")
+AR_UNLOCK_S=$(min "${ar_unlock[@]}")
+BENCH=$("$A" --json benchmark)
+num() { echo "$BENCH" | python3 -c "import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+PB_GUESSES=$(num 'd["default_guesses_per_second"]')
+AR_GUESSES=$(num 'd["argon2id"]["default_guesses_per_second"]')
+AR_DEFAULT=$(num 'd["argon2id"]["default"]')
+AR_KDF_MS=$(num 'd["argon2id"]["default_millis"]')
+
 # ---- keyless verify -----------------------------------------------------------------------
 step "keyless verify: 64 MiB backup (airvault verify, in process), 1,000 small backups"
 LARGE=$F/large.airvault
@@ -145,6 +172,7 @@ cp "$V" "$R/backup.airvault"
 RSS_ROWS=()
 RSS_MAX=0
 RSS_WITHIN=0
+RSS_COUNTED=0
 rss() { # NAME ARGS… — run on a fresh copy of the vault
   local name=$1; shift
   rm -rf "$R/out" && mkdir -p "$R/out"
@@ -153,8 +181,16 @@ rss() { # NAME ARGS… — run on a fresh copy of the vault
   /usr/bin/time -f '%M %e' -o "$R/time" "$A" "$@" >"$R/stdout" 2>"$R/stderr" </dev/null || rc=$?
   local kb secs
   read -r kb secs < <(tail -1 "$R/time")
-  [ "$kb" -gt "$RSS_MAX" ] && RSS_MAX=$kb
-  [ "$kb" -le 8192 ] && RSS_WITHIN=$((RSS_WITHIN + 1))
+  # Commands that run Argon2id at the default cost hold its 256 MiB by design: listed in
+  # the table, not counted against the 8 MiB target (which is about handling the vault).
+  case "$name" in
+    init | passwd | benchmark | drill*) ;;
+    *)
+      [ "$kb" -gt "$RSS_MAX" ] && RSS_MAX=$kb
+      [ "$kb" -le 8192 ] && RSS_WITHIN=$((RSS_WITHIN + 1))
+      RSS_COUNTED=$((RSS_COUNTED + 1))
+      ;;
+  esac
   RSS_ROWS+=("$name|$kb|$secs|$rc")
 }
 VA=(--vault "$R/vault.airvault" --password-file "$PW")
@@ -196,12 +232,15 @@ rss "drill (own small vault)" drill
 PAGE=$ROOT/web/dist/airvault-recovery.html
 PAGE_NOTE=""
 PAGE_JSON=""
+PAGE_ARGON2_JSON=""
 if [ "$BROWSER" = 1 ]; then
   step "restore page: build, then unlock vs WebCrypto in headless Chromium"
   if bash web/build.sh >"$WORK/page-build.log" 2>&1; then
     if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -d tests/browser/node_modules/playwright-core ]; then
       PAGE_JSON=$(node bench/page-unlock.mjs "$PAGE" "$F/small/b0000.airvault" \
         "$(head -1 "$PW")" $((ROUNDS * 4 + 1)))
+      PAGE_ARGON2_JSON=$(node bench/page-argon2.mjs "$PAGE" "$K/argon2id-backup.airvault" \
+        "bench password" "$ROUNDS")
     else
       PAGE_NOTE="skipped: Chromium or playwright-core missing (bash tests/browser/setup.sh)"
     fi
@@ -243,8 +282,8 @@ row "\`list --json\`, 10,000 entries, beyond the KDF" "$(fmt "$(calc "($LISTJ_S 
 row "\`get\`, 10,000 entries, beyond the KDF" "$(fmt "$(calc "($GET_S - $KDF_S) * 1000")" 0) ms" \
   "KDF $(fmt "$(calc "$KDF_S * 1000")" 0) ms of $(fmt "$(calc "$GET_S * 1000")" 0) ms" "" \
   "≤ 50 ms: $(ok "($GET_S - $KDF_S) <= 0.050")"
-row "peak RSS, worst command on the 10,000-entry vault" "$(fmt "$(calc "$RSS_MAX / 1024")" 2) MiB" \
-  "$RSS_WITHIN of ${#RSS_ROWS[@]} commands within 8 MiB" "" "≤ 8 MiB: $(ok "$RSS_MAX <= 8192")"
+row "peak RSS, worst command on the 10,000-entry vault (not counting the 4 that hold Argon2id's 256 MiB)" "$(fmt "$(calc "$RSS_MAX / 1024")" 2) MiB" \
+  "$RSS_WITHIN of $RSS_COUNTED commands within 8 MiB" "" "≤ 8 MiB: $(ok "$RSS_MAX <= 8192")"
 if [ -n "$PAGE_JSON" ]; then
   U=$(j unlock_ms_median); W=$(j webcrypto_ms_median)
   row "restore page unlock (median, $(j rounds) rounds)" "$(fmt "$U" 0) ms" \
@@ -254,8 +293,8 @@ else
   row "restore page unlock" "${PAGE_NOTE:-skipped (--no-browser)}" "" "" ""
 fi
 if [ -n "$PAGE_BYTES" ]; then
-  row "restore page size" "$PAGE_BYTES bytes" "budget 400,000" \
-    "$(fmt "$(calc "$PAGE_BYTES / 400000")")" "≤ 400 KB: $(ok "$PAGE_BYTES <= 400000")"
+  row "restore page size" "$PAGE_BYTES bytes" "budget 430,000" \
+    "$(fmt "$(calc "$PAGE_BYTES / 430000")")" "≤ 430 KB: $(ok "$PAGE_BYTES <= 430000")"
 fi
 
 {
@@ -277,6 +316,20 @@ fi
     echo "Page unlock parts (medians): KDF $(fmt "$(j page_kdf_ms_median)" 1) ms, opening $(fmt "$(j page_open_ms_median)" 1) ms, rendering $(fmt "$(j page_render_ms_median)" 1) ms; unlock range $(fmt "$(j unlock_ms_min)" 0)–$(fmt "$(j unlock_ms_max)" 0) ms, WebCrypto range $(fmt "$(j webcrypto_ms_min)" 0)–$(fmt "$(j webcrypto_ms_max)" 0) ms; $(echo "$PAGE_JSON" | sed -E 's/.*"chromium":"([^"]+)".*/Chromium \1/')."
     echo
   fi
+  echo "Password keyslots: what the defender waits, and what one guess costs an attacker."
+  echo
+  echo "| password keyslot | CLI unlock here (\`list\`, whole command) | page unlock here | attacker, one CPU core here | attacker, published GPU figure |"
+  echo "|---|---:|---:|---:|---|"
+  pj() { echo "$PAGE_ARGON2_JSON" | sed -E "s/.*\"$1\":([0-9.]+).*/\1/"; }
+  if [ -n "$PAGE_JSON" ]; then PB_PAGE="$(fmt "$(j unlock_ms_median)" 0) ms (WebCrypto)"; else PB_PAGE="not measured"; fi
+  if [ -n "$PAGE_ARGON2_JSON" ]; then
+    AR_PAGE="$(fmt "$(pj argon2_unlock_ms_median)" 0) ms (wasm; the page estimated $(fmt "$(pj argon2_estimate_ms_median)" 0) ms)"
+  else
+    AR_PAGE="not measured"
+  fi
+  echo "| PBKDF2-HMAC-SHA256, 600,000 iterations | $(fmt "$(calc "$PB_UNLOCK_S * 1000")" 0) ms | $PB_PAGE | $(fmt "$PB_GUESSES" 1) guesses/s | RTX 5090, hashcat: 11.2 M/s at 999 iterations, so about 18,600 guesses/s at 600,000 |"
+  echo "| $AR_DEFAULT | $(fmt "$(calc "$AR_UNLOCK_S * 1000")" 0) ms (KDF $AR_KDF_MS ms) | $AR_PAGE | $(fmt "$AR_GUESSES" 1) guesses/s | RTX 4090, hashcat mode 34000: 1,667 H/s at 64 MiB, 3 passes, 1 lane; about 420 guesses/s at 256 MiB (scaled by memory, not measured) |"
+  echo
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') ($(nproc) CPUs), $(openssl version | cut -d' ' -f1-2); load average $LOAD_START at the start, $LOAD_END at the end. Wall clock, best of $ROUNDS rounds (page: medians of interleaved rounds); \`openssl speed -elapsed\`."
 } | tee "$WORK/table.md"
 if [ -n "$MARKDOWN" ]; then

@@ -1,9 +1,10 @@
 //! Interop with independent implementations: `tests/interop/decode_vault.py` (Python's
-//! hashlib/hmac and the `cryptography` package, written from docs/FORMAT.md alone) must
+//! hashlib/hmac, the `cryptography` package and `argon2-cffi`, written from docs/FORMAT.md
+//! alone) must
 //! reach the same outcome as vault-core on every vector — the current (version 2) vectors in
 //! `tests/vectors/` and the frozen version-1 vectors in `tests/vectors/v1/` — and the
 //! `openssl` command line must decrypt a record with the key and offsets that FORMAT.md
-//! defines.
+//! defines; and vault-core's Argon2id must agree with `argon2-cffi`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fs;
@@ -146,5 +147,75 @@ fn openssl_decrypts_a_record_with_the_keys_format_md_defines() {
         assert!(records
             .iter()
             .any(|r| r.plaintext_hex.ends_with(&e.secret_hex)));
+    }
+}
+
+/// vault-core's Argon2id against the reference implementation (`argon2-cffi`'s
+/// `hash_secret_raw`, type ID, version 0x13) on passwords, salts and costs of several
+/// shapes, including RFC 9106's own inputs without its secret and associated data.
+#[test]
+fn argon2id_agrees_with_argon2_cffi() {
+    use vault_core::{Argon2Block, Argon2Params, KdfLimits};
+    // (password, salt, memory in KiB, passes, lanes)
+    type Case<'a> = (&'a [u8], &'a [u8], u32, u32, u32);
+    let cases: &[Case<'_>] = &[
+        (&[1; 32], &[2; 16], 32, 3, 4),
+        (b"", &[0; 32], 8, 1, 1),
+        (
+            b"correct horse battery staple",
+            b"airvault-salt-32-bytes-long-....",
+            8192,
+            1,
+            1,
+        ),
+        ("pässwörd ✓".as_bytes(), &[0xA5; 32], 1000, 2, 3),
+        (&[0xFF; 200], &[7; 8], 64, 5, 8),
+    ];
+    let script = "import sys, json\n\
+        from argon2.low_level import Type, hash_secret_raw\n\
+        for c in json.load(sys.stdin):\n\
+        \x20   pw, salt = bytes.fromhex(c[0]), bytes.fromhex(c[1])\n\
+        \x20   print(hash_secret_raw(pw, salt, time_cost=c[3], memory_cost=c[2], parallelism=c[4], hash_len=32, type=Type.ID, version=0x13).hex())\n";
+    let input: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|(pw, salt, m, t, p)| serde_json::json!([hex::encode(pw), hex::encode(salt), m, t, p]))
+        .collect();
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    std::io::Write::write_all(
+        child.stdin.as_mut().unwrap(),
+        serde_json::to_string(&input).unwrap().as_bytes(),
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "python3 with argon2-cffi failed (pip install argon2-cffi)"
+    );
+    let want: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(want.len(), cases.len());
+    let limits = KdfLimits::insecure_test_only();
+    for ((pw, salt, m, t, p), want) in cases.iter().zip(&want) {
+        let params = Argon2Params {
+            memory_kib: *m,
+            passes: *t,
+            lanes: *p,
+        };
+        let mut memory = vec![Argon2Block::new(); params.blocks()];
+        let key =
+            vault_core::kdf::derive_argon2id(pw, salt, &params, &limits, &mut memory).unwrap();
+        assert_eq!(
+            &hex::encode(key.expose_secret()),
+            want,
+            "{m} KiB, t={t}, p={p}"
+        );
     }
 }

@@ -14,8 +14,9 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 rustup target add thumbv7em-none-eabihf wasm32-unknown-unknown >/dev/null
 
 step "python packages for interop tests"
-if ! python3 -c 'import cryptography, shamir_mnemonic' 2>/dev/null; then
-  python3 -m pip install --quiet --disable-pip-version-check cryptography shamir-mnemonic
+if ! python3 -c 'import cryptography, shamir_mnemonic, argon2.low_level' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check cryptography shamir-mnemonic \
+    argon2-cffi
 fi
 command -v openssl >/dev/null || { echo "openssl command line is required" >&2; exit 1; }
 

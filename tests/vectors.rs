@@ -45,11 +45,14 @@ fn evaluate(bytes: &[u8], exp: &Expectation) -> Outcome {
         }
         .to_string(),
     );
-    let unlocked = match (&exp.password, &exp.recovery_secret_hex) {
-        (Some(pw), _) => vf.unlock(SlotKind::Password, pw.as_bytes()),
-        (None, Some(r)) => vf.unlock(SlotKind::Recovery, &hex::decode(r).unwrap()),
+    // Argon2id's memory, as much as the keyslots of the kind tried need.
+    let (kind, secret) = match (&exp.password, &exp.recovery_secret_hex) {
+        (Some(pw), _) => (SlotKind::Password, pw.as_bytes().to_vec()),
+        (None, Some(r)) => (SlotKind::Recovery, hex::decode(r).unwrap()),
         (None, None) => panic!("vector gives no secret"),
     };
+    let mut memory = vec![vault_core::Argon2Block::new(); vf.kdf_memory_blocks(kind)];
+    let unlocked = vf.unlock_with_memory(kind, &secret, &mut memory, &mut |_, _| {});
     let v = match unlocked {
         Ok(v) => v,
         Err(e) => return (e.code().into(), keyless, vec![], None),

@@ -15,5 +15,7 @@ fn main() -> io::Result<()> {
     println!("cargo:rerun-if-changed=memory.x");
     println!("cargo:rerun-if-changed=data/backup.airvault");
     println!("cargo:rerun-if-changed=data/password.txt");
+    println!("cargo:rerun-if-changed=data/argon2id-backup.airvault");
+    println!("cargo:rerun-if-changed=data/argon2id-recovery-code.txt");
     Ok(())
 }

@@ -5,6 +5,11 @@
 #   data/password.txt        its password (first line), as --password-file reads it
 #   data/cli-transcript.txt  every command run and its --json output (the recovery code
 #                            that `init` shows is left out)
+#   data/argon2id-backup.airvault       a backup of a vault whose password keyslot is
+#                                       Argon2id (8 MiB, 1 pass, 1 lane), which a reader
+#                                       without 8 MiB of RAM opens only through the
+#                                       recovery keyslot (PBKDF2)
+#   data/argon2id-recovery-code.txt     that vault's recovery code (a test vault)
 # The keys in it are random test keys; run this again to make a new backup, then commit
 # data/. Needs openssl (for the PEM private key). AIRVAULT=path uses that CLI binary
 # instead of building vault-cli.
@@ -77,6 +82,20 @@ record verify backup.airvault --json
 record verify backup.airvault --password-file password.txt --json
 record --vault backup.airvault list --password-file password.txt --json
 
+# The Argon2id vault: the same password, its own recovery code, one entry.
+mkdir argon2id
+(
+  cd argon2id
+  export AIRVAULT_VAULT=vault.airvault
+  "$AIRVAULT" init --kdf argon2id --memory 8 --passes 1 --lanes 1 \
+    --password-file ../password.txt --json |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["recovery_code"])' \
+      >../argon2id-recovery-code.txt
+  "$AIRVAULT" generate "disk-encryption-key" --bytes 32 --password-file ../password.txt --json >/dev/null
+  "$AIRVAULT" backup --out ../argon2id-backup.airvault --password-file ../password.txt --json >/dev/null
+)
+
 mkdir -p "$FW/data"
-cp backup.airvault password.txt cli-transcript.txt "$FW/data/"
+cp backup.airvault password.txt cli-transcript.txt argon2id-backup.airvault \
+  argon2id-recovery-code.txt "$FW/data/"
 echo "wrote ${FW#"$ROOT/"}/data/: backup.airvault ($(wc -c <backup.airvault) bytes), password.txt, cli-transcript.txt"

@@ -9,10 +9,12 @@ than 16 bytes; `KCV(secret)` otherwise); and audit plaintext byte 9 (`flags`, 0 
 check value shown for an entry is `KCV(secret)`, or for a low-entropy entry
 `HMAC(check_key, "airvault v2 keyed check value" || secret)[0..4]` in version 2 and `-` in
 version 1. Records are read the same way in both versions: one is opened only if its record
-MAC verifies and its SHA-256 equals its table checksum.
+MAC verifies and its SHA-256 equals its table checksum. A password keyslot's KDF is
+PBKDF2-HMAC-SHA256 (kdf 1) or Argon2id (kdf 2: lanes, passes and memory in KiB at slot bytes
+2, 3 and 4..8), computed here by the reference implementation through `argon2-cffi`.
 
-It uses Python's hashlib/hmac and the `cryptography` package (AES-256-CBC), nothing of
-airvault's own code. Usage:
+It uses Python's hashlib/hmac, the `cryptography` package (AES-256-CBC) and `argon2-cffi`
+(Argon2id, the reference C implementation), nothing of airvault's own code. Usage:
 
     decode_vault.py FILE (--password PW | --recovery-hex HEX) [--dump-keys]
     decode_vault.py FILE --vmk-hex HEX
@@ -122,11 +124,15 @@ def validate(h):
     recov = 0
     for i in range(u16(h, 48)):
         s = h[64 + SLOT_LEN * i:64 + SLOT_LEN * (i + 1)]
-        if s[0] not in (1, 2) or s[1] != 1:
+        if s[0] not in (1, 2) or s[1] not in (1, 2) or (s[0] == 2 and s[1] != 1):
             raise Reject("unsupported_slot")
-        if u16(s, 2) != 0:
-            raise Reject("malformed")
-        if not MIN_IT <= u32(s, 4) <= MAX_IT:
+        if s[1] == 1:
+            if u16(s, 2) != 0:
+                raise Reject("malformed")
+            if not MIN_IT <= u32(s, 4) <= MAX_IT:
+                raise Reject("kdf_cost_refused")
+        elif not (1 <= s[2] <= 8 and 1 <= s[3] <= 16
+                  and 8 * 1024 <= u32(s, 4) <= 2 * 1024 * 1024):
             raise Reject("kdf_cost_refused")
         recov += s[0] == 2
     if recov > 1:
@@ -224,6 +230,15 @@ def keyless(f, h, states, b_off):
     return "intact" if ok else "damaged"
 
 
+def slot_key(s, secret):
+    """K_slot: PBKDF2(secret, salt, iterations) or Argon2id(secret, salt, m, t, p)."""
+    if s[1] == 1:
+        return hashlib.pbkdf2_hmac("sha256", secret, s[8:40], u32(s, 4), 32)
+    from argon2.low_level import Type, hash_secret_raw
+    return hash_secret_raw(secret, s[8:40], time_cost=s[3], memory_cost=u32(s, 4),
+                           parallelism=s[2], hash_len=32, type=Type.ID, version=0x13)
+
+
 def unlock(h, kind, secret):
     vault_id = h[16:32]
     any_slot = False
@@ -232,7 +247,7 @@ def unlock(h, kind, secret):
         if s[0] != kind:
             continue
         any_slot = True
-        k = hashlib.pbkdf2_hmac("sha256", secret, s[8:40], u32(s, 4), 32)
+        k = slot_key(s, secret)
         k_enc = mac(k, b"airvault v1 slot encryption")
         k_mac = mac(k, b"airvault v1 slot authentication")
         if not hmac.compare_digest(mac(k_mac, vault_id, s[:104]), s[104:136]):

@@ -4,10 +4,11 @@
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde::{Deserialize, Serialize};
-use vault_core::constants::MIN_ITERATIONS;
+use vault_core::constants::{MIN_ARGON2_MEMORY_KIB, MIN_ITERATIONS};
 use vault_core::{
-    AuditEvent, AuditOp, CheckKey, Entry, EntryKind, EntryStatus, HeaderParams, Kcv, KdfLimits,
-    Layout, Meta, RecoverySecret, SealedSlot, SlotKind, VaultMasterKey, VaultWriter,
+    Argon2Block, Argon2Params, AuditEvent, AuditOp, CheckKey, Entry, EntryKind, EntryStatus,
+    HeaderParams, Kcv, KdfLimits, Layout, Meta, RecoverySecret, SealedSlot, SlotKdf, SlotKind,
+    VaultMasterKey, VaultWriter,
 };
 
 use crate::forge;
@@ -220,18 +221,32 @@ fn build(seed: u64, passwords: &[&str], entries: &[EntrySpec]) -> (Vec<u8>, [u8;
 
 /// The RNG, master key, vault id and keyslots of a vector built from `seed`.
 fn keys(seed: u64, passwords: &[&str]) -> (ChaCha20Rng, VaultMasterKey, [u8; 16], Vec<SealedSlot>) {
+    let kdf = SlotKdf::Pbkdf2 {
+        iterations: MIN_ITERATIONS,
+    };
+    keys_with(seed, passwords, kdf)
+}
+
+/// [`keys`] with password keyslots of KDF `kdf` (the recovery keyslot is PBKDF2 always).
+fn keys_with(
+    seed: u64,
+    passwords: &[&str],
+    kdf: SlotKdf,
+) -> (ChaCha20Rng, VaultMasterKey, [u8; 16], Vec<SealedSlot>) {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let vmk = VaultMasterKey::generate(&mut rng);
     let vault_id = [0xC0 ^ seed as u8; 16];
     let limits = KdfLimits::STANDARD;
+    let mut memory = vec![Argon2Block::new(); kdf.memory_blocks()];
     let mut slots = Vec::new();
     for pw in passwords {
         slots.push(
-            SealedSlot::seal(
+            SealedSlot::seal_with_kdf(
                 SlotKind::Password,
                 pw.as_bytes(),
-                MIN_ITERATIONS,
+                kdf,
                 &limits,
+                &mut memory,
                 &vmk,
                 &vault_id,
                 &mut rng,
@@ -664,7 +679,7 @@ pub fn generate() -> Vec<Vector> {
         &[3],
         "unsupported_slot",
     );
-    rule("unknown-kdf", "KDF id 2.", 64 + 1, &[2], "unsupported_slot");
+    rule("unknown-kdf", "KDF id 3.", 64 + 1, &[3], "unsupported_slot");
     rule(
         "iterations-zero",
         "A keyslot asks for 0 PBKDF2 iterations.",
@@ -890,5 +905,101 @@ pub fn generate() -> Vec<Vector> {
     ];
     g.out.extend(vectors);
 
+    argon2id_vectors(&mut g, &basic);
     g.out
+}
+
+/// The smallest Argon2id cost the format accepts, as every Argon2id vector uses.
+const ARGON2_LOW: Argon2Params = Argon2Params {
+    memory_kib: MIN_ARGON2_MEMORY_KIB,
+    passes: 1,
+    lanes: 1,
+};
+
+/// Vaults whose password keyslot is Argon2id (kdf 2), and hostile Argon2id parameters.
+fn argon2id_vectors(g: &mut Gen, basic: &[EntrySpec]) {
+    let pw = Some(PASSWORD);
+    let argon = |seed, params| {
+        let (mut rng, vmk, vault_id, slots) =
+            keys_with(seed, &[PASSWORD], SlotKdf::Argon2id(params));
+        let events = default_events(basic);
+        let head = events[1].hash();
+        write_vault(&mut rng, &vmk, vault_id, &slots, basic, &events, 2, head).0
+    };
+    let base = argon(40, ARGON2_LOW);
+    g.add(
+        "argon2id",
+        "The password keyslot is Argon2id (kdf 2) with 8 MiB, 1 pass, 1 lane; the recovery keyslot is PBKDF2.",
+        base.clone(),
+        "success",
+        Some("intact"),
+        pw,
+        false,
+        basic,
+    );
+    g.add(
+        "argon2id-recovery",
+        "The Argon2id vault opened through its PBKDF2 recovery keyslot, as a reader without memory for Argon2id opens it.",
+        base.clone(),
+        "success",
+        Some("intact"),
+        None,
+        true,
+        basic,
+    );
+    g.add(
+        "argon2id-wrong-password",
+        "The Argon2id vault with a wrong password: intact file, authentication error.",
+        base.clone(),
+        "wrong_password",
+        Some("intact"),
+        Some("correct horse battery stapler"),
+        false,
+        &[],
+    );
+    let lanes = argon(
+        41,
+        Argon2Params {
+            memory_kib: MIN_ARGON2_MEMORY_KIB + 5,
+            passes: 2,
+            lanes: 2,
+        },
+    );
+    g.add(
+        "argon2id-two-lanes",
+        "Argon2id with 8197 KiB (m' = 4·p·⌊m/4p⌋ = 8192 blocks are filled), 2 passes, 2 lanes.",
+        lanes,
+        "success",
+        Some("intact"),
+        pw,
+        false,
+        basic,
+    );
+    let mut rule = |name: &str, description: &str, at: usize, bytes: &[u8], expect: &str| {
+        let mut f = base.clone();
+        forge::patch_header(&mut f, at, bytes);
+        forge::reseal_unkeyed(&mut f);
+        g.add(name, description, f, expect, None, pw, false, &[]);
+    };
+    // Keyslot 0 is the Argon2id password slot: lanes at 66, passes at 67, memory at 68.
+    for (name, description, at, bytes) in [
+        ("argon2id-memory-u32-max", "An Argon2id keyslot asks for 4,294,967,295 KiB of memory: refused before any allocation.", 68, u32::MAX.to_le_bytes().to_vec()),
+        ("argon2id-memory-above-maximum", "An Argon2id keyslot asks for 2 GiB + 1 KiB of memory.", 68, (2 * 1024 * 1024 + 1u32).to_le_bytes().to_vec()),
+        ("argon2id-memory-below-minimum", "An Argon2id keyslot asks for 8 MiB - 1 KiB of memory.", 68, (8 * 1024 - 1u32).to_le_bytes().to_vec()),
+        ("argon2id-passes-zero", "An Argon2id keyslot asks for 0 passes.", 67, vec![0]),
+        ("argon2id-passes-above-maximum", "An Argon2id keyslot asks for 17 passes.", 67, vec![17]),
+        ("argon2id-lanes-zero", "An Argon2id keyslot asks for 0 lanes.", 66, vec![0]),
+        ("argon2id-lanes-above-maximum", "An Argon2id keyslot asks for 9 lanes.", 66, vec![9]),
+        ("argon2id-everything-maximal-plus-one", "An Argon2id keyslot asks for 255 lanes, 255 passes and 4,294,967,295 KiB.", 66, vec![255, 255, 255, 255, 255, 255]),
+    ] {
+        rule(name, description, at, &bytes, "kdf_cost_refused");
+    }
+    // The recovery keyslot (keyslot 1) made Argon2id with valid parameters.
+    rule(
+        "argon2id-recovery-slot",
+        "The recovery keyslot says kdf 2 (Argon2id, 8 MiB, 1 pass, 1 lane): a recovery keyslot is always PBKDF2.",
+        64 + 136 + 1,
+        &[2, 1, 1, 0x00, 0x20, 0x00, 0x00],
+        "unsupported_slot",
+    );
 }

@@ -76,7 +76,7 @@ pub struct Cli {
 pub enum Command {
     /// Create a new vault and show its recovery code once.
     #[command(
-        after_help = "Examples:\n  airvault init\n  airvault init --target-time 1000      # about a second per unlock here"
+        after_help = "Examples:\n  airvault init\n  airvault init --target-time 1000      # about a second per unlock here\n  airvault init --kdf pbkdf2            # a password a microcontroller can open too"
     )]
     Init(InitArgs),
     /// Generate a new random key.
@@ -125,7 +125,7 @@ pub enum Command {
     Drill,
     /// Change the vault's password, under a new master key (every record re-encrypted).
     #[command(
-        after_help = "Examples:\n  airvault passwd\n  airvault passwd --new-password-file new.pw --target-time 1000"
+        after_help = "Examples:\n  airvault passwd\n  airvault passwd --new-password-file new.pw --target-time 1000\n  airvault passwd --kdf argon2id --memory 1024"
     )]
     Passwd(PasswdArgs),
     /// Replace the master key: every record re-encrypted, every keyslot resealed.
@@ -151,7 +151,7 @@ pub enum Command {
         after_help = "Examples:\n  airvault audit\n  airvault audit --verify\n  airvault audit --since 30d --op rotate\n  airvault audit --failures --since 7d     # wrong passwords, codes, shares"
     )]
     Audit(AuditArgs),
-    /// Measure this machine's PBKDF2-HMAC-SHA256 speed.
+    /// Measure this machine's PBKDF2-HMAC-SHA256 and Argon2id speed.
     #[command(after_help = "Examples:\n  airvault benchmark")]
     Benchmark,
     /// Import a secret from an `openssl enc` file or a Fernet token.
@@ -204,15 +204,36 @@ pub enum Command {
     Page(PageArgs),
 }
 
+/// The KDF options of a new password keyslot (`init`, `passwd`).
+#[derive(Debug, Args)]
+pub struct KdfArgs {
+    /// Password keyslot KDF: argon2id (memory-hard) or pbkdf2 (opens on a microcontroller) [default: argon2id].
+    #[arg(long, value_name = "KDF", value_parser = crate::password_kdf::KdfName::parse)]
+    pub kdf: Option<crate::password_kdf::KdfName>,
+    /// Argon2id memory in MiB, 8 to 2048 [default: 256].
+    #[arg(long, value_name = "MIB")]
+    pub memory: Option<u32>,
+    /// Argon2id passes, 1 to 16 [default: 3].
+    #[arg(long, value_name = "N")]
+    pub passes: Option<u32>,
+    /// Argon2id lanes, 1 to 8 [default: 4].
+    #[arg(long, value_name = "N")]
+    pub lanes: Option<u32>,
+}
+
 /// `init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// PBKDF2 iterations for the keyslots [default: 600000].
+    /// PBKDF2 iterations of the keyslots (a PBKDF2 password keyslot, and the recovery keyslot) [default: 600000].
     #[arg(long, value_name = "N", conflicts_with = "target_time")]
     pub iterations: Option<u32>,
-    /// Pick the iteration count that takes about MS milliseconds here (at least 600000).
+    /// Pick the costs that take about MS milliseconds here (at least the defaults' 600000 iterations, 64 MiB).
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub target_time: Option<u64>,
+    // The password keyslot's KDF options.
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub kdf: KdfArgs,
     /// Replace an existing file at the vault path.
     #[arg(long)]
     pub force: bool,
@@ -410,12 +431,16 @@ pub struct FingerprintArgs {
 /// `passwd`.
 #[derive(Debug, Args)]
 pub struct PasswdArgs {
-    /// PBKDF2 iterations for the new keyslot [default: the old slot's, at least 600000].
+    /// PBKDF2 iterations of a PBKDF2 password keyslot [default: the old slot's, at least 600000].
     #[arg(long, value_name = "N", conflicts_with = "target_time")]
     pub iterations: Option<u32>,
-    /// Pick the iteration count that takes about MS milliseconds here (at least 600000).
+    /// Pick the costs that take about MS milliseconds here (at least the defaults' 600000 iterations, 64 MiB).
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub target_time: Option<u64>,
+    // The password keyslot's KDF options.
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub kdf: KdfArgs,
     /// Read the new password from the first line of FILE [default: ask twice].
     #[arg(long, value_name = "FILE")]
     pub new_password_file: Option<PathBuf>,

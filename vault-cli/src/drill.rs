@@ -172,8 +172,10 @@ pub fn run(printer: &Printer) -> Exit {
     if !printer.is_json() && !printer.is_quiet() {
         let _ = printer.raw(
             format!(
-                "airvault drill: disaster-recovery rehearsal in {} ({} PBKDF2 iterations)\n\n",
+                "airvault drill: disaster-recovery rehearsal in {} (password keyslot: {}; \
+                 recovery keyslot: {} PBKDF2 iterations)\n\n",
                 dir.path().display(),
+                vault_core::Argon2Params::DEFAULT,
                 DEFAULT_ITERATIONS
             )
             .as_bytes(),
@@ -247,12 +249,16 @@ fn rehearse(d: &mut Drill<'_>, dir: &Path) -> Option<()> {
 
     let code = d.step("init a vault with the default KDF cost", || {
         let r = init(&ctx, &InitOptions::default()).map_err(|e| e.to_string())?;
-        if r.iterations != DEFAULT_ITERATIONS {
-            return Err(format!("{} iterations", r.iterations));
+        let argon2 = vault_core::Argon2Params::DEFAULT.to_string();
+        if r.iterations != DEFAULT_ITERATIONS || r.password_kdf != argon2 {
+            return Err(format!("{}; {} iterations", r.password_kdf, r.iterations));
         }
         Ok((
             r.recovery_code,
-            format!("{} iterations, recovery code issued", r.iterations),
+            format!(
+                "password: {}; recovery: {} iterations; recovery code issued",
+                r.password_kdf, r.iterations
+            ),
         ))
     })?;
 

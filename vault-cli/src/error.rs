@@ -233,11 +233,24 @@ impl CliError {
             )),
             E::UnsupportedVersion { .. } => Self::new(Exit::Unsupported, format!("{file}: {err}"))
                 .hint("it was written by a newer airvault; read it with that version"),
-            E::KdfCostRefused { .. } => Self::new(Exit::Unsupported, format!("{file}: {err}"))
-                .hint(
+            E::KdfCostRefused { .. } | E::Argon2CostRefused { .. } => {
+                Self::new(Exit::Unsupported, format!("{file}: {err}")).hint(
                     "airvault never writes such a file; it was made or altered by someone \
                      else, so do not trust it",
+                )
+            }
+            E::KdfMemoryUnavailable { needed_kib } => Self::new(
+                Exit::Unsupported,
+                format!(
+                    "{file}: the password keyslot needs {} MiB of memory for Argon2id, and \
+                     this system would not give it",
+                    needed_kib / 1024
                 ),
+            )
+            .hint(format!(
+                "free some memory and try again, or open it with its recovery code: \
+                 'airvault recover {file} --recovery-code-file CODE-FILE'"
+            )),
             E::NotAVault if doing == Doing::Vault => {
                 Self::new(Exit::Corrupted, format!("{file}: {err}")).hint(
                     "check the vault path (--vault, AIRVAULT_VAULT); a backup is opened with \

@@ -29,6 +29,7 @@ pub mod model;
 pub mod new_entry;
 pub mod output;
 pub mod page;
+pub mod password_kdf;
 pub mod passwords;
 pub mod progress;
 pub mod rekey;
@@ -176,12 +177,26 @@ fn new_password_source(cli: &Cli, file: Option<&PathBuf>) -> PasswordSource {
     }
 }
 
+fn kdf_options(
+    iterations: Option<u32>,
+    target_time: Option<u64>,
+    a: &cli::KdfArgs,
+) -> password_kdf::KdfOptions {
+    password_kdf::KdfOptions {
+        kdf: a.kdf,
+        iterations,
+        memory_mib: a.memory,
+        passes: a.passes,
+        lanes: a.lanes,
+        target_time: target_time.map(Duration::from_millis),
+    }
+}
+
 fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
     match &cli.command {
         Command::Init(a) => {
             let opts = InitOptions {
-                iterations: a.iterations,
-                target_time: a.target_time.map(Duration::from_millis),
+                kdf: kdf_options(a.iterations, a.target_time, &a.kdf),
                 force: a.force,
             };
             let report = commands::init::init(&context(cli)?, &opts)?;
@@ -345,8 +360,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<Exit> {
                     .new_password_file
                     .clone()
                     .map_or(PasswordSource::Prompt, PasswordSource::File),
-                iterations: a.iterations,
-                target_time: a.target_time.map(Duration::from_millis),
+                kdf: kdf_options(a.iterations, a.target_time, &a.kdf),
             };
             let r = commands::passwd::passwd(&context(cli)?, &opts)?;
             printer.emit(&Message::Passwd(r))?;

@@ -135,8 +135,10 @@ pub struct InitReport {
     pub vault: String,
     /// The vault's id, hex.
     pub vault_id: String,
-    /// PBKDF2 iterations of both keyslots.
+    /// PBKDF2 iterations of the recovery keyslot (and of a PBKDF2 password keyslot).
     pub iterations: u32,
+    /// The password keyslot's KDF and cost, e.g. `Argon2id, 256 MiB, 3 passes, 4 lanes`.
+    pub password_kdf: String,
     /// The recovery code, shown this once.
     #[serde(serialize_with = "secret_str")]
     pub recovery_code: Zeroizing<String>,
@@ -652,8 +654,8 @@ impl Message {
             Message::Init(r) => {
                 writeln!(
                     w,
-                    "Created vault {} ({} iterations).",
-                    r.vault, r.iterations
+                    "Created vault {} (password keyslot: {}; recovery keyslot: PBKDF2-HMAC-SHA256, {} iterations).",
+                    r.vault, r.password_kdf, r.iterations
                 )?;
                 writeln!(w)?;
                 writeln!(w, "Recovery code (shown only now; write it down and keep it apart from the password):")?;
@@ -854,6 +856,7 @@ mod tests {
             vault: "v".into(),
             vault_id: "00".into(),
             iterations: 1,
+            password_kdf: String::new(),
             recovery_code: Zeroizing::new("123456-654321".into()),
         };
         assert!(!format!("{r:?}").contains("123456"));

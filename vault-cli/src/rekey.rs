@@ -13,7 +13,8 @@ use rand_core::{OsRng, RngCore};
 use vault_core::constants::{META_LEN, SALT_LEN, VAULT_ID_LEN};
 use vault_core::{
     AuditEvent, AuditOp, Error, HeaderParams, KdfLimits, Meta, PartState, Record, RecordRef,
-    Rewrite, SealedSlot, SlotKey, SlotKind, StreamWriter, UnlockedVault, VaultFile, VaultMasterKey,
+    Rewrite, SealedSlot, SlotKdf, SlotKey, SlotKind, StreamWriter, UnlockedVault, VaultFile,
+    VaultMasterKey,
 };
 use zeroize::Zeroizing;
 
@@ -74,25 +75,20 @@ pub(crate) fn open_with<'a>(
 /// too, so that the written file can be checked to open with it without another KDF run.
 ///
 /// # Errors
-/// [`Error::KdfCostRefused`] if `iterations` is outside the format's bounds.
+/// [`Error::KdfCostRefused`] / [`Error::Argon2CostRefused`] if the cost is outside the
+/// format's bounds; [`Error::KdfMemoryUnavailable`] if Argon2id's memory cannot be had.
 pub(crate) fn seal(
     kind: SlotKind,
     secret: &[u8],
-    iterations: u32,
+    kdf: SlotKdf,
     vmk: &VaultMasterKey,
     vault_id: &[u8; VAULT_ID_LEN],
     progress: Progress,
 ) -> Result<(SealedSlot, SlotKey), Error> {
     let mut salt = [0u8; SALT_LEN];
     OsRng.fill_bytes(&mut salt);
-    let key = progress::derive(
-        secret,
-        &salt,
-        iterations,
-        progress::sealing_label(kind),
-        progress,
-    )?;
-    let slot = SealedSlot::seal_with_key(kind, iterations, salt, &key, vmk, vault_id, &mut OsRng);
+    let key = progress::derive_kdf(secret, &salt, kdf, progress::sealing_label(kind), progress)?;
+    let slot = SealedSlot::seal_with_kdf_key(kind, kdf, salt, &key, vmk, vault_id, &mut OsRng)?;
     Ok((slot, key))
 }
 

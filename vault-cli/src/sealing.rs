@@ -16,7 +16,7 @@ use crate::progress;
 /// so that the written file can be checked without another key derivation.
 pub(crate) fn password_slot(
     password: &str,
-    iterations: u32,
+    kdf: vault_core::SlotKdf,
     vmk: &vault_core::VaultMasterKey,
     vault_id: &[u8; 16],
     ctx: &Context,
@@ -24,23 +24,24 @@ pub(crate) fn password_slot(
 ) -> Result<(SealedSlot, SlotKey)> {
     let mut salt = [0u8; SALT_LEN];
     OsRng.fill_bytes(&mut salt);
-    let key = progress::derive(
+    let key = progress::derive_kdf(
         password.as_bytes(),
         &salt,
-        iterations,
+        kdf,
         progress::sealing_label(SlotKind::Password),
         ctx.progress,
     )
     .map_err(|e| CliError::core(e, path, Doing::Write))?;
-    let slot = SealedSlot::seal_with_key(
+    let slot = SealedSlot::seal_with_kdf_key(
         SlotKind::Password,
-        iterations,
+        kdf,
         salt,
         &key,
         vmk,
         vault_id,
         &mut OsRng,
-    );
+    )
+    .map_err(|e| CliError::core(e, path, Doing::Write))?;
     Ok((slot, key))
 }
 

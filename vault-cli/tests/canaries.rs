@@ -1592,7 +1592,10 @@ fn debug_output_of_secret_holding_types_shows_no_secret() {
     let report = init::init(
         &ctx,
         &init::InitOptions {
-            iterations: Some(100_000),
+            kdf: vault_cli::password_kdf::KdfOptions {
+                iterations: Some(100_000),
+                ..Default::default()
+            },
             ..init::InitOptions::default()
         },
     )

@@ -112,7 +112,18 @@ impl Cmd {
         match self {
             Cmd::Add => c.args(["add", "new-entry", "--from-file", "secret.txt"]),
             Cmd::Backup => c.args(["backup", "--out", "new-backup.airvault"]),
-            Cmd::Passwd => c.args(["passwd", "--new-password-file", "new-pw.txt"]),
+            // The format's smallest Argon2id cost: one run per failpoint stays quick.
+            Cmd::Passwd => c.args([
+                "passwd",
+                "--memory",
+                "8",
+                "--passes",
+                "1",
+                "--lanes",
+                "1",
+                "--new-password-file",
+                "new-pw.txt",
+            ]),
             Cmd::RotateMaster => c.arg("rotate-master"),
             Cmd::Restore => c.args(["restore", "backup.airvault", "--out", "restored.airvault"]),
             Cmd::Salvage => c.args(["salvage", "damaged.airvault", "--out", "salvaged.airvault"]),

@@ -56,10 +56,16 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_with(&["--iterations", ITER])
+}
+
+/// A fixture whose vault was made with `init KDF-OPTIONS`.
+fn fixture_with(kdf: &[&str]) -> Fixture {
     let env = Env::new();
     let out = env
         .json()
-        .args(["init", "--iterations", ITER])
+        .arg("init")
+        .args(kdf)
         .assert()
         .success()
         .get_output()
@@ -295,6 +301,100 @@ fn hostile_kdf_costs_are_refused_with_exit_6() {
         assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("{n} PBKDF2 iterations")));
     }
     eprintln!("hostile KDF costs: {runs} refused runs");
+}
+
+/// Argon2id password keyslots with costs out of bounds (lanes at slot byte 2, passes at 3,
+/// memory in KiB at 4..8) are refused by every command before any memory is asked for:
+/// under the 256 MiB address-space limit, a 4 TiB or 2 GiB + 1 KiB request would fail if
+/// it were made, and the run must end in time with exit 6 all the same.
+#[test]
+fn hostile_argon2id_costs_are_refused_with_exit_6() {
+    let fx = fixture_with(&[
+        "--kdf", "argon2id", "--memory", "8", "--passes", "1", "--lanes", "1",
+    ]);
+    assert_eq!(fx.bytes[64 + 1], 2, "the password keyslot is Argon2id");
+    let mut runs = 0;
+    for (name, lanes, passes, memory_kib) in [
+        ("argon2id-memory-u32-max", 1u8, 1u8, u32::MAX),
+        ("argon2id-memory-2GiB-plus-1KiB", 1, 1, 2 * 1024 * 1024 + 1),
+        ("argon2id-memory-below-8MiB", 1, 1, 8 * 1024 - 1),
+        ("argon2id-passes-17", 1, 17, 8 * 1024),
+        ("argon2id-passes-255-memory-2GiB", 1, 255, 2 * 1024 * 1024),
+        ("argon2id-lanes-0", 0, 1, 8 * 1024),
+        ("argon2id-lanes-9", 9, 1, 8 * 1024),
+    ] {
+        let mut f = fx.bytes.clone();
+        edit_headers(&mut f, |f, at| {
+            let s = at + 64;
+            f[s + 2] = lanes;
+            f[s + 3] = passes;
+            f[s + 4..s + 8].copy_from_slice(&memory_kib.to_le_bytes());
+        });
+        reseal_trailer(&mut f);
+        let p = write(&fx, name, &f);
+        runs += refused(&fx, name, &p, &[6]);
+        let (out, _) = limited(&fx.env, &["verify".as_ref(), p.as_os_str()]);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(&format!(
+                "Argon2id with {memory_kib} KiB, {passes} passes, {lanes} lanes"
+            )),
+            "{name}"
+        );
+    }
+    // A recovery keyslot may not be Argon2id (its secret has 128 bits).
+    let mut f = fx.bytes.clone();
+    edit_headers(&mut f, |f, at| {
+        let s = at + 64 + 136;
+        f[s + 1..s + 8].copy_from_slice(&[2, 1, 1, 0x00, 0x20, 0x00, 0x00]);
+    });
+    reseal_trailer(&mut f);
+    let p = write(&fx, "argon2id-recovery-slot", &f);
+    runs += refused(&fx, "argon2id-recovery-slot", &p, &[6]);
+    eprintln!("hostile Argon2id costs: {runs} refused runs");
+}
+
+/// The largest cost the format accepts (2 GiB) on a system that will not give 2 GiB: the
+/// file is intact, so the keyless check passes, but unlocking it by password says plainly
+/// that the memory is not there (exit 6) and names the recovery code, instead of aborting.
+#[test]
+fn an_argon2id_cost_the_system_cannot_give_is_refused_cleanly() {
+    let fx = fixture_with(&[
+        "--kdf", "argon2id", "--memory", "8", "--passes", "1", "--lanes", "1",
+    ]);
+    let mut f = fx.bytes.clone();
+    edit_headers(&mut f, |f, at| {
+        let s = at + 64;
+        f[s + 4..s + 8].copy_from_slice(&(2u32 * 1024 * 1024).to_le_bytes());
+    });
+    reseal_trailer(&mut f);
+    let p = write(&fx, "argon2id-2GiB", &f);
+    let (out, took) = limited(&fx.env, &["verify".as_ref(), p.as_os_str()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(took < TIME_LIMIT);
+    let pw = fx.env.pw.as_os_str();
+    let (out, took) = limited(
+        &fx.env,
+        &[
+            "--password-file".as_ref(),
+            pw,
+            "verify".as_ref(),
+            p.as_os_str(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{stderr}");
+    assert!(took < TIME_LIMIT);
+    assert!(
+        stderr.contains("2048 MiB of memory for Argon2id"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--recovery-code-file"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
 }
 
 #[test]

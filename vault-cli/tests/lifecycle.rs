@@ -92,7 +92,10 @@ fn passwd_replaces_the_password_and_the_master_key() {
     assert_eq!(after.events[..before.events.len()], before.events[..]);
     let last = after.events.last().unwrap();
     assert_eq!(last.op.name(), "passwd");
-    assert_eq!(last.detail, "keyslot 0, 100000 iterations, new master key");
+    assert_eq!(
+        last.detail,
+        "keyslot 0, PBKDF2-HMAC-SHA256, 100000 iterations, new master key"
+    );
     env.bare().arg("verify").arg(&env.vault).assert().success();
 }
 
@@ -101,12 +104,26 @@ fn passwd_never_weakens_a_slot_unless_asked_and_refuses_before_work() {
     let env = Env::with_vault();
     let before = fs::read(&env.vault).unwrap();
     let new_pw = env.file("new.pw", "another passphrase");
-    // Out-of-bounds counts are refused before any password is read.
-    env.cmd()
-        .args(["passwd", "--iterations", "99999", "--new-password-file"])
-        .arg(&new_pw)
-        .assert()
-        .code(6);
+    // Out-of-bounds costs are refused before any password is read, and contradictory
+    // options are usage errors.
+    for (args, code) in [
+        (&["--iterations", "99999"][..], 6),
+        (&["--memory", "4096"][..], 6),
+        (&["--memory", "7"][..], 6),
+        (&["--passes", "17"][..], 6),
+        (&["--lanes", "0"][..], 6),
+        (&["--kdf", "argon2id", "--iterations", "600000"][..], 2),
+        (&["--kdf", "pbkdf2", "--memory", "64"][..], 2),
+        (&["--kdf", "scrypt"][..], 2),
+    ] {
+        env.cmd()
+            .arg("passwd")
+            .args(args)
+            .arg("--new-password-file")
+            .arg(&new_pw)
+            .assert()
+            .code(code);
+    }
     // A wrong current password changes nothing.
     let wrong = env.file("wrong.pw", "not it");
     env.bare()
@@ -122,36 +139,68 @@ fn passwd_never_weakens_a_slot_unless_asked_and_refuses_before_work() {
     env.cmd().arg("passwd").assert().code(2);
     assert_eq!(fs::read(&env.vault).unwrap(), before);
 
-    // Without options the slot's own count is kept, raised to the default 600,000.
-    let out = stdout(
-        env.json()
-            .args(["passwd", "--new-password-file"])
-            .arg(&new_pw)
-            .assert()
-            .success(),
-    );
-    let r: Passwd = one(&out);
+    // With --kdf pbkdf2 the slot's own count is kept, raised to the default 600,000.
+    let passwd = |old: &std::path::Path, new: &std::path::Path, args: &[&str]| -> Passwd {
+        one(&stdout(
+            env.bare()
+                .arg("--vault")
+                .arg(&env.vault)
+                .arg("--password-file")
+                .arg(old)
+                .args(["--json", "passwd"])
+                .args(args)
+                .arg("--new-password-file")
+                .arg(new)
+                .assert()
+                .success(),
+        ))
+    };
+    let r = passwd(&env.pw, &new_pw, &["--kdf", "pbkdf2"]);
     assert_eq!((r.previous_iterations, r.iterations), (100_000, 600_000));
+    assert_eq!(r.previous_kdf, "PBKDF2-HMAC-SHA256, 100000 iterations");
+    assert_eq!(r.kdf, "PBKDF2-HMAC-SHA256, 600000 iterations");
     // A time budget never buys fewer than the default either.
     let third = env.file("third.pw", "third passphrase");
-    let out = stdout(
-        env.bare()
-            .arg("--vault")
-            .arg(&env.vault)
-            .arg("--password-file")
-            .arg(&new_pw)
-            .args([
-                "--json",
-                "passwd",
-                "--target-time",
-                "1",
-                "--new-password-file",
-            ])
-            .arg(&third)
-            .assert()
-            .success(),
+    let r = passwd(&new_pw, &third, &["--kdf", "pbkdf2", "--target-time", "1"]);
+    assert_eq!(r.iterations, 600_000);
+    // Without options, a new password keyslot is Argon2id at the default cost.
+    let r = passwd(&third, &new_pw, &[]);
+    assert_eq!(r.previous_kdf, "PBKDF2-HMAC-SHA256, 600000 iterations");
+    assert_eq!(r.kdf, "Argon2id, 256 MiB, 3 passes, 4 lanes");
+    assert_eq!(r.iterations, 0);
+    assert_eq!(
+        fs::read(&env.vault).unwrap()[64 + 1],
+        2,
+        "kdf 2 in the file"
     );
-    assert_eq!(one::<Passwd>(&out).iterations, 600_000);
+    // A time budget never buys less than 64 MiB.
+    let r = passwd(&new_pw, &third, &["--target-time", "1", "--passes", "1"]);
+    let mib: u32 = r.kdf["Argon2id, ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((64..=2048).contains(&mib), "{}", r.kdf);
+    assert!(r.kdf.ends_with(", 1 pass, 4 lanes"), "{}", r.kdf);
+    // An explicit low cost is taken as given; then, without options, raised to the default.
+    let r = passwd(
+        &third,
+        &new_pw,
+        &["--memory", "8", "--passes", "1", "--lanes", "1"],
+    );
+    assert_eq!(r.kdf, "Argon2id, 8 MiB, 1 pass, 1 lane");
+    let r = passwd(&new_pw, &third, &[]);
+    assert_eq!(r.kdf, "Argon2id, 256 MiB, 3 passes, 4 lanes");
+    // The vault still opens with the last password.
+    env.bare()
+        .arg("--vault")
+        .arg(&env.vault)
+        .arg("--password-file")
+        .arg(&third)
+        .arg("list")
+        .assert()
+        .success();
 }
 
 #[test]
@@ -699,6 +748,17 @@ fn benchmark_reports_the_rate_and_the_bounds() {
         (600_000, 100_000, 20_000_000)
     );
     assert!(b.max_millis >= b.default_millis);
+    assert!(b.default_guesses_per_second > 0.0);
+    // Argon2id: the default cost run once, for real, and the rate it implies.
+    let a = &b.argon2id;
+    assert_eq!(a.default, "Argon2id, 256 MiB, 3 passes, 4 lanes");
+    assert_eq!(
+        (a.default_memory_kib, a.default_passes, a.default_lanes),
+        (256 * 1024, 3, 4)
+    );
+    assert!(a.default_millis > 0 && a.kib_passes_per_second > 0);
+    assert!(a.default_guesses_per_second > 0.0);
+    assert!(a.target_time_1s.starts_with("Argon2id, "));
 }
 
 #[test]

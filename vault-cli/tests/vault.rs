@@ -60,8 +60,47 @@ fn init_with_the_real_default_cost() {
         .get_output()
         .stdout
         .clone();
-    assert_eq!(one::<Init>(&out).iterations, 600_000);
+    // The password keyslot is Argon2id at its default cost; the recovery keyslot is
+    // PBKDF2 at 600,000 iterations, so a reader without memory for Argon2id opens it too.
+    let init = one::<Init>(&out);
+    assert_eq!(init.iterations, 600_000);
+    assert_eq!(init.password_kdf, "Argon2id, 256 MiB, 3 passes, 4 lanes");
+    let f = fs::read(&env.vault).unwrap();
+    assert_eq!(&f[64..72], &[1, 2, 4, 3, 0x00, 0x00, 0x04, 0x00]);
+    assert_eq!(
+        &f[64 + 136..64 + 136 + 8],
+        &[2, 1, 0, 0, 0xC0, 0x27, 0x09, 0x00]
+    );
     env.generate("k");
+    // A backup of it has the same password keyslot KDF.
+    let b = env.backup("b.airvault");
+    assert_eq!(&fs::read(b).unwrap()[64..72], &f[64..72]);
+}
+
+#[test]
+fn init_with_pbkdf2_for_a_microcontroller() {
+    let env = Env::new();
+    let out = stdout(
+        env.json()
+            .args(["init", "--kdf", "pbkdf2"])
+            .assert()
+            .success(),
+    );
+    let init = one::<Init>(&out);
+    assert_eq!(init.password_kdf, "PBKDF2-HMAC-SHA256, 600000 iterations");
+    assert_eq!(fs::read(&env.vault).unwrap()[64 + 1], 1);
+    // The text report names both keyslots' KDFs.
+    let other = Env::new();
+    other
+        .cmd()
+        .args(["init", "--memory", "8", "--passes", "1", "--lanes", "1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "(password keyslot: Argon2id, 8 MiB, 1 pass, 1 lane; recovery keyslot: \
+             PBKDF2-HMAC-SHA256, 600000 iterations)",
+        ));
+    other.generate("k");
 }
 
 #[test]
@@ -111,11 +150,43 @@ fn init_with_a_target_time_picks_at_least_the_default() {
         .get_output()
         .stdout
         .clone();
-    assert_eq!(one::<Init>(&out).iterations, 600_000);
+    let init = one::<Init>(&out);
+    assert_eq!(init.iterations, 600_000);
+    // The Argon2id keyslot gets at least 64 MiB.
+    let mib: u32 = init.password_kdf["Argon2id, ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((64..=2048).contains(&mib), "{}", init.password_kdf);
     env.cmd()
         .args(["init", "--target-time", "10", "--iterations", ITER])
         .assert()
         .code(2);
+}
+
+#[test]
+fn init_refuses_argon2id_costs_outside_the_format_before_asking_anything() {
+    let env = Env::new();
+    for (args, code) in [
+        (&["--memory", "7"][..], 6),
+        (&["--memory", "2049"][..], 6),
+        (&["--memory", "4294967295"][..], 6),
+        (&["--passes", "0"][..], 6),
+        (&["--passes", "17"][..], 6),
+        (&["--lanes", "9"][..], 6),
+        (&["--kdf", "argon2id", "--iterations", "600000"][..], 2),
+        (&["--iterations", "600000", "--lanes", "2"][..], 2),
+    ] {
+        env.cmd()
+            .arg("init")
+            .args(args)
+            .assert()
+            .code(code)
+            .stderr(predicate::str::starts_with("error: "));
+        assert!(!env.vault.exists(), "{args:?}");
+    }
 }
 
 #[test]

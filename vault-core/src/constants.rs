@@ -38,6 +38,47 @@ pub const MIN_ITERATIONS: u32 = 100_000;
 /// hostile file cannot make a reader spin for hours.
 pub const MAX_ITERATIONS: u32 = 20_000_000;
 
+/// Keyslot KDF identifier: PBKDF2-HMAC-SHA256.
+pub const KDF_PBKDF2_SHA256: u8 = 1;
+
+/// Keyslot KDF identifier: Argon2id (RFC 9106, version 0x13).
+pub const KDF_ARGON2ID: u8 = 2;
+
+/// Argon2id memory of new password keyslots, in KiB (256 MiB).
+///
+/// Provenance: RFC 9106 §4 recommends Argon2id with 64 MiB and 3 passes when memory is
+/// constrained and 2 GiB with 1 pass otherwise; OWASP's Password Storage Cheat Sheet asks
+/// for at least 19 MiB. airvault spends about a second of one x86_64 core (see
+/// `bench/compare.sh`): 256 MiB with 3 passes, four times RFC 9106's second option.
+pub const DEFAULT_ARGON2_MEMORY_KIB: u32 = 256 * 1024;
+
+/// Argon2id passes (`t`) of new password keyslots (RFC 9106 §4, second option).
+pub const DEFAULT_ARGON2_PASSES: u32 = 3;
+
+/// Argon2id lanes (`p`) of new password keyslots (RFC 9106 §4, second option). The
+/// implementations here fill the lanes one after the other, so lanes cost the same time
+/// as one lane of the same memory; an attacker gains nothing from them either.
+pub const DEFAULT_ARGON2_LANES: u32 = 4;
+
+/// Least Argon2id memory a file may ask for, in KiB (8 MiB). Files asking for less are
+/// refused before any key derivation runs.
+pub const MIN_ARGON2_MEMORY_KIB: u32 = 8 * 1024;
+
+/// Least Argon2id memory that `--target-time` chooses, in KiB (64 MiB): a time budget
+/// never buys less memory than this.
+pub const CALIBRATED_MIN_ARGON2_MEMORY_KIB: u32 = 64 * 1024;
+
+/// Most Argon2id memory a file may ask for, in KiB (2 GiB). Files asking for more are
+/// refused before any memory is allocated, so a hostile file cannot exhaust a reader's
+/// memory.
+pub const MAX_ARGON2_MEMORY_KIB: u32 = 2 * 1024 * 1024;
+
+/// Most Argon2id passes a file may ask for.
+pub const MAX_ARGON2_PASSES: u32 = 16;
+
+/// Most Argon2id lanes a file may ask for.
+pub const MAX_ARGON2_LANES: u32 = 8;
+
 /// Length of the vault master key, every slot key and every derived subkey.
 pub const KEY_LEN: usize = 32;
 /// Length of a keyslot's PBKDF2 salt.

@@ -39,6 +39,22 @@ pub enum Error {
         /// The largest count accepted.
         max: u32,
     },
+    /// A keyslot asks for Argon2id memory, passes or lanes outside the accepted bounds.
+    /// Refused before any key derivation runs and before any memory is asked for.
+    Argon2CostRefused {
+        /// Memory the file asks for, in KiB.
+        memory_kib: u32,
+        /// Passes the file asks for.
+        passes: u32,
+        /// Lanes the file asks for.
+        lanes: u32,
+    },
+    /// An Argon2id keyslot needs more memory than the caller supplied (a reader with no
+    /// heap, or too little of it): it cannot be opened here. Nothing was computed.
+    KdfMemoryUnavailable {
+        /// Memory the keyslot needs, in KiB.
+        needed_kib: u32,
+    },
     /// A keyslot names a key-derivation function or slot kind this version does not know.
     UnsupportedSlot {
         /// Index of the keyslot in the header.
@@ -117,7 +133,8 @@ impl Error {
         match self {
             Error::NotAVault => "not_a_vault",
             Error::UnsupportedVersion { .. } => "unsupported_version",
-            Error::KdfCostRefused { .. } => "kdf_cost_refused",
+            Error::KdfCostRefused { .. } | Error::Argon2CostRefused { .. } => "kdf_cost_refused",
+            Error::KdfMemoryUnavailable { .. } => "kdf_memory_unavailable",
             Error::UnsupportedSlot { .. } => "unsupported_slot",
             Error::HeaderDamaged => "header_damaged",
             Error::Malformed { .. } => "malformed",
@@ -142,6 +159,8 @@ impl Error {
             Error::WrongSecret => ErrorKind::Authentication,
             Error::UnsupportedVersion { .. }
             | Error::KdfCostRefused { .. }
+            | Error::Argon2CostRefused { .. }
+            | Error::KdfMemoryUnavailable { .. }
             | Error::UnsupportedSlot { .. } => ErrorKind::Unsupported,
             Error::NoSuchSlot | Error::BufferTooSmall { .. } | Error::InvalidInput { .. } => {
                 ErrorKind::InvalidInput
@@ -177,6 +196,24 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "refused: keyslot asks for {iterations} PBKDF2 iterations (accepted: {min}..={max})"
+            ),
+            Error::Argon2CostRefused {
+                memory_kib,
+                passes,
+                lanes,
+            } => write!(
+                f,
+                "refused: keyslot asks for Argon2id with {memory_kib} KiB, {passes} passes, \
+                 {lanes} lanes (accepted: {}..={} KiB, 1..={} passes, 1..={} lanes)",
+                crate::constants::MIN_ARGON2_MEMORY_KIB,
+                crate::constants::MAX_ARGON2_MEMORY_KIB,
+                crate::constants::MAX_ARGON2_PASSES,
+                crate::constants::MAX_ARGON2_LANES,
+            ),
+            Error::KdfMemoryUnavailable { needed_kib } => write!(
+                f,
+                "unsupported here: the keyslot's Argon2id needs {needed_kib} KiB of memory, \
+                 more than this reader has"
             ),
             Error::UnsupportedSlot { slot } => {
                 write!(

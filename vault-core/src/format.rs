@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::constants::*;
 use crate::error::Error;
-use crate::kdf::KdfLimits;
+use crate::kdf::{KdfLimits, SlotKdf};
 use crate::sealing::sha256;
 
 // --- Offsets within the fixed part of the header -------------------------------------
@@ -61,8 +61,7 @@ pub(crate) const TR_RESERVED: usize = 12;
 pub(crate) const TR_BODY_LEN: usize = 16;
 pub(crate) const TR_CHECKSUM: usize = 24;
 
-/// The only key-derivation function of v1: PBKDF2-HMAC-SHA256.
-pub const KDF_PBKDF2_SHA256: u8 = 1;
+pub use crate::constants::{KDF_ARGON2ID, KDF_PBKDF2_SHA256};
 
 pub(crate) fn le_u16(b: &[u8], at: usize) -> u16 {
     match b.get(at..at + 2) {
@@ -187,12 +186,21 @@ impl<'a> SlotView<'a> {
     pub fn kind(&self) -> SlotKind {
         SlotKind::from_u8(self.bytes[S_KIND]).unwrap_or(SlotKind::Password)
     }
-    /// PBKDF2 iteration count.
+    /// PBKDF2 iteration count; for an Argon2id slot, the same four bytes hold its memory
+    /// in KiB (see [`SlotView::kdf`]).
     #[must_use]
     pub fn iterations(&self) -> u32 {
         le_u32(self.bytes, S_ITERATIONS)
     }
-    /// PBKDF2 salt.
+    /// The slot's key-derivation function and its cost (validated when the file was
+    /// parsed).
+    #[must_use]
+    pub fn kdf(&self) -> SlotKdf {
+        SlotKdf::decode(&array(self.bytes, S_KDF)).unwrap_or(SlotKdf::Pbkdf2 {
+            iterations: self.iterations(),
+        })
+    }
+    /// The KDF salt.
     #[must_use]
     pub fn salt(&self) -> [u8; SALT_LEN] {
         array(self.bytes, S_SALT)
@@ -221,7 +229,7 @@ impl fmt::Debug for SlotView<'_> {
         f.debug_struct("SlotView")
             .field("index", &self.index)
             .field("kind", &self.kind())
-            .field("iterations", &self.iterations())
+            .field("kdf", &self.kdf())
             .finish_non_exhaustive()
     }
 }
@@ -373,15 +381,22 @@ impl<'a> Header<'a> {
         let mut recovery_slots = 0;
         for slot in self.slots() {
             let kind = SlotKind::from_u8(slot.bytes[S_KIND]);
-            if kind.is_none() || slot.bytes[S_KDF] != KDF_PBKDF2_SHA256 {
+            let kdf = SlotKdf::decode(&array(slot.bytes, S_KDF));
+            let (Some(kind), Some(kdf)) = (kind, kdf) else {
+                return Err(Error::UnsupportedSlot { slot: slot.index });
+            };
+            // The recovery secret has 128 bits: its slot is always PBKDF2, so a reader
+            // without memory for Argon2id can open every vault through it.
+            if kind == SlotKind::Recovery && kdf.id() != KDF_PBKDF2_SHA256 {
                 return Err(Error::UnsupportedSlot { slot: slot.index });
             }
-            if le_u16(slot.bytes, S_RESERVED) != 0 {
+            if kdf.id() == KDF_PBKDF2_SHA256 && le_u16(slot.bytes, S_RESERVED) != 0 {
                 return Err(Error::Malformed {
                     reason: "reserved keyslot field is not zero",
                 });
             }
-            limits.check(slot.iterations())?;
+            limits.check_kdf(&kdf)?;
+            let kind = Some(kind);
             if kind == Some(SlotKind::Recovery) {
                 recovery_slots += 1;
             }

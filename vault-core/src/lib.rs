@@ -6,7 +6,8 @@
 //! [`rand_core::CryptoRngCore`].
 //!
 //! The construction (see `docs/FORMAT.md`):
-//! - PBKDF2-HMAC-SHA256 keyslots wrap a random 256-bit vault master key (VMK);
+//! - keyslots wrap a random 256-bit vault master key (VMK) under a key derived with
+//!   PBKDF2-HMAC-SHA256 or, for passwords, Argon2id in memory the caller supplies;
 //! - subkeys are `HMAC-SHA256(key, label)` with a distinct label per purpose;
 //! - every record is AES-256-CBC (fresh IV, PKCS#7) then HMAC-SHA256 over the header
 //!   fields that describe it, its IV and its ciphertext; the MAC is checked in constant
@@ -62,7 +63,7 @@ pub use format::{
 };
 /// The bounded collections of the public API (e.g. [`slip39::split`] fills a `heapless::Vec`).
 pub use heapless;
-pub use kdf::{KdfLimits, Pbkdf2};
+pub use kdf::{Argon2Block, Argon2Params, KdfLimits, Pbkdf2, SlotKdf};
 pub use records::{
     is_low_entropy, AuditEvent, AuditOp, Entry, EntryKind, EntryStatus, Kcv, Meta, Record,
 };

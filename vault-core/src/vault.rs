@@ -8,7 +8,7 @@ use zeroize::Zeroize;
 use crate::constants::*;
 use crate::error::Error;
 use crate::format::{array, RecordKind, RecordRef, SlotKind, SlotView, VaultFile};
-use crate::kdf::Pbkdf2;
+use crate::kdf::{Argon2Block, Pbkdf2, SlotKdf};
 use crate::records::{AuditEvent, Entry, Meta, Record};
 use crate::sealing::{cbc_decrypt_in_place, sha256, verify_hmac_sha256};
 use crate::secrets::{SlotKey, SlotKeys, VaultKeys, VaultMasterKey};
@@ -95,10 +95,12 @@ pub(crate) fn authenticate_record<'r>(
 
 impl<'a> VaultFile<'a> {
     /// Opens the file with a password (`kind = Password`) or the 16-byte recovery secret
-    /// (`kind = Recovery`), trying every keyslot of that kind. Runs PBKDF2 once per slot
-    /// tried; the cost of every slot was checked when the file was parsed.
+    /// (`kind = Recovery`), trying every keyslot of that kind. Runs the slot's KDF once per
+    /// slot tried; the cost of every slot was checked when the file was parsed. Supplies
+    /// no memory for Argon2id: see [`VaultFile::unlock_with_memory`].
     ///
     /// # Errors
+    /// [`Error::KdfMemoryUnavailable`] if only Argon2id slots could have accepted it;
     /// [`Error::NoSuchSlot`] if no slot has that kind; [`Error::WrongSecret`] if none
     /// accepts the secret (the slots are intact: the header passed its checksum);
     /// [`Error::HeaderAuthFailed`] if a slot accepts it but the header MAC fails.
@@ -110,37 +112,101 @@ impl<'a> VaultFile<'a> {
     /// iterations and once at the end of each keyslot tried, so a caller can draw a
     /// progress bar. `total` is the iteration count of the slot being tried.
     ///
+    /// Supplies no memory for Argon2id: see [`VaultFile::unlock_with_memory`].
+    ///
     /// # Errors
-    /// As [`VaultFile::unlock`].
+    /// As [`VaultFile::unlock_with_memory`].
     pub fn unlock_with_progress(
         &self,
         kind: SlotKind,
         secret: &[u8],
         progress: &mut dyn FnMut(u32, u32),
     ) -> Result<UnlockedVault<'a>, Error> {
+        self.unlock_with_memory(kind, secret, &mut [], progress)
+    }
+
+    /// Memory blocks (1 KiB each) that [`VaultFile::unlock_with_memory`] needs to try every
+    /// keyslot of `kind`: the largest Argon2id memory among them, 0 if they are all PBKDF2.
+    /// Bounded by the format (at most 2 GiB), checked when the file was parsed.
+    #[must_use]
+    pub fn kdf_memory_blocks(&self, kind: SlotKind) -> usize {
+        self.header
+            .slots()
+            .filter(|s| s.kind() == kind)
+            .map(|s| s.kdf().memory_blocks())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Opens the file with a password or the recovery secret, trying every keyslot of
+    /// `kind`, with `memory` as the working memory of Argon2id slots (at least
+    /// [`VaultFile::kdf_memory_blocks`] blocks; wiped after each use).
+    ///
+    /// `progress(done, total)` is called as in [`VaultFile::unlock_with_progress`] for a
+    /// PBKDF2 slot; an Argon2id slot runs in one call, reported as `(0, passes)` before
+    /// and `(passes, passes)` after it.
+    ///
+    /// A slot whose Argon2id needs more memory than `memory` holds is passed over; if no
+    /// other slot opens, the error is [`Error::KdfMemoryUnavailable`], so a reader with
+    /// no memory to spare (a microcontroller) tells the user to use the recovery slot,
+    /// not that the password is wrong.
+    ///
+    /// # Errors
+    /// [`Error::NoSuchSlot`] if no slot has that kind; [`Error::WrongSecret`] if none
+    /// accepts the secret (the slots are intact: the header passed its checksum);
+    /// [`Error::KdfMemoryUnavailable`] (above); [`Error::HeaderAuthFailed`] if a slot
+    /// accepts it but the header MAC fails.
+    pub fn unlock_with_memory(
+        &self,
+        kind: SlotKind,
+        secret: &[u8],
+        memory: &mut [Argon2Block],
+        progress: &mut dyn FnMut(u32, u32),
+    ) -> Result<UnlockedVault<'a>, Error> {
         const CHUNK: u32 = 10_000;
         let mut any = false;
+        let mut short_of_memory = None;
         for slot in self.header.slots().filter(|s| s.kind() == kind) {
             any = true;
-            let mut job = Pbkdf2::new(secret, &slot.salt(), slot.iterations(), &self.limits)?;
-            while job.step(CHUNK) > 0 {
-                progress(job.total() - job.remaining(), job.total());
-            }
-            progress(job.total(), job.total());
-            match self.unlock_with_slot_key(slot.index() as usize, &job.finish()) {
+            let key = match slot.kdf() {
+                SlotKdf::Pbkdf2 { iterations } => {
+                    let mut job = Pbkdf2::new(secret, &slot.salt(), iterations, &self.limits)?;
+                    while job.step(CHUNK) > 0 {
+                        progress(job.total() - job.remaining(), job.total());
+                    }
+                    progress(job.total(), job.total());
+                    job.finish()
+                }
+                kdf @ SlotKdf::Argon2id(params) => {
+                    // Costs and memory are checked before anything is computed.
+                    self.limits.check_kdf(&kdf)?;
+                    if memory.len() < params.blocks() {
+                        short_of_memory = Some(Error::KdfMemoryUnavailable {
+                            needed_kib: u32::try_from(params.blocks()).unwrap_or(u32::MAX),
+                        });
+                        continue;
+                    }
+                    progress(0, params.passes);
+                    let key = kdf.derive(secret, &slot.salt(), &self.limits, memory)?;
+                    progress(params.passes, params.passes);
+                    key
+                }
+            };
+            match self.unlock_with_slot_key(slot.index() as usize, &key) {
                 Err(Error::WrongSecret) => continue,
                 other => return other,
             }
         }
-        Err(if any {
-            Error::WrongSecret
-        } else {
-            Error::NoSuchSlot
+        Err(match (any, short_of_memory) {
+            (false, _) => Error::NoSuchSlot,
+            (true, Some(e)) => e,
+            (true, None) => Error::WrongSecret,
         })
     }
 
     /// Opens the file through keyslot `slot` with a key the caller derived itself (for
-    /// example in steps with [`Pbkdf2`], or with the browser's WebCrypto) as
+    /// example in steps with [`Pbkdf2`], or with the browser's WebCrypto) with the slot's
+    /// KDF ([`crate::format::SlotView::kdf`]): for PBKDF2,
     /// `PBKDF2-HMAC-SHA256(secret, slot.salt(), slot.iterations(), 32)`.
     ///
     /// # Errors

@@ -15,7 +15,7 @@ use crate::format::{
     KDF_PBKDF2_SHA256, S_ITERATIONS, S_IV, S_KDF, S_KIND, S_MAC, S_SALT, S_WRAPPED, TR_BODY_LEN,
     TR_CHECKSUM, TR_HEADER_LEN, T_AUTHENTICATED_LEN,
 };
-use crate::kdf::{KdfLimits, Pbkdf2};
+use crate::kdf::{Argon2Block, KdfLimits, Pbkdf2, SlotKdf};
 use crate::records::{AuditEvent, Entry, Meta};
 use crate::sealing::{cbc_encrypt_in_place, hmac_sha256, sha256};
 use crate::secrets::{CheckKey, SlotKey, SlotKeys, VaultKeys, VaultMasterKey};
@@ -32,7 +32,7 @@ impl fmt::Debug for SealedSlot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SealedSlot")
             .field("kind", &self.kind())
-            .field("iterations", &format::le_u32(&self.bytes, S_ITERATIONS))
+            .field("kdf", &self.kdf())
             .finish_non_exhaustive()
     }
 }
@@ -59,6 +59,37 @@ impl SealedSlot {
         ))
     }
 
+    /// Seals `vmk` under `secret` with a fresh salt and IV, deriving the slot key with
+    /// `kdf` (Argon2id in `memory`, which must hold [`SlotKdf::memory_blocks`] blocks;
+    /// PBKDF2 needs none).
+    ///
+    /// # Errors
+    /// [`Error::KdfCostRefused`] or [`Error::Argon2CostRefused`] if the cost is outside
+    /// `limits`, [`Error::InvalidInput`] for Argon2id in a recovery slot (checked first);
+    /// [`Error::KdfMemoryUnavailable`] if `memory` is too small.
+    #[allow(clippy::too_many_arguments)]
+    pub fn seal_with_kdf(
+        kind: SlotKind,
+        secret: &[u8],
+        kdf: SlotKdf,
+        limits: &KdfLimits,
+        memory: &mut [Argon2Block],
+        vmk: &VaultMasterKey,
+        vault_id: &[u8; VAULT_ID_LEN],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Self, Error> {
+        limits.check_kdf(&kdf)?;
+        if kind == SlotKind::Recovery && kdf.id() != format::KDF_PBKDF2_SHA256 {
+            return Err(Error::InvalidInput {
+                reason: "the recovery keyslot is always PBKDF2",
+            });
+        }
+        let mut salt = [0u8; SALT_LEN];
+        rng.fill_bytes(&mut salt);
+        let key = kdf.derive(secret, &salt, limits, memory)?;
+        Self::seal_with_kdf_key(kind, kdf, salt, &key, vmk, vault_id, rng)
+    }
+
     /// Seals `vmk` under a slot key the caller derived as
     /// `PBKDF2-HMAC-SHA256(secret, salt, iterations, 32)` (in steps, or with WebCrypto).
     /// `salt` must be fresh random bytes. `iterations` is what the slot records; the
@@ -72,11 +103,56 @@ impl SealedSlot {
         vault_id: &[u8; VAULT_ID_LEN],
         rng: &mut impl CryptoRngCore,
     ) -> Self {
-        let keys = SlotKeys::derive(slot_key);
         let mut b = [0u8; SLOT_LEN];
-        b[S_KIND] = kind as u8;
         b[S_KDF] = KDF_PBKDF2_SHA256;
         b[S_ITERATIONS..S_ITERATIONS + 4].copy_from_slice(&iterations.to_le_bytes());
+        Self::seal_bytes(b, kind, salt, slot_key, vmk, vault_id, rng)
+    }
+
+    /// Seals `vmk` under a slot key the caller derived with `kdf` from the secret and
+    /// `salt` (fresh random bytes). The slot records `kdf`; the caller is responsible for
+    /// having derived `slot_key` with it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for Argon2id lanes or passes that do not fit the slot's
+    /// bytes, or Argon2id in a recovery slot. The cost is not checked here: the slot's key
+    /// already exists.
+    pub fn seal_with_kdf_key(
+        kind: SlotKind,
+        kdf: SlotKdf,
+        salt: [u8; SALT_LEN],
+        slot_key: &SlotKey,
+        vmk: &VaultMasterKey,
+        vault_id: &[u8; VAULT_ID_LEN],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Self, Error> {
+        if kind == SlotKind::Recovery && kdf.id() != format::KDF_PBKDF2_SHA256 {
+            return Err(Error::InvalidInput {
+                reason: "the recovery keyslot is always PBKDF2",
+            });
+        }
+        let params = kdf.encode().ok_or(Error::InvalidInput {
+            reason: "Argon2id lanes or passes out of range",
+        })?;
+        let mut b = [0u8; SLOT_LEN];
+        b[S_KDF..S_KDF + params.len()].copy_from_slice(&params);
+        Ok(Self::seal_bytes(
+            b, kind, salt, slot_key, vmk, vault_id, rng,
+        ))
+    }
+
+    /// Fills in a slot whose KDF bytes (1..8) are already set.
+    fn seal_bytes(
+        mut b: [u8; SLOT_LEN],
+        kind: SlotKind,
+        salt: [u8; SALT_LEN],
+        slot_key: &SlotKey,
+        vmk: &VaultMasterKey,
+        vault_id: &[u8; VAULT_ID_LEN],
+        rng: &mut impl CryptoRngCore,
+    ) -> Self {
+        let keys = SlotKeys::derive(slot_key);
+        b[S_KIND] = kind as u8;
         b[S_SALT..S_SALT + SALT_LEN].copy_from_slice(&salt);
         let mut iv = [0u8; BLOCK_LEN];
         rng.fill_bytes(&mut iv);
@@ -103,6 +179,14 @@ impl SealedSlot {
     #[must_use]
     pub fn kind(&self) -> SlotKind {
         SlotKind::from_u8(self.bytes[S_KIND]).unwrap_or(SlotKind::Password)
+    }
+
+    /// The slot's key-derivation function and its cost.
+    #[must_use]
+    pub fn kdf(&self) -> SlotKdf {
+        SlotKdf::decode(&format::array(&self.bytes, S_KDF)).unwrap_or(SlotKdf::Pbkdf2 {
+            iterations: format::le_u32(&self.bytes, S_ITERATIONS),
+        })
     }
 
     /// The slot's bytes.

@@ -228,6 +228,7 @@ impl Backup {
                 index: u32::from(s.index()),
                 kind: slot_kind_name(s.kind()),
                 iterations: s.iterations(),
+                kdf: s.kdf(),
                 salt: s.salt().to_vec(),
             })
             .collect())
@@ -354,6 +355,7 @@ pub struct SlotInfo {
     index: u32,
     kind: &'static str,
     iterations: u32,
+    kdf: vault_core::SlotKdf,
     salt: Vec<u8>,
 }
 
@@ -369,10 +371,36 @@ impl SlotInfo {
     pub fn kind(&self) -> String {
         self.kind.into()
     }
-    /// PBKDF2 iteration count (already checked against the format's bounds).
+    /// PBKDF2 iteration count (already checked against the format's bounds); for an
+    /// Argon2id keyslot, the same slot bytes hold its memory in KiB.
     #[wasm_bindgen(getter)]
     pub fn iterations(&self) -> u32 {
         self.iterations
+    }
+    /// The keyslot's KDF: `pbkdf2-hmac-sha256` or `argon2id`.
+    #[wasm_bindgen(getter)]
+    pub fn kdf(&self) -> String {
+        self.kdf.name().into()
+    }
+    /// The KDF and its cost as people read it, e.g. `Argon2id, 256 MiB, 3 passes, 4 lanes`.
+    #[wasm_bindgen(getter, js_name = kdfText)]
+    pub fn kdf_text(&self) -> String {
+        self.kdf.to_string()
+    }
+    /// Argon2id memory in KiB (0 for PBKDF2).
+    #[wasm_bindgen(getter, js_name = memoryKib)]
+    pub fn memory_kib(&self) -> u32 {
+        self.kdf.argon2().map_or(0, |p| p.memory_kib)
+    }
+    /// Argon2id passes (0 for PBKDF2).
+    #[wasm_bindgen(getter)]
+    pub fn passes(&self) -> u32 {
+        self.kdf.argon2().map_or(0, |p| p.passes)
+    }
+    /// Argon2id lanes (0 for PBKDF2).
+    #[wasm_bindgen(getter)]
+    pub fn lanes(&self) -> u32 {
+        self.kdf.argon2().map_or(0, |p| p.lanes)
     }
     /// PBKDF2 salt (32 bytes).
     #[wasm_bindgen(getter)]

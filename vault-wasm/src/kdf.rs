@@ -1,13 +1,15 @@
 //! Keyslot keys: derived by the browser's WebCrypto (and handed in with
 //! [`SlotKey::from_bytes`]) or by vault-core's stepwise PBKDF2 ([`KdfJob`]), which the page
-//! runs a slice at a time so that it stays responsive and can show progress.
+//! runs a slice at a time so that it stays responsive and can show progress; and Argon2id
+//! ([`derive_argon2id`]), which WebCrypto does not have, in wasm memory allocated here
+//! after the cost is checked.
 
 use core::fmt;
 
 use rand_core::{OsRng, RngCore};
 use subtle::ConstantTimeEq;
 use vault_core::constants::{KEY_LEN, SALT_LEN};
-use vault_core::{KdfLimits, Pbkdf2};
+use vault_core::{Argon2Block, Argon2Params, KdfLimits, Pbkdf2};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroize;
 
@@ -124,6 +126,55 @@ impl fmt::Debug for KdfJob {
             .field("total", &self.total())
             .finish_non_exhaustive()
     }
+}
+
+/// `Argon2id(secret, salt, memoryKib, passes, lanes)` (RFC 9106, version 0x13, 32 bytes),
+/// the key of an Argon2id keyslot. The cost is checked against the format's bounds (8 MiB
+/// to 2 GiB, 1 to 16 passes, 1 to 8 lanes) before any memory is asked for; the memory is
+/// then reserved without aborting on failure, used, wiped and freed. Runs in one call:
+/// the page cannot show its progress, only an estimate of its duration. `secret` is wiped.
+///
+/// # Errors
+/// `kdf_cost_refused` (category `unsupported`) for a cost out of bounds;
+/// `kdf_memory_unavailable` (category `unsupported`) if the browser will not give the
+/// memory.
+#[wasm_bindgen(js_name = deriveArgon2id)]
+pub fn derive_argon2id(
+    secret: &mut [u8],
+    salt: &[u8],
+    memory_kib: u32,
+    passes: u32,
+    lanes: u32,
+) -> Result<SlotKey, WasmError> {
+    let result = derive_argon2id_inner(secret, salt, memory_kib, passes, lanes);
+    secret.zeroize();
+    result
+}
+
+fn derive_argon2id_inner(
+    secret: &[u8],
+    salt: &[u8],
+    memory_kib: u32,
+    passes: u32,
+    lanes: u32,
+) -> Result<SlotKey, WasmError> {
+    let params = Argon2Params {
+        memory_kib,
+        passes,
+        lanes,
+    };
+    KdfLimits::STANDARD.check_argon2(&params)?;
+    let blocks = params.blocks();
+    let mut memory: Vec<Argon2Block> = Vec::new();
+    memory
+        .try_reserve_exact(blocks)
+        .map_err(|_| vault_core::Error::KdfMemoryUnavailable {
+            needed_kib: u32::try_from(blocks).unwrap_or(u32::MAX),
+        })?;
+    memory.resize(blocks, Argon2Block::new());
+    let inner =
+        vault_core::kdf::derive_argon2id(secret, salt, &params, &KdfLimits::STANDARD, &mut memory)?;
+    Ok(SlotKey { inner })
 }
 
 /// 32 fresh random bytes (`crypto.getRandomValues`) for a new keyslot's salt.

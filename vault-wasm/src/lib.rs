@@ -12,7 +12,8 @@
 //! 2. For a keyslot from [`Backup::slots`], derive its key from the password — or from the
 //!    recovery secret that [`parse_recovery_code`] or [`combine_shares`] gives — with
 //!    WebCrypto (`deriveBits`, PBKDF2-SHA256) and wrap it with [`SlotKey::from_bytes`], or
-//!    run a [`KdfJob`] in steps; then [`Backup::unlock`].
+//!    run a [`KdfJob`] in steps — or, for an Argon2id keyslot, [`derive_argon2id`]; then
+//!    [`Backup::unlock`].
 //! 3. [`Vault::entries`], [`Vault::reveal`] / [`Vault::secret_bytes`] on request,
 //!    [`Vault::lost`] for records that did not open, [`Vault::audit_trail`] and
 //!    [`Vault::audit_chain`], and [`Vault::rewrap_with_password`] to save a new vault file.
@@ -45,7 +46,7 @@ mod vault;
 
 pub use backup::{Backup, RecordInfo, SlotInfo, Verification};
 pub use error::{Category, WasmError};
-pub use kdf::{default_iterations, random_salt, KdfJob, SlotKey};
+pub use kdf::{default_iterations, derive_argon2id, random_salt, KdfJob, SlotKey};
 pub use recovery::{combine_shares, parse_recovery_code};
 pub use salvage::{LostVersionInfo, Salvage, Salvaged, SalvagedEntryInfo, Taken};
 pub use vault::{AuditInfo, EntryInfo, LostRecord, Vault};

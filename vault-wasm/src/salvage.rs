@@ -17,7 +17,9 @@ use vault_core::constants::{
     DEFAULT_ITERATIONS, DEFAULT_POLICY_DAYS, RECOVERY_SECRET_LEN, SALT_LEN, VAULT_ID_LEN,
 };
 use vault_core::model::{self, Merged, RebuiltKeys, RecoveryOutcome};
-use vault_core::{recovery_code, KdfLimits, Meta, RecoverySecret, SealedSlot, SlotKind};
+use vault_core::{
+    recovery_code, Argon2Params, KdfLimits, Meta, RecoverySecret, SealedSlot, SlotKdf, SlotKind,
+};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroize;
 
@@ -180,14 +182,14 @@ impl Salvage {
         let metadata_from = merged.meta.as_ref().map(|(_, from)| *from as u32);
         let (meta, outcome) =
             merged.metadata(self.material.as_ref(), DEFAULT_POLICY_DAYS, now, &mut OsRng);
-        let password_iterations = merged
+        let password_kdf = merged
             .newest
-            .and_then(|n| n.password_iterations)
-            .unwrap_or(DEFAULT_ITERATIONS);
+            .and_then(|n| n.password_kdf)
+            .unwrap_or(SlotKdf::Argon2id(Argon2Params::DEFAULT));
         let recovery_iterations = merged
             .newest
             .and_then(|n| n.recovery_iterations)
-            .unwrap_or(password_iterations);
+            .unwrap_or(DEFAULT_ITERATIONS);
         let mut recovery_salt = [0u8; SALT_LEN];
         rand_core::RngCore::fill_bytes(&mut OsRng, &mut recovery_salt);
         Ok(Salvaged {
@@ -197,7 +199,7 @@ impl Salvage {
             metadata_from,
             copies: self.copies.len(),
             generation: input.saturating_add(1),
-            password_iterations,
+            password_kdf,
             recovery_iterations,
             recovery_salt,
         })
@@ -236,7 +238,7 @@ pub struct Salvaged {
     metadata_from: Option<u32>,
     copies: usize,
     generation: u64,
-    password_iterations: u32,
+    password_kdf: SlotKdf,
     recovery_iterations: u32,
     recovery_salt: [u8; SALT_LEN],
 }
@@ -342,11 +344,36 @@ impl Salvaged {
             .map(|s| js_sys::JsString::from(recovery_code::encode(s).expose_secret()))
     }
 
-    /// The iteration count for the new password keyslot: that of the newest copy's.
+    /// The new password keyslot's KDF: that of the newest copy's password keyslot,
+    /// `argon2id` or `pbkdf2` (Argon2id when no copy has one).
+    #[wasm_bindgen(getter, js_name = newPasswordKdf)]
+    #[must_use]
+    pub fn new_password_kdf(&self) -> String {
+        match self.password_kdf {
+            SlotKdf::Pbkdf2 { .. } => "pbkdf2",
+            SlotKdf::Argon2id(_) => "argon2id",
+        }
+        .into()
+    }
+
+    /// The PBKDF2 iteration count for the new password keyslot (0 for Argon2id).
     #[wasm_bindgen(getter, js_name = newPasswordIterations)]
     #[must_use]
     pub fn new_password_iterations(&self) -> u32 {
-        self.password_iterations
+        match self.password_kdf {
+            SlotKdf::Pbkdf2 { iterations } => iterations,
+            SlotKdf::Argon2id(_) => 0,
+        }
+    }
+
+    /// The new Argon2id keyslot's memory in KiB, passes and lanes (empty for PBKDF2).
+    #[wasm_bindgen(getter, js_name = newPasswordArgon2id)]
+    #[must_use]
+    pub fn new_password_argon2id(&self) -> Vec<u32> {
+        match self.password_kdf {
+            SlotKdf::Pbkdf2 { .. } => Vec::new(),
+            SlotKdf::Argon2id(p) => vec![p.memory_kib, p.passes, p.lanes],
+        }
     }
 
     /// The derivation of the new recovery keyslot's key from the vault's recovery secret
@@ -382,7 +409,8 @@ impl Salvaged {
     }
 
     /// Writes the rebuilt vault as a new file: a fresh master key, a password keyslot
-    /// sealed with `key` (derived from the new password with `salt` and `iterations`), a
+    /// sealed with `key` (derived from the new password with `salt` and the KDF and cost
+    /// of [`Salvaged::new_password_kdf`] and its getters), a
     /// recovery keyslot sealed with `recovery_key` (from [`Salvaged::recovery_key_job`];
     /// required when the vault has a recovery secret), every recovered entry version and
     /// kept event, and a `salvage` event. The file is read back and checked before it is
@@ -395,25 +423,24 @@ impl Salvaged {
         &self,
         key: SlotKey,
         salt: &[u8],
-        iterations: u32,
         recovery_key: Option<SlotKey>,
         now: f64,
     ) -> Result<Vec<u8>, WasmError> {
         let now = seconds(now)?;
-        KdfLimits::STANDARD.check(iterations)?;
+        KdfLimits::STANDARD.check_kdf(&self.password_kdf)?;
         let salt = <[u8; SALT_LEN]>::try_from(salt)
             .map_err(|_| WasmError::invalid("the salt is 32 bytes"))?;
         let vault_id = self.merged.vault_id;
         let vmk = vault_core::VaultMasterKey::generate(&mut OsRng);
-        let mut slots = vec![SealedSlot::seal_with_key(
+        let mut slots = vec![SealedSlot::seal_with_kdf_key(
             SlotKind::Password,
-            iterations,
+            self.password_kdf,
             salt,
             &key.inner,
             &vmk,
             &vault_id,
             &mut OsRng,
-        )];
+        )?];
         let has_recovery = self.meta.recovery_secret.is_some();
         match (has_recovery, recovery_key) {
             (true, Some(rk)) => slots.push(SealedSlot::seal_with_key(
@@ -436,7 +463,7 @@ impl Salvaged {
             vmk,
             slots,
             generation: self.generation,
-            password_iterations: iterations,
+            password_kdf: self.password_kdf,
             recovery_iterations: has_recovery.then_some(self.recovery_iterations),
         };
         let mut vault = self

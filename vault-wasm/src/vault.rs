@@ -70,11 +70,15 @@ impl Vault {
             .slot(slot)
             .ok_or(vault_core::Error::NoSuchSlot)?
             .kind();
+        // The page re-wraps with PBKDF2 (WebCrypto): the count of a PBKDF2 password slot.
         let password_iterations = file
             .header()
             .slots()
             .find(|s| s.kind() == SlotKind::Password)
-            .map(|s| s.iterations());
+            .and_then(|s| match s.kdf() {
+                vault_core::SlotKdf::Pbkdf2 { iterations } => Some(iterations),
+                vault_core::SlotKdf::Argon2id(_) => None,
+            });
         let unlocked = file.unlock_with_slot_key(slot, &key)?;
         let contents = Contents::read(&unlocked);
         drop(unlocked);
@@ -138,24 +142,24 @@ impl Vault {
         &self,
         key: &vault_core::SlotKey,
         salt: [u8; SALT_LEN],
-        iterations: u32,
+        kdf: vault_core::SlotKdf,
         now: u64,
     ) -> Result<Vec<u8>, WasmError> {
-        KdfLimits::STANDARD.check(iterations)?;
+        KdfLimits::STANDARD.check_kdf(&kdf)?;
         let file = self.file()?;
         let unlocked = file.unlock_with_slot_key(self.slot, &self.key)?;
         let header = file.header();
         let vault_id = header.vault_id();
         let meta = read_meta(&unlocked)?;
-        let mut slots = vec![SealedSlot::seal_with_key(
+        let mut slots = vec![SealedSlot::seal_with_kdf_key(
             SlotKind::Password,
-            iterations,
+            kdf,
             salt,
             key,
             unlocked.master_key(),
             &vault_id,
             &mut OsRng,
-        )];
+        )?];
         slots.extend(
             header
                 .slots()
@@ -289,8 +293,9 @@ impl Vault {
         self.has_recovery_secret
     }
 
-    /// The PBKDF2 iteration count for a new password keyslot: that of the file's password
-    /// keyslot, or the default 600,000 if it has none.
+    /// The PBKDF2 iteration count for a new password keyslot (the page re-wraps with
+    /// WebCrypto's PBKDF2): that of the file's password keyslot if it is PBKDF2, else the
+    /// default 600,000.
     #[wasm_bindgen(getter, js_name = newPasswordIterations)]
     #[must_use]
     pub fn new_password_iterations(&self) -> u32 {
@@ -345,7 +350,37 @@ impl Vault {
         if !(0.0..1.0e15).contains(&now) {
             return Err(WasmError::invalid("bad time"));
         }
-        self.rewrite(&key.inner, salt, iterations, now as u64)
+        let kdf = vault_core::SlotKdf::Pbkdf2 { iterations };
+        self.rewrite(&key.inner, salt, kdf, now as u64)
+    }
+
+    /// As [`Vault::rewrap_with_password`], with an Argon2id password keyslot: `key` derived
+    /// from the new password with [`derive_argon2id`](crate::derive_argon2id) over `salt`
+    /// with `memory_kib`, `passes` and `lanes`, which the new keyslot records.
+    ///
+    /// # Errors
+    /// As [`Vault::rewrap_with_password`]; `kdf_cost_refused` for a cost out of bounds.
+    #[wasm_bindgen(js_name = rewrapWithArgon2id)]
+    pub fn rewrap_with_argon2id(
+        &self,
+        key: SlotKey,
+        salt: &[u8],
+        memory_kib: u32,
+        passes: u32,
+        lanes: u32,
+        now: f64,
+    ) -> Result<Vec<u8>, WasmError> {
+        let salt = <[u8; SALT_LEN]>::try_from(salt)
+            .map_err(|_| WasmError::invalid("the salt is 32 bytes"))?;
+        if !(0.0..1.0e15).contains(&now) {
+            return Err(WasmError::invalid("bad time"));
+        }
+        let kdf = vault_core::SlotKdf::Argon2id(vault_core::Argon2Params {
+            memory_kib,
+            passes,
+            lanes,
+        });
+        self.rewrite(&key.inner, salt, kdf, now as u64)
     }
 
     /// Wipes the keyslot key now (it is also wiped when the vault is freed). Every later

@@ -71,12 +71,15 @@ export function cliJson(args, opts) {
  * PEM secrets among them), and writes a binary and an armored backup of it. Returns what
  * the command line says each entry holds (secret as hex), the recovery code and the paths.
  */
-export function makeVault(dir, { iterations = 100000, password = "correct horse ✓ battery" } = {}) {
+export function makeVault(dir, { iterations = 100000, password = "correct horse ✓ battery", argon2 = null } = {}) {
   const pwFile = path.join(dir, "password.txt");
   fs.writeFileSync(pwFile, password + "\n");
   const vault = path.join(dir, "vault.airvault");
   const base = ["--vault", vault, "--password-file", pwFile];
-  const init = cliJson([...base, "init", "--iterations", String(iterations)])[0];
+  // `argon2`: null for a PBKDF2 password keyslot of `iterations`; else the Argon2id options
+  // of `init` (an empty list for its default cost). The recovery keyslot is PBKDF2 always.
+  const kdf = argon2 === null ? ["--iterations", String(iterations)] : ["--kdf", "argon2id", ...argon2];
+  const init = cliJson([...base, "init", ...kdf])[0];
   const pem = path.join(dir, "key.pem");
   const gen = spawnSync("openssl", ["genpkey", "-algorithm", "ed25519", "-out", pem]);
   if (gen.status !== 0) {

@@ -439,6 +439,73 @@ describe("key derivation", () => {
   });
 });
 
+describe("Argon2id password keyslots", () => {
+  it("unlocks an Argon2id backup in wasm, says how long it should take, and still opens by recovery code", async () => {
+    const fa = makeVault(tempDir("argon2"), { argon2: ["--memory", "8", "--passes", "1", "--lanes", "1"] });
+    const { page, context, rec } = await openPage(browser);
+    await loadFile(page, fa.backup);
+    assert.match(await page.textContent("#backup-info"), /password \(Argon2id, 8 MiB, 1 pass, 1 lane\)/);
+    await page.fill("#password", fa.password);
+    await page.click("#unlock");
+    // Before the derivation holds the page, it states an estimate of how long it takes.
+    await page.waitForFunction(() => /about [0-9.]+ s — an estimate/.test(document.querySelector("#progress-text").textContent));
+    await settled(page);
+    const s = await status(page);
+    assert.equal(s.kind, "ok", s.text);
+    assert.equal(s.kdf, "wasm-argon2id");
+    assert.ok(Number(s.kdfEstimateMs) > 0 && Number(s.kdfMs) > 0);
+    assert.match(s.text, /Argon2id in WebAssembly/);
+    await checkAllSecrets(page, fa.entries);
+    // A vault saved by the page keeps an Argon2id password keyslot, at least at the default
+    // cost, and opens in the command line with the new password.
+    await page.fill("#new-password", "set by the page");
+    await page.fill("#new-password-confirm", "set by the page");
+    const saved = await downloadFrom(page, "#save-vault", tempDir("argon2-saved"));
+    await settled(page);
+    assert.equal((await status(page)).code, "saved");
+    const bytes = fs.readFileSync(saved);
+    assert.deepEqual([...bytes.subarray(64, 72)], [1, 2, 4, 3, 0x00, 0x00, 0x04, 0x00]);
+    const pw = path.join(path.dirname(saved), "new-password.txt");
+    fs.writeFileSync(pw, "set by the page\n");
+    assert.equal(cliJson(["--password-file", pw, "verify", saved])[0].status, "ok");
+    await context.close();
+
+    const again = await openPage(browser);
+    await loadFile(again.page, fa.backup);
+    await again.page.click("#recovery-section summary");
+    await again.page.fill("#recovery-code", fa.recoveryCode);
+    await clickAndSettle(again.page, "#unlock-recovery");
+    assert.equal((await status(again.page)).kind, "ok");
+    await checkAllSecrets(again.page, fa.entries);
+    assertNoNetwork(rec);
+    await again.context.close();
+  });
+
+  it("unlocks a backup at the default Argon2id cost (256 MiB, 3 passes, 4 lanes)", async () => {
+    // Functional only: how long this takes is measured by bench/compare.sh, not asserted.
+    const fd = makeVault(tempDir("argon2-default"), { argon2: [], password: "two hundred fifty-six" });
+    const { page, context } = await openPage(browser);
+    await loadFile(page, fd.backup);
+    assert.match(await page.textContent("#backup-info"), /Argon2id, 256 MiB, 3 passes, 4 lanes/);
+    const s = await unlockWithPassword(page, fd.password);
+    assert.equal(s.kind, "ok", s.text);
+    assert.equal(s.kdf, "wasm-argon2id");
+    await checkAllSecrets(page, fd.entries);
+    await context.close();
+  });
+
+  it("refuses hostile Argon2id costs before any work", async () => {
+    const { page, context } = await openPage(browser);
+    for (const name of ["argon2id-memory-u32-max", "argon2id-passes-above-maximum", "argon2id-lanes-zero"]) {
+      const t0 = Date.now();
+      assert.equal(await loadFile(page, path.join(VECTORS, name + ".airvault")), "unsupported", name);
+      assert.equal((await status(page)).code, "kdf_cost_refused", name);
+      assert.ok(Date.now() - t0 < 5000, name);
+    }
+    await context.close();
+  });
+});
+
 describe("the page's defences", () => {
   it("cannot reach the network even when script tries", async () => {
     const { page, context, rec } = await openPage(browser);

@@ -18,8 +18,11 @@
 //! it and every record authenticates and decodes; a wrong password is refused as such; and
 //! in a RAM copy, one flipped bit in each part of the file (either header copy, every
 //! record, the trailer) is found and located by keyless verification, and a flipped bit in
-//! an entry record makes that record, and only it, fail to open. The firmware exits through
-//! semihosting with success only if every check passed.
+//! an entry record makes that record, and only it, fail to open. A second backup, whose
+//! password keyslot is Argon2id, parses; its password keyslot is refused cleanly as needing
+//! memory this firmware does not have (not as a wrong password), and its recovery keyslot
+//! (PBKDF2) opens it with the recovery code. The firmware exits through semihosting with
+//! success only if every check passed.
 
 #![no_std]
 #![no_main]
@@ -38,6 +41,10 @@ use zeroize::Zeroize;
 const BACKUP: &[u8] = include_bytes!("../data/backup.airvault");
 /// The file holding the backup's password on its first line, as `--password-file` reads it.
 const PASSWORD_FILE: &str = include_str!("../data/password.txt");
+/// A backup whose password keyslot is Argon2id (8 MiB) and its recovery code.
+const ARGON2ID_BACKUP: &[u8] = include_bytes!("../data/argon2id-backup.airvault");
+/// The recovery code of [`ARGON2ID_BACKUP`]'s vault, on its first line.
+const ARGON2ID_RECOVERY_CODE: &str = include_str!("../data/argon2id-recovery-code.txt");
 /// A password that must be refused.
 const WRONG_PASSWORD: &[u8] = b"correct horse battery stapler";
 /// Room for the largest record plaintext this firmware opens (entries with their name and
@@ -96,6 +103,7 @@ fn main() -> ! {
         restore_peak = stack::usage().peak;
         flipped_bits(&mut checks, &file);
     }
+    argon2id_backup(&mut checks);
 
     let stack = stack::usage();
     hprintln!(
@@ -239,6 +247,77 @@ fn open_every_record(checks: &mut Checks, file: &VaultFile<'_>, vault: &Unlocked
             "{entries} entry versions, {metas} metadata, {events} audit events, {failures} failed"
         ),
     );
+}
+
+/// The Argon2id backup: parsed, its password keyslot refused cleanly (no memory is given for
+/// Argon2id: this board has 4 MiB of RAM and the firmware no heap), opened through its
+/// recovery keyslot with the recovery code, every record read.
+#[inline(never)]
+fn argon2id_backup(checks: &mut Checks) {
+    let file = match VaultFile::parse(ARGON2ID_BACKUP, &LIMITS) {
+        Ok(file) => {
+            let kdf = file.header().slot(0).map(|s| s.kdf());
+            let is_argon2 = matches!(kdf, Some(vault_core::SlotKdf::Argon2id(_)));
+            checks.record(
+                "parse the Argon2id backup",
+                is_argon2,
+                format_args!("password keyslot: {:?}", kdf),
+            );
+            file
+        }
+        Err(e) => {
+            checks.record(
+                "parse the Argon2id backup",
+                false,
+                format_args!("{}: {}", e.code(), e),
+            );
+            return;
+        }
+    };
+    let what = "Argon2id password keyslot refused cleanly";
+    match file.unlock(SlotKind::Password, password()) {
+        Err(e @ Error::KdfMemoryUnavailable { .. }) => {
+            checks.record(what, true, format_args!("{}: {}", e.code(), e));
+        }
+        Err(e) => checks.record(what, false, format_args!("{}: {}", e.code(), e)),
+        Ok(_) => checks.record(what, false, format_args!("it opened without memory")),
+    }
+    let code = ARGON2ID_RECOVERY_CODE.lines().next().unwrap_or("");
+    let secret = match vault_core::recovery_code::parse(code) {
+        Ok(secret) => secret,
+        Err(_) => {
+            checks.record(
+                "Argon2id backup opened by recovery code",
+                false,
+                format_args!("the embedded recovery code does not parse"),
+            );
+            return;
+        }
+    };
+    let what = "Argon2id backup opened by recovery code";
+    match file.unlock(SlotKind::Recovery, secret.expose_secret()) {
+        Ok(vault) => {
+            let mut buf = [0u8; RECORD_BUF_LEN];
+            let mut opened = 0u32;
+            let mut failed = 0u32;
+            for r in file.records() {
+                match vault.open_record(&r, &mut buf) {
+                    Ok(_) => opened += 1,
+                    Err(_) => failed += 1,
+                }
+                buf.zeroize();
+            }
+            checks.record(
+                what,
+                failed == 0 && opened > 0,
+                format_args!(
+                    "keyslot {}, {opened} records opened, {failed} failed",
+                    vault.slot_index()
+                ),
+            );
+        }
+        Err(e) => checks.record(what, false, format_args!("{}: {}", e.code(), e)),
+    }
 }
 
 #[inline(never)]

@@ -182,10 +182,10 @@ pub(crate) fn backup_copy(
 ) -> Result<Vault> {
     let vmk = VaultMasterKey::generate(&mut rand_core::OsRng);
     let seal_err = |e| CliError::core(e, out, Doing::Write);
-    let mut slots = vec![progress::seal(
+    let mut slots = vec![progress::seal_kdf(
         SlotKind::Password,
         password.as_bytes(),
-        vault.password_iterations,
+        vault.password_kdf,
         &vmk,
         &vault.vault_id,
         ctx.progress,
@@ -198,7 +198,7 @@ pub(crate) fn backup_copy(
                 secret.expose_secret(),
                 vault
                     .recovery_iterations
-                    .unwrap_or(vault.password_iterations),
+                    .unwrap_or(vault_core::constants::DEFAULT_ITERATIONS),
                 &vmk,
                 &vault.vault_id,
                 ctx.progress,
@@ -211,7 +211,7 @@ pub(crate) fn backup_copy(
         generation: vault.generation,
         vmk,
         slots,
-        password_iterations: vault.password_iterations,
+        password_kdf: vault.password_kdf,
         recovery_iterations: vault.recovery_iterations,
         meta: vault.meta.clone(),
         entries: vault

@@ -1,6 +1,5 @@
-//! `airvault init`: a new vault with a password slot and a recovery slot.
-
-use std::time::Duration;
+//! `airvault init`: a new vault with a password slot (Argon2id unless PBKDF2 is asked
+//! for) and a recovery slot (PBKDF2).
 
 use rand_core::{OsRng, RngCore};
 use vault_core::constants::{DEFAULT_ITERATIONS, VAULT_ID_LEN};
@@ -10,10 +9,11 @@ use vault_core::{
 use zeroize::Zeroizing;
 
 use super::{now, write_vault, Context};
-use crate::error::{show, CliError, Doing, Exit, Result};
+use crate::error::{show, CliError, Doing, Result};
 use crate::files;
 use crate::model::Vault;
 use crate::output::InitReport;
+use crate::password_kdf::KdfOptions;
 use crate::progress;
 
 /// Default rotation policy of a new vault, in days.
@@ -22,10 +22,8 @@ pub const DEFAULT_POLICY_DAYS: u32 = 90;
 /// Options of `init`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InitOptions {
-    /// PBKDF2 iterations; `None` for the default (or `target_time`).
-    pub iterations: Option<u32>,
-    /// Pick the iteration count that takes this long here.
-    pub target_time: Option<Duration>,
+    /// The password keyslot's KDF and the costs of both keyslots.
+    pub kdf: KdfOptions,
     /// Replace an existing file.
     pub force: bool,
 }
@@ -33,30 +31,14 @@ pub struct InitOptions {
 /// Creates the vault at `ctx.vault`.
 ///
 /// # Errors
-/// Exit 2 if the file exists (without `force`) or the password is unusable; exit 6 if the
-/// iteration count is outside the format's bounds; exit 3 on write errors.
+/// Exit 2 if the file exists (without `force`), the password is unusable or the KDF
+/// options contradict each other; exit 6 if a cost is outside the format's bounds; exit 3
+/// on write errors.
 pub fn init(ctx: &Context, opts: &InitOptions) -> Result<InitReport> {
     files::check_writable(&ctx.vault, opts.force)?;
-    let iterations = match (opts.iterations, opts.target_time) {
-        (Some(n), _) => n,
-        (None, Some(t)) => progress::iterations_for(t),
-        (None, None) => DEFAULT_ITERATIONS,
-    };
-    // Refuse a bad count before asking for a password.
-    let limits = vault_core::KdfLimits::STANDARD;
-    if limits.check(iterations).is_err() {
-        return Err(CliError::new(
-            Exit::Unsupported,
-            format!(
-                "{iterations} PBKDF2 iterations refused: the format accepts {} to {}",
-                limits.min(),
-                limits.max()
-            ),
-        )
-        .hint(format!(
-            "leave out --iterations for the default ({DEFAULT_ITERATIONS})"
-        )));
-    }
+    // Refuse bad options and costs before asking for a password.
+    let password_kdf = opts.kdf.password_kdf(None)?;
+    let iterations = opts.kdf.recovery_iterations(DEFAULT_ITERATIONS);
     let password = ctx.password.read_new(&files::file_name(&ctx.vault))?;
 
     let vmk = VaultMasterKey::generate(&mut OsRng);
@@ -65,10 +47,10 @@ pub fn init(ctx: &Context, opts: &InitOptions) -> Result<InitReport> {
     OsRng.fill_bytes(&mut vault_id);
     let seal_err = |e| CliError::core(e, &ctx.vault, Doing::Write);
     let slots = vec![
-        progress::seal(
+        progress::seal_kdf(
             SlotKind::Password,
             password.as_bytes(),
-            iterations,
+            password_kdf,
             &vmk,
             &vault_id,
             ctx.progress,
@@ -91,7 +73,7 @@ pub fn init(ctx: &Context, opts: &InitOptions) -> Result<InitReport> {
         generation: 1,
         vmk,
         slots,
-        password_iterations: iterations,
+        password_kdf,
         recovery_iterations: Some(iterations),
         meta: Meta {
             recovery_secret: Some(recovery),
@@ -112,6 +94,7 @@ pub fn init(ctx: &Context, opts: &InitOptions) -> Result<InitReport> {
         vault: show(&ctx.vault),
         vault_id: hex::encode(vault_id),
         iterations,
+        password_kdf: password_kdf.to_string(),
         recovery_code: Zeroizing::new(code.expose_secret().to_owned()),
     })
 }

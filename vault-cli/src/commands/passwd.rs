@@ -9,18 +9,15 @@
 //! kept and only the one keyslot rewrapped; the report then says exactly what an old copy
 //! still opens.
 
-use std::time::Duration;
-
 use rand_core::OsRng;
-use vault_core::constants::DEFAULT_ITERATIONS;
-use vault_core::{AuditOp, HeaderParams, KdfLimits, SealedSlot, SlotKind, VaultMasterKey};
+use vault_core::{AuditOp, HeaderParams, SealedSlot, SlotKdf, SlotKind, VaultMasterKey};
 
 use super::{now, Context};
-use crate::calibrate;
-use crate::error::{show, CliError, Doing, Exit, Result};
+use crate::error::{show, CliError, Doing, Result};
 use crate::files;
 use crate::input::PasswordSource;
 use crate::output::lifecycle::PasswdReport;
+use crate::password_kdf::KdfOptions;
 use crate::rekey;
 
 /// Options of `passwd`.
@@ -28,49 +25,24 @@ use crate::rekey;
 pub struct PasswdOptions {
     /// Where the new password comes from (asked twice on the terminal).
     pub new_password: PasswordSource,
-    /// PBKDF2 iterations of the new keyslot, given explicitly.
-    pub iterations: Option<u32>,
-    /// Pick the iteration count that takes this long here (at least the default).
-    pub target_time: Option<Duration>,
-}
-
-/// Refuses an iteration count outside the format's bounds before any password is asked.
-///
-/// # Errors
-/// Exit 6.
-pub fn check_iterations(iterations: u32) -> Result<()> {
-    let limits = KdfLimits::STANDARD;
-    if limits.check(iterations).is_err() {
-        return Err(CliError::new(
-            Exit::Unsupported,
-            format!(
-                "{iterations} PBKDF2 iterations refused: the format accepts {} to {}",
-                limits.min(),
-                limits.max()
-            ),
-        )
-        .hint(format!(
-            "leave out --iterations for the default ({DEFAULT_ITERATIONS})"
-        )));
-    }
-    Ok(())
+    /// The new keyslot's KDF options.
+    pub kdf: KdfOptions,
 }
 
 /// Changes the password of the vault at `ctx.vault`, under a new master key (see the
 /// module documentation for when the master key is kept).
 ///
-/// The new keyslot's iteration count is `--iterations N` if given, else the one
-/// `--target-time` picks, else the replaced slot's own count raised to the default
-/// (600,000) if it was lower: a password change never weakens a slot unless asked to.
+/// The new keyslot is Argon2id unless PBKDF2 is asked for (`--kdf pbkdf2` or
+/// `--iterations N`): its cost is the one given, else the one `--target-time` picks, else
+/// the replaced slot's own cost raised to the default if it was lower (a password change
+/// never weakens a slot unless asked to; a PBKDF2 slot becomes Argon2id).
 ///
 /// # Errors
-/// Exit 4 for a wrong current password; exit 2 if the new one is unusable; exit 6 for an
-/// iteration count outside the format's bounds; exit 3/5 if the vault cannot be read or
-/// rewritten (then it is unchanged).
+/// Exit 4 for a wrong current password; exit 2 if the new one is unusable or the options
+/// contradict each other; exit 6 for a cost outside the format's bounds; exit 3/5 if the
+/// vault cannot be read or rewritten (then it is unchanged).
 pub fn passwd(ctx: &Context, opts: &PasswdOptions) -> Result<PasswdReport> {
-    if let Some(n) = opts.iterations {
-        check_iterations(n)?;
-    }
+    opts.kdf.check()?;
     // Both prompts before the vault's lock is taken: the current password, then the new.
     let name = files::file_name(&ctx.vault);
     let ctx = &Context {
@@ -81,13 +53,11 @@ pub fn passwd(ctx: &Context, opts: &PasswdOptions) -> Result<PasswdReport> {
     rekey::rekey(ctx, |unlocked, meta, _password| {
         let header = unlocked.file().header();
         let slot = unlocked.slot_index();
-        let previous = header
-            .slot(usize::from(slot))
-            .map_or(DEFAULT_ITERATIONS, |s| s.iterations());
-        let iterations = match (opts.iterations, opts.target_time) {
-            (Some(n), _) => n,
-            (None, Some(t)) => calibrate::iterations_for(t),
-            (None, None) => previous.max(DEFAULT_ITERATIONS),
+        let previous = header.slot(usize::from(slot)).map(|s| s.kdf());
+        let kdf = opts.kdf.password_kdf(previous)?;
+        let pbkdf2_iterations = |k: Option<SlotKdf>| match k {
+            Some(SlotKdf::Pbkdf2 { iterations }) => iterations,
+            _ => 0,
         };
 
         let vault_id = header.vault_id();
@@ -104,13 +74,13 @@ pub fn passwd(ctx: &Context, opts: &PasswdOptions) -> Result<PasswdReport> {
         let mut slots = Vec::new();
         let mut keys = Vec::new();
         for s in header.slots() {
-            let secret: Option<(&[u8], u32)> = if s.index() == slot {
-                Some((new_password.as_bytes(), iterations))
+            let secret: Option<(&[u8], SlotKdf)> = if s.index() == slot {
+                Some((new_password.as_bytes(), kdf))
             } else if rotate {
                 // Only the recovery slot can be here (see `rotate`).
                 meta.recovery_secret
                     .as_ref()
-                    .map(|r| (&r.expose_secret()[..], s.iterations()))
+                    .map(|r| (&r.expose_secret()[..], s.kdf()))
             } else {
                 None
             };
@@ -139,15 +109,17 @@ pub fn passwd(ctx: &Context, opts: &PasswdOptions) -> Result<PasswdReport> {
             op: AuditOp::Passwd,
             time: t,
             detail: format!(
-                "keyslot {slot}, {iterations} iterations{}",
+                "keyslot {slot}, {kdf}{}",
                 if rotate { ", new master key" } else { "" }
             ),
         };
         let report = PasswdReport {
             vault: show(&ctx.vault),
             slot,
-            iterations,
-            previous_iterations: previous,
+            iterations: pbkdf2_iterations(Some(kdf)),
+            previous_iterations: pbkdf2_iterations(previous),
+            kdf: kdf.to_string(),
+            previous_kdf: previous.map(|k| k.to_string()).unwrap_or_default(),
             generation,
             master_key_replaced: rotate,
             other_password_slots: other_passwords,

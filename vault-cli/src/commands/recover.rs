@@ -14,9 +14,9 @@ use crate::sealing::{check_written, password_slot};
 use std::path::{Path, PathBuf};
 
 use rand_core::OsRng;
-use vault_core::constants::DEFAULT_ITERATIONS;
 use vault_core::{
-    AuditOp, Error, HeaderParams, KdfLimits, SlotKind, UnlockedVault, VaultFile, VaultMasterKey,
+    AuditOp, Error, HeaderParams, KdfLimits, SlotKdf, SlotKind, UnlockedVault, VaultFile,
+    VaultMasterKey,
 };
 use zeroize::Zeroizing;
 
@@ -154,7 +154,7 @@ pub fn recover(ctx: &Context, opts: &RecoverOptions) -> Result<RecoverReport> {
 struct Carried {
     material: Option<Recovered>,
     password: Option<Zeroizing<String>>,
-    plan: Option<(rekey::Plan, u32)>,
+    plan: Option<(rekey::Plan, SlotKdf)>,
 }
 
 /// The new vault's header, keyslots (a new password keyslot and the file's recovery
@@ -166,7 +166,7 @@ fn plan(
     unlocked: &UnlockedVault<'_>,
     material: &Recovered,
     password: &str,
-) -> Result<(rekey::Plan, u32)> {
+) -> Result<(rekey::Plan, SlotKdf)> {
     let path = opts.file.as_path();
     let header = unlocked.file().header();
     let vault_id = header.vault_id();
@@ -178,7 +178,7 @@ fn plan(
     let iterations = header
         .slots()
         .find(|s| s.kind() == SlotKind::Password)
-        .map_or(DEFAULT_ITERATIONS, |s| s.iterations());
+        .map_or(SlotKdf::Argon2id(Default::default()), |s| s.kdf());
     let recovery_iterations = header
         .slot(usize::from(unlocked.slot_index()))
         .map(|s| s.iterations())
@@ -188,7 +188,9 @@ fn plan(
     let (recovery_slot, recovery_key) = rekey::seal(
         SlotKind::Recovery,
         material.secret.expose_secret(),
-        recovery_iterations,
+        SlotKdf::Pbkdf2 {
+            iterations: recovery_iterations,
+        },
         &vmk,
         &vault_id,
         ctx.progress,
@@ -222,7 +224,7 @@ fn report(
     material: &Recovered,
     encoding: Encoding,
     counts: (usize, usize),
-    iterations: u32,
+    kdf: SlotKdf,
     damage: Option<String>,
 ) -> RecoverReport {
     RecoverReport {
@@ -235,7 +237,11 @@ fn report(
         shares_used: material.shares_used,
         entries: counts.0,
         versions: counts.1,
-        iterations,
+        iterations: match kdf {
+            SlotKdf::Pbkdf2 { iterations } => iterations,
+            SlotKdf::Argon2id(_) => 0,
+        },
+        kdf: kdf.to_string(),
         damage,
     }
 }

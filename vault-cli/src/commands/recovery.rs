@@ -77,18 +77,18 @@ pub fn reset(ctx: &Context) -> Result<RecoveryCodeReport> {
     let secret = RecoverySecret::generate(&mut OsRng);
     let iterations = vault
         .recovery_iterations
-        .unwrap_or(vault.password_iterations);
+        .unwrap_or(vault_core::constants::DEFAULT_ITERATIONS);
     let vmk = VaultMasterKey::generate(&mut OsRng);
-    let seal = |kind, secret: &[u8], n| {
-        progress::seal(kind, secret, n, &vmk, &vault.vault_id, ctx.progress)
+    let seal = |kind, secret: &[u8], kdf| {
+        progress::seal_kdf(kind, secret, kdf, &vmk, &vault.vault_id, ctx.progress)
             .map_err(|e| CliError::core(e, &ctx.vault, Doing::Write))
     };
-    let password_slot = seal(
-        SlotKind::Password,
-        password.as_bytes(),
-        vault.password_iterations,
+    let password_slot = seal(SlotKind::Password, password.as_bytes(), vault.password_kdf)?;
+    let recovery_slot = seal(
+        SlotKind::Recovery,
+        secret.expose_secret(),
+        vault_core::SlotKdf::Pbkdf2 { iterations },
     )?;
-    let recovery_slot = seal(SlotKind::Recovery, secret.expose_secret(), iterations)?;
     vault.slots = vec![password_slot, recovery_slot];
     vault.vmk = vmk;
     vault.recovery_iterations = Some(iterations);

@@ -66,15 +66,9 @@ pub fn rotate_master(ctx: &Context) -> Result<RotateMasterReport> {
                 SlotKind::Password => password.as_bytes(),
                 SlotKind::Recovery => recovery.ok_or_else(no_recovery_secret)?.expose_secret(),
             };
-            let (sealed, key) = rekey::seal(
-                s.kind(),
-                secret,
-                s.iterations(),
-                &vmk,
-                &vault_id,
-                ctx.progress,
-            )
-            .map_err(|e| CliError::core(e, &ctx.vault, Doing::Write))?;
+            let (sealed, key) =
+                rekey::seal(s.kind(), secret, s.kdf(), &vmk, &vault_id, ctx.progress)
+                    .map_err(|e| CliError::core(e, &ctx.vault, Doing::Write))?;
             keys.push((slots.len(), key));
             slots.push(sealed);
         }

@@ -278,21 +278,14 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
             PasswordSource::Prompt.read_new(&files::file_name(&opts.out))?
         }
     };
-    let password_iterations = newest
-        .and_then(|n| n.password_iterations)
-        .unwrap_or(DEFAULT_ITERATIONS);
+    let password_kdf = newest
+        .and_then(|n| n.password_kdf)
+        .unwrap_or(vault_core::SlotKdf::Argon2id(Default::default()));
     let recovery_iterations = newest
         .and_then(|n| n.recovery_iterations)
-        .unwrap_or(password_iterations);
+        .unwrap_or(DEFAULT_ITERATIONS);
     let vmk = VaultMasterKey::generate(&mut OsRng);
-    let (slot, slot_key) = password_slot(
-        &password,
-        password_iterations,
-        &vmk,
-        &vault_id,
-        ctx,
-        &opts.out,
-    )?;
+    let (slot, slot_key) = password_slot(&password, password_kdf, &vmk, &vault_id, ctx, &opts.out)?;
     let mut slots = vec![slot];
     if let Some(secret) = &meta.recovery_secret {
         slots.push(
@@ -337,7 +330,7 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         vmk,
         slots,
         generation: ctx.seen.next_generation(&opts.out, input),
-        password_iterations,
+        password_kdf,
         recovery_iterations: has_recovery.then_some(recovery_iterations),
     };
     let mut vault = merged.into_vault(meta, keys, reports.len(), now());

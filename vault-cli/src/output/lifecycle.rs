@@ -15,10 +15,14 @@ pub struct PasswdReport {
     pub vault: String,
     /// Index of the keyslot that was replaced.
     pub slot: u8,
-    /// PBKDF2 iterations of the new keyslot.
+    /// PBKDF2 iterations of the new keyslot; 0 when it is Argon2id (see `kdf`).
     pub iterations: u32,
-    /// PBKDF2 iterations of the keyslot it replaced.
+    /// PBKDF2 iterations of the keyslot it replaced; 0 when it was Argon2id.
     pub previous_iterations: u32,
+    /// The new keyslot's KDF and cost, e.g. `Argon2id, 256 MiB, 3 passes, 4 lanes`.
+    pub kdf: String,
+    /// The replaced keyslot's KDF and cost.
+    pub previous_kdf: String,
     /// The vault's new generation.
     pub generation: u64,
     /// Whether a new master key was made and every record re-encrypted (false only when
@@ -36,8 +40,8 @@ impl PasswdReport {
     pub fn human(&self, w: &mut impl Write) -> io::Result<()> {
         writeln!(
             w,
-            "Changed the password of {} (keyslot {}, {} PBKDF2 iterations).",
-            self.vault, self.slot, self.iterations
+            "Changed the password of {} (keyslot {}, {}).",
+            self.vault, self.slot, self.kdf
         )?;
         if self.master_key_replaced {
             writeln!(
@@ -418,6 +422,33 @@ pub struct BenchmarkReport {
     pub max_iterations: u32,
     /// How long the maximum takes here.
     pub max_millis: u64,
+    /// Password guesses per second one core of this machine can test against a PBKDF2
+    /// keyslot of the default cost (iterations per second ÷ the default count).
+    pub default_guesses_per_second: f64,
+    /// Argon2id, the default KDF of password keyslots.
+    pub argon2id: Argon2Benchmark,
+}
+
+/// What `benchmark` measures of Argon2id.
+#[derive(Clone, Debug, Serialize)]
+pub struct Argon2Benchmark {
+    /// KiB of memory filled per second, counting each pass (64 MiB, one pass, repeated).
+    pub kib_passes_per_second: u64,
+    /// The default cost of new password keyslots, as people read it.
+    pub default: String,
+    /// Its memory in KiB.
+    pub default_memory_kib: u32,
+    /// Its passes.
+    pub default_passes: u32,
+    /// Its lanes.
+    pub default_lanes: u32,
+    /// How long one derivation at the default cost took here: measured, one run.
+    pub default_millis: u64,
+    /// Password guesses per second one core of this machine can test against it
+    /// (1000 ÷ `default_millis`).
+    pub default_guesses_per_second: f64,
+    /// What `--target-time 1000` chooses here.
+    pub target_time_1s: String,
 }
 
 impl BenchmarkReport {
@@ -450,7 +481,31 @@ impl BenchmarkReport {
             w,
             "format bounds:       {} to {} iterations (the maximum about {} ms here)",
             self.min_iterations, self.max_iterations, self.max_millis
-        )
+        )?;
+        writeln!(
+            w,
+            "attacker, one core:  {:>12.1} guesses per second at the default",
+            self.default_guesses_per_second
+        )?;
+        let a = &self.argon2id;
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{:<20} {:>12} MiB filled per second (memory × passes)",
+            "argon2id",
+            a.kib_passes_per_second / 1024
+        )?;
+        writeln!(
+            w,
+            "default:             {}, {} ms here (measured)",
+            a.default, a.default_millis
+        )?;
+        writeln!(
+            w,
+            "attacker, one core:  {:>12.1} guesses per second at the default",
+            a.default_guesses_per_second
+        )?;
+        writeln!(w, "--target-time 1000:  {}", a.target_time_1s)
     }
 }
 

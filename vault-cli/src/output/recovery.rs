@@ -137,8 +137,11 @@ pub struct RecoverReport {
     pub entries: usize,
     /// Number of entry versions.
     pub versions: usize,
-    /// PBKDF2 iterations of the new password keyslot.
+    /// PBKDF2 iterations of the new password keyslot; 0 when it is Argon2id (see `kdf`).
     pub iterations: u32,
+    /// The new password keyslot's KDF and cost: the same as the file's password keyslot
+    /// (Argon2id's default if it has none).
+    pub kdf: String,
     /// What was wrong with the file (a damaged header copy or trailer), or null.
     pub damage: Option<String>,
 }

@@ -21,6 +21,8 @@ pub struct Passwd {
     pub slot: u8,
     pub iterations: u32,
     pub previous_iterations: u32,
+    pub kdf: String,
+    pub previous_kdf: String,
     pub generation: u64,
     pub master_key_replaced: bool,
     pub other_password_slots: usize,
@@ -172,6 +174,21 @@ pub struct Benchmark {
     pub min_iterations: u32,
     pub max_iterations: u32,
     pub max_millis: u64,
+    pub default_guesses_per_second: f64,
+    pub argon2id: Argon2Benchmark,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Argon2Benchmark {
+    pub kib_passes_per_second: u64,
+    pub default: String,
+    pub default_memory_kib: u32,
+    pub default_passes: u32,
+    pub default_lanes: u32,
+    pub default_millis: u64,
+    pub default_guesses_per_second: f64,
+    pub target_time_1s: String,
 }
 
 #[derive(Debug, Deserialize)]

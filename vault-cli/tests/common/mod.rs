@@ -147,6 +147,7 @@ pub struct Init {
     pub vault: String,
     pub vault_id: String,
     pub iterations: u32,
+    pub password_kdf: String,
     pub recovery_code: String,
 }
 

@@ -58,6 +58,7 @@ pub struct Recover {
     pub entries: usize,
     pub versions: usize,
     pub iterations: u32,
+    pub kdf: String,
     pub damage: Option<String>,
 }
 

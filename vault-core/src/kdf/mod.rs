@@ -1,4 +1,5 @@
-//! PBKDF2-HMAC-SHA256 for keyslots: cost bounds checked before any work, and a derivation
+//! The keyslot KDFs: PBKDF2-HMAC-SHA256 (every keyslot kind) and Argon2id ([`argon2`],
+//! password keyslots), their cost bounds checked before any work, and a PBKDF2 derivation
 //! that runs in steps so callers can show progress or keep a user interface responsive.
 //!
 //! The output is always exactly one 32-byte block (`dkLen = 32`), so PBKDF2 runs its
@@ -10,44 +11,103 @@
 //! [`shani`] with everything in registers; elsewhere it uses `sha2::compress256`. Both are
 //! checked against RFC 7914, against each other, and against the `pbkdf2` crate.
 
+pub mod argon2;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod shani;
+
+pub use self::argon2::{derive_argon2id, Argon2Block, Argon2Params};
 
 use core::fmt;
 
 use sha2::digest::generic_array::GenericArray;
 use zeroize::Zeroize;
 
-use crate::constants::{KEY_LEN, MAX_ITERATIONS, MIN_ITERATIONS};
+use crate::constants::{
+    KDF_ARGON2ID, KDF_PBKDF2_SHA256, KEY_LEN, MAX_ARGON2_LANES, MAX_ARGON2_MEMORY_KIB,
+    MAX_ARGON2_PASSES, MAX_ITERATIONS, MIN_ARGON2_MEMORY_KIB, MIN_ITERATIONS,
+};
 use crate::error::Error;
 use crate::sealing::HmacSha256;
 use crate::secrets::SlotKey;
 
-/// The PBKDF2 iteration counts a reader accepts from a file and a writer accepts from a
-/// caller. Checked before any key derivation runs.
+/// The KDF costs a reader accepts from a file and a writer accepts from a caller: PBKDF2
+/// iteration counts, and Argon2id memory, passes and lanes. Checked before any key
+/// derivation runs and before any memory for it is asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KdfLimits {
     min: u32,
     max: u32,
+    min_memory_kib: u32,
 }
 
 impl KdfLimits {
-    /// The format's bounds: [`MIN_ITERATIONS`]`..=`[`MAX_ITERATIONS`].
+    /// The format's bounds: [`MIN_ITERATIONS`]`..=`[`MAX_ITERATIONS`] PBKDF2 iterations;
+    /// Argon2id with [`MIN_ARGON2_MEMORY_KIB`]`..=`[`MAX_ARGON2_MEMORY_KIB`] KiB,
+    /// `1..=`[`MAX_ARGON2_PASSES`] passes and `1..=`[`MAX_ARGON2_LANES`] lanes.
     pub const STANDARD: Self = Self {
         min: MIN_ITERATIONS,
         max: MAX_ITERATIONS,
+        min_memory_kib: MIN_ARGON2_MEMORY_KIB,
     };
 
     /// **Insecure: for tests only.** Accepts any iteration count from 1 up to
-    /// [`MAX_ITERATIONS`], so unit tests and test firmware can run quickly. Exists only
-    /// when the `insecure-test-kdf` feature is enabled (or in this crate's own tests).
+    /// [`MAX_ITERATIONS`], and Argon2id memory down to Argon2's own minimum of 8 KiB per
+    /// lane, so unit tests and test firmware can run quickly. Exists only when the
+    /// `insecure-test-kdf` feature is enabled (or in this crate's own tests).
     #[cfg(any(test, feature = "insecure-test-kdf"))]
     #[must_use]
     pub const fn insecure_test_only() -> Self {
         Self {
             min: 1,
             max: MAX_ITERATIONS,
+            min_memory_kib: 8,
         }
+    }
+
+    /// Checks Argon2id parameters: memory (and at least Argon2's 8 KiB per lane), passes
+    /// and lanes.
+    ///
+    /// # Errors
+    /// [`Error::Argon2CostRefused`] if out of bounds.
+    pub const fn check_argon2(&self, params: &Argon2Params) -> Result<(), Error> {
+        let Argon2Params {
+            memory_kib,
+            passes,
+            lanes,
+        } = *params;
+        if memory_kib < self.min_memory_kib
+            || memory_kib > MAX_ARGON2_MEMORY_KIB
+            || passes < 1
+            || passes > MAX_ARGON2_PASSES
+            || lanes < 1
+            || lanes > MAX_ARGON2_LANES
+            || memory_kib < 8 * lanes
+        {
+            Err(Error::Argon2CostRefused {
+                memory_kib,
+                passes,
+                lanes,
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Checks a keyslot's KDF and its cost.
+    ///
+    /// # Errors
+    /// [`Error::KdfCostRefused`] or [`Error::Argon2CostRefused`] if out of bounds.
+    pub const fn check_kdf(&self, kdf: &SlotKdf) -> Result<(), Error> {
+        match kdf {
+            SlotKdf::Pbkdf2 { iterations } => self.check(*iterations),
+            SlotKdf::Argon2id(params) => self.check_argon2(params),
+        }
+    }
+
+    /// The least Argon2id memory accepted, in KiB.
+    #[must_use]
+    pub const fn min_argon2_memory_kib(&self) -> u32 {
+        self.min_memory_kib
     }
 
     /// The smallest accepted iteration count.
@@ -82,6 +142,126 @@ impl KdfLimits {
 impl Default for KdfLimits {
     fn default() -> Self {
         Self::STANDARD
+    }
+}
+
+/// The key-derivation function of one keyslot and its cost, as stored in keyslot bytes
+/// 1..8 (`docs/FORMAT.md`, "Keyslot").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SlotKdf {
+    /// PBKDF2-HMAC-SHA256 (kdf `1`) with this many iterations.
+    Pbkdf2 {
+        /// The iteration count `c`.
+        iterations: u32,
+    },
+    /// Argon2id (kdf `2`), RFC 9106 version 0x13; password keyslots only.
+    Argon2id(Argon2Params),
+}
+
+impl SlotKdf {
+    /// Reads bytes 1..8 of a keyslot: the KDF id, then its parameters (for PBKDF2, bytes
+    /// 2..4 are reserved and not read here). `None` for an unknown KDF id.
+    #[must_use]
+    pub fn decode(b: &[u8; 7]) -> Option<Self> {
+        match b[0] {
+            KDF_PBKDF2_SHA256 => Some(Self::Pbkdf2 {
+                iterations: u32::from_le_bytes([b[3], b[4], b[5], b[6]]),
+            }),
+            KDF_ARGON2ID => Some(Self::Argon2id(Argon2Params {
+                lanes: u32::from(b[1]),
+                passes: u32::from(b[2]),
+                memory_kib: u32::from_le_bytes([b[3], b[4], b[5], b[6]]),
+            })),
+            _ => None,
+        }
+    }
+
+    /// Bytes 1..8 of a keyslot for this KDF, or `None` for Argon2id lanes or passes that
+    /// do not fit a byte (no bounds accept them).
+    #[must_use]
+    pub fn encode(&self) -> Option<[u8; 7]> {
+        let mut b = [0u8; 7];
+        match self {
+            Self::Pbkdf2 { iterations } => {
+                b[0] = KDF_PBKDF2_SHA256;
+                b[3..].copy_from_slice(&iterations.to_le_bytes());
+            }
+            Self::Argon2id(p) => {
+                b[0] = KDF_ARGON2ID;
+                b[1] = u8::try_from(p.lanes).ok()?;
+                b[2] = u8::try_from(p.passes).ok()?;
+                b[3..].copy_from_slice(&p.memory_kib.to_le_bytes());
+            }
+        }
+        Some(b)
+    }
+
+    /// The KDF's id in the file (`1` PBKDF2-HMAC-SHA256, `2` Argon2id).
+    #[must_use]
+    pub const fn id(&self) -> u8 {
+        match self {
+            Self::Pbkdf2 { .. } => KDF_PBKDF2_SHA256,
+            Self::Argon2id(_) => KDF_ARGON2ID,
+        }
+    }
+
+    /// The Argon2id parameters, if this is Argon2id.
+    #[must_use]
+    pub const fn argon2(&self) -> Option<Argon2Params> {
+        match self {
+            Self::Argon2id(p) => Some(*p),
+            Self::Pbkdf2 { .. } => None,
+        }
+    }
+
+    /// Memory blocks (1 KiB each) a derivation needs from its caller: 0 for PBKDF2.
+    #[must_use]
+    pub const fn memory_blocks(&self) -> usize {
+        match self {
+            Self::Argon2id(p) => p.blocks(),
+            Self::Pbkdf2 { .. } => 0,
+        }
+    }
+
+    /// A stable name for `--json` output and the restore page: `pbkdf2-hmac-sha256` or
+    /// `argon2id`.
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::Pbkdf2 { .. } => "pbkdf2-hmac-sha256",
+            Self::Argon2id(_) => "argon2id",
+        }
+    }
+
+    /// Derives the slot key from `secret` and the slot's `salt`: PBKDF2 in one go, or
+    /// Argon2id in `memory` (which must hold [`SlotKdf::memory_blocks`] blocks).
+    ///
+    /// # Errors
+    /// The cost errors of [`KdfLimits::check_kdf`], checked first;
+    /// [`Error::KdfMemoryUnavailable`] if `memory` is too small for Argon2id.
+    pub fn derive(
+        &self,
+        secret: &[u8],
+        salt: &[u8],
+        limits: &KdfLimits,
+        memory: &mut [Argon2Block],
+    ) -> Result<SlotKey, Error> {
+        match self {
+            Self::Pbkdf2 { iterations } => derive_slot_key(secret, salt, *iterations, limits),
+            Self::Argon2id(p) => derive_argon2id(secret, salt, p, limits, memory),
+        }
+    }
+}
+
+impl fmt::Display for SlotKdf {
+    /// `PBKDF2-HMAC-SHA256, 600000 iterations` or `Argon2id, 256 MiB, 3 passes, 4 lanes`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Pbkdf2 { iterations } => {
+                write!(f, "PBKDF2-HMAC-SHA256, {iterations} iterations")
+            }
+            Self::Argon2id(p) => p.fmt(f),
+        }
     }
 }
 

@@ -21,6 +21,7 @@ use super::vault::Vault;
 use crate::audit::ChainVerifier;
 use crate::constants::{ENTRY_ID_LEN, MAX_NAME_LEN, VAULT_ID_LEN};
 use crate::format::{RecordKind, SlotKind, VaultFile};
+use crate::kdf::SlotKdf;
 use crate::records::{AuditOp, EntryStatus, Meta, Record};
 use crate::secrets::{CheckKey, RecoverySecret, VaultMasterKey};
 use crate::vault::UnlockedVault;
@@ -42,8 +43,8 @@ pub struct NewestCopy {
     pub file: usize,
     /// Its generation.
     pub generation: u64,
-    /// The iteration count of its password keyslot, if it has one.
-    pub password_iterations: Option<u32>,
+    /// The KDF and cost of its password keyslot, if it has one.
+    pub password_kdf: Option<SlotKdf>,
     /// The iteration count of its recovery keyslot, if it has one.
     pub recovery_iterations: Option<u32>,
 }
@@ -137,12 +138,12 @@ impl Salvage {
         self.opened = self.opened.max(Some(generation));
         let own = h.vault_id() == self.vault_id;
         if own && self.newest.is_none_or(|n| generation > n.generation) {
-            let iterations = |kind| h.slots().find(|s| s.kind() == kind).map(|s| s.iterations());
+            let slot = |kind| h.slots().find(|s| s.kind() == kind);
             self.newest = Some(NewestCopy {
                 file,
                 generation,
-                password_iterations: iterations(SlotKind::Password),
-                recovery_iterations: iterations(SlotKind::Recovery),
+                password_kdf: slot(SlotKind::Password).map(|s| s.kdf()),
+                recovery_iterations: slot(SlotKind::Recovery).map(|s| s.iterations()),
             });
         }
     }
@@ -484,7 +485,7 @@ impl Merged {
             generation: keys.generation,
             vmk: keys.vmk,
             slots: keys.slots,
-            password_iterations: keys.password_iterations,
+            password_kdf: keys.password_kdf,
             recovery_iterations: keys.recovery_iterations,
             meta,
             entries: self.entries.into_iter().map(|s| s.entry).collect(),
@@ -504,8 +505,8 @@ pub struct RebuiltKeys {
     pub slots: Vec<SealedSlot>,
     /// The generation to write.
     pub generation: u64,
-    /// The password keyslot's iteration count.
-    pub password_iterations: u32,
+    /// The password keyslot's KDF and cost.
+    pub password_kdf: SlotKdf,
     /// The recovery keyslot's iteration count, if there is one.
     pub recovery_iterations: Option<u32>,
 }

@@ -15,6 +15,7 @@ use super::entry::{clean_detail, OwnedEntry, OwnedEvent};
 use crate::constants::{ENTRY_ID_LEN, VAULT_ID_LEN};
 use crate::error::Error;
 use crate::format::SlotKind;
+use crate::kdf::SlotKdf;
 use crate::records::{AuditOp, Meta, Record};
 use crate::secrets::VaultMasterKey;
 use crate::vault::UnlockedVault;
@@ -30,8 +31,8 @@ pub struct Vault {
     pub vmk: VaultMasterKey,
     /// Keyslots to write (they wrap `vmk`).
     pub slots: Vec<SealedSlot>,
-    /// Iteration count of the password slot that opened the file (or was sealed).
-    pub password_iterations: u32,
+    /// KDF and cost of the password slot that opened the file (or was sealed).
+    pub password_kdf: SlotKdf,
     /// Iteration count of the recovery slot, if there is one.
     pub recovery_iterations: Option<u32>,
     /// The metadata record.
@@ -60,9 +61,9 @@ impl Vault {
     #[must_use]
     pub fn skeleton(unlocked: &UnlockedVault<'_>, meta: Meta) -> Self {
         let header = unlocked.file().header();
-        let password_iterations = header
+        let password_kdf = header
             .slot(usize::from(unlocked.slot_index()))
-            .map_or(0, |s| s.iterations());
+            .map_or(SlotKdf::Argon2id(Default::default()), |s| s.kdf());
         let recovery_iterations = header
             .slots()
             .find(|s| s.kind() == SlotKind::Recovery)
@@ -72,7 +73,7 @@ impl Vault {
             generation: header.generation(),
             vmk: unlocked.master_key().clone(),
             slots: header.slots().map(|s| SealedSlot::from_view(&s)).collect(),
-            password_iterations,
+            password_kdf,
             recovery_iterations,
             meta,
             entries: Vec::new(),

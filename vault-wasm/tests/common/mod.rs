@@ -8,7 +8,9 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 use vault_core::recovery_code;
 use vault_core::RecoverySecret;
-use vault_wasm::{combine_shares, parse_recovery_code, Backup, KdfJob, SlotKey, Vault, WasmError};
+use vault_wasm::{
+    combine_shares, derive_argon2id, parse_recovery_code, Backup, KdfJob, SlotKey, Vault, WasmError,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -69,7 +71,8 @@ pub fn derive(secret: &[u8], salt: &[u8], iterations: u32) -> SlotKey {
     job.finish()
 }
 
-/// Tries every keyslot of `kind` with `secret`, as the page does.
+/// Tries every keyslot of `kind` with `secret`, as the page does: PBKDF2 in steps, or
+/// Argon2id in one call.
 pub fn unlock(backup: &Backup, kind: &str, secret: &[u8]) -> Result<Vault, WasmError> {
     let mut last = None;
     for slot in backup
@@ -78,7 +81,20 @@ pub fn unlock(backup: &Backup, kind: &str, secret: &[u8]) -> Result<Vault, WasmE
         .into_iter()
         .filter(|s| s.kind() == kind)
     {
-        let key = derive(secret, &slot.salt(), slot.iterations());
+        let key = if slot.kdf() == "argon2id" {
+            let mut copy = secret.to_vec();
+            let key = derive_argon2id(
+                &mut copy,
+                &slot.salt(),
+                slot.memory_kib(),
+                slot.passes(),
+                slot.lanes(),
+            )?;
+            assert!(copy.iter().all(|&b| b == 0), "the secret is wiped");
+            key
+        } else {
+            derive(secret, &slot.salt(), slot.iterations())
+        };
         match backup.unlock(slot.index(), key) {
             Err(e) if e.code() == "wrong_password" => last = Some(e),
             other => return other,
@@ -133,6 +149,36 @@ fn evaluate(bytes: &[u8], exp: &Expectation) -> Outcome {
     let chain = exp.audit_chain.as_ref().map(|_| vault.audit_chain());
     ("success".into(), keyless, entries_of(&vault), chain)
 }
+
+/// The wasm Argon2id against the reference implementation: `argon2-cffi`'s
+/// `hash_secret_raw` (type ID, version 0x13, 32 bytes) for the password
+/// "correct horse battery staple", 32 bytes of 0x5a as salt, 8 MiB, one pass, one lane
+/// (as `tests/interop_python.rs` checks the native build against it); and its bounds,
+/// checked before any memory is asked for.
+#[wasm_bindgen_test]
+fn argon2id_matches_the_reference_and_refuses_costs_out_of_bounds() {
+    let mut pw = b"correct horse battery staple".to_vec();
+    let key = derive_argon2id(&mut pw, &[0x5a; 32], 8192, 1, 1).unwrap();
+    assert!(pw.iter().all(|&b| b == 0), "the secret is wiped");
+    let mut want = unhex(ARGON2ID_REFERENCE).to_vec();
+    assert!(key == SlotKey::from_bytes(&mut want).unwrap());
+    for (m, t, p) in [
+        (u32::MAX, 1, 1),
+        (2 * 1024 * 1024 + 1, 1, 1),
+        (8191, 1, 1),
+        (8192, 0, 1),
+        (8192, 17, 1),
+        (8192, 1, 0),
+        (8192, 1, 9),
+    ] {
+        let e = derive_argon2id(&mut [1], &[0; 32], m, t, p).unwrap_err();
+        assert_eq!(e.code(), "kdf_cost_refused", "{m} {t} {p}");
+    }
+}
+
+/// `argon2-cffi` 25.1: `hash_secret_raw(b"correct horse battery staple", b"\x5a" * 32,
+/// time_cost=1, memory_cost=8192, parallelism=1, hash_len=32, type=Type.ID).hex()`.
+const ARGON2ID_REFERENCE: &str = "d546a2bb611b831e8cb011680049298c15a3b17df184e69f6aa457b870538bd9";
 
 #[wasm_bindgen_test]
 fn every_vector_has_its_expected_outcome() {

@@ -154,8 +154,8 @@
 
   function renderBackupInfo(backup, fileName) {
     const slots = backup.slots();
-    const slotText = slots.map((s) => s.kind + " (" + s.iterations.toLocaleString("en-US") +
-      " iterations)").join(", ");
+    const slotText = slots.map((s) => s.kind + " (" + (s.kdf === "argon2id" ? s.kdfText
+      : s.iterations.toLocaleString("en-US") + " iterations") + ")").join(", ");
     freeAll(slots);
     const facts = [
       ["File", fileName + (backup.armored ? " (armored text)" : "")],

@@ -21,7 +21,7 @@
       try {
         for (const slot of slots) {
           const k0 = performance.now();
-          const derived = await deriveSlotKey(secret, slot.salt, slot.iterations);
+          const derived = await deriveForSlot(secret, slot);
           kdfMs += performance.now() - k0;
           method = derived.method;
           try {
@@ -54,7 +54,8 @@
       s.dataset.kdf = method;
       const summary = "Unlocked with the " + (kind === "password" ? "password" : context === "shares"
         ? "recovery shares" : "recovery code") + " in " + (ms / 1000).toFixed(2) + " s (key derived by " +
-        (method === "webcrypto" ? "the browser's WebCrypto" : "airvault's own PBKDF2") + "). " +
+        (method === "webcrypto" ? "the browser's WebCrypto" : method === "wasm-argon2id"
+          ? "airvault's Argon2id in WebAssembly" : "airvault's own PBKDF2") + "). " +
         plural(shown.entries, "entry version") + " listed below.";
       if (shown.lost) {
         status("warn", summary + "\n" + plural(shown.lost, "record") + " could not be read — " +

@@ -25,11 +25,29 @@
         await saveSalvaged(secret);
         return;
       }
-      const iterations = state.vault.newPasswordIterations;
+      // The new password keyslot keeps the backup's password KDF: Argon2id at its cost
+      // (at least the default), or PBKDF2 (a vault that must open on a microcontroller).
+      const slots = state.backup.slots();
+      const old = slots.find((s) => s.kind === "password");
+      const argon = old && old.kdf === "argon2id"
+        ? { memoryKib: Math.max(old.memoryKib, 262144), passes: Math.max(old.passes, 3),
+          lanes: Math.max(old.lanes, 4) }
+        : null;
+      freeAll(slots);
       const salt = wb.randomSalt();
-      const derived = await deriveSlotKey(secret, salt, iterations);
-      const file = state.vault.rewrapWithPassword(derived.key, salt, iterations,
-        Math.floor(Date.now() / 1000));
+      let file;
+      if (argon) {
+        const slot = { ...argon, salt, kdfText: "Argon2id, " + argon.memoryKib / 1024 + " MiB, " +
+          argon.passes + " passes, " + argon.lanes + " lanes" };
+        const derived = await deriveArgon2Key(secret, slot);
+        file = state.vault.rewrapWithArgon2id(derived.key, salt, argon.memoryKib, argon.passes,
+          argon.lanes, Math.floor(Date.now() / 1000));
+      } else {
+        const iterations = state.vault.newPasswordIterations;
+        const derived = await deriveSlotKey(secret, salt, iterations);
+        file = state.vault.rewrapWithPassword(derived.key, salt, iterations,
+          Math.floor(Date.now() / 1000));
+      }
       const name = safeFileName(state.fileName) + "-restored.airvault";
       const check = wb.Backup.open(file);
       const fingerprint = check.fingerprint;

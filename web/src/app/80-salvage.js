@@ -100,7 +100,7 @@
         const slots = allSlots.filter((s) => s.kind === kind);
         try {
           for (const slot of slots) {
-            const derived = await deriveSlotKey(secret, slot.salt, slot.iterations);
+            const derived = await deriveForSlot(secret, slot);
             try {
               const taken = state.salvage.open(c.index, slot.index, derived.key); // consumes the key
               c.opened = true;
@@ -213,9 +213,16 @@
   /** Saves the salvaged vault with a new password (`secret`, wiped by the caller). */
   async function saveSalvaged(secret) {
     const result = state.vault;
-    const iterations = result.newPasswordIterations;
     const salt = wb.randomSalt();
-    const derived = await deriveSlotKey(secret, salt, iterations);
+    // The new password keyslot keeps the newest copy's password KDF and cost.
+    let derived;
+    if (result.newPasswordKdf === "argon2id") {
+      const [memoryKib, passes, lanes] = result.newPasswordArgon2id;
+      derived = await deriveArgon2Key(secret, { memoryKib, passes, lanes, salt,
+        kdfText: "Argon2id, " + memoryKib / 1024 + " MiB, " + passes + " passes, " + lanes + " lanes" });
+    } else {
+      derived = await deriveSlotKey(secret, salt, result.newPasswordIterations);
+    }
     let recoveryKey;
     const job = result.recoveryKeyJob();
     if (job) {
@@ -234,7 +241,7 @@
       }
       recoveryKey = job.finish();
     }
-    const file = result.save(derived.key, salt, iterations, recoveryKey, Math.floor(Date.now() / 1000));
+    const file = result.save(derived.key, salt, recoveryKey, Math.floor(Date.now() / 1000));
     const name = "salvaged.airvault";
     const check = wb.Backup.open(file);
     const fingerprint = check.fingerprint;

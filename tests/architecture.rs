@@ -48,6 +48,12 @@ fn modules(src: &Path) -> BTreeMap<Module, String> {
             parts.clear();
         }
         let text = std::fs::read_to_string(&f).expect("a source file");
+        // A file's unit tests (an inline `mod tests` at its end) are not part of the
+        // layering; their `super::` is the file itself.
+        let text = match text.find("#[cfg(test)]\nmod tests") {
+            Some(i) => &text[..i],
+            None => &text[..],
+        };
         let code: String = text
             .lines()
             .map(|l| l.split("//").next().unwrap_or(""))
@@ -67,6 +73,42 @@ fn is_ident(c: char) -> bool {
 fn paths(module: &Module, code: &str) -> Vec<Module> {
     let mut out = Vec::new();
     let bytes: Vec<char> = code.chars().collect();
+    // Which characters lie inside an inline `mod name { … }`, where `super::` is the file's
+    // own module.
+    let mut inline = vec![false; bytes.len()];
+    let mut k = 0;
+    while k < bytes.len() {
+        let rest: String = bytes[k..bytes.len().min(k + 4)].iter().collect();
+        if rest == "mod " && (k == 0 || !is_ident(bytes[k - 1])) {
+            let mut j = k + 4;
+            while j < bytes.len() && (is_ident(bytes[j]) || bytes[j] == ' ') {
+                j += 1;
+            }
+            if bytes.get(j) == Some(&'{') {
+                let mut depth = 0;
+                let mut e = j;
+                while e < bytes.len() {
+                    match bytes[e] {
+                        '{' => depth += 1,
+                        '}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    e += 1;
+                }
+                for x in inline.iter_mut().take(e.min(bytes.len())).skip(j) {
+                    *x = true;
+                }
+                k = e;
+                continue;
+            }
+        }
+        k += 1;
+    }
     let mut i = 0;
     while i < bytes.len() {
         let start_ok = i == 0 || !is_ident(bytes[i - 1]) && bytes[i - 1] != ':';
@@ -81,6 +123,7 @@ fn paths(module: &Module, code: &str) -> Vec<Module> {
         i += base.len();
         let mut prefix: Module = match base {
             "crate::" => Vec::new(),
+            "super::" if inline[i - base.len()] => module.clone(),
             "super::" => module[..module.len().saturating_sub(1)].to_vec(),
             _ => module.clone(),
         };
@@ -125,6 +168,9 @@ fn paths(module: &Module, code: &str) -> Vec<Module> {
             items.push(item);
             for it in items {
                 let first: String = it.trim().chars().take_while(|c| is_ident(*c)).collect();
+                if first.is_empty() {
+                    continue; // a trailing comma
+                }
                 let mut p = prefix.clone();
                 if !first.is_empty() && first != "self" {
                     p.push(first);
@@ -146,11 +192,45 @@ fn resolve(mods: &BTreeMap<Module, String>, path: &Module) -> Option<Module> {
         .find(|p| mods.contains_key(p))
 }
 
+/// In the crate root, paths that start with one of its modules without `crate::`
+/// (`lock::target(…)`, `use input::PasswordSource`): elsewhere such paths name a module's
+/// own children or another crate.
+fn root_paths(mods: &BTreeMap<Module, String>, code: &str) -> Vec<Module> {
+    let top: BTreeSet<&str> = mods
+        .keys()
+        .filter(|m| m.len() == 1)
+        .map(|m| m[0].as_str())
+        .collect();
+    let chars: Vec<char> = code.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if is_ident(chars[i]) && (i == 0 || !is_ident(chars[i - 1]) && chars[i - 1] != ':') {
+            let word: String = chars[i..].iter().take_while(|c| is_ident(**c)).collect();
+            let after = i + word.len();
+            if chars.get(after) == Some(&':')
+                && chars.get(after + 1) == Some(&':')
+                && top.contains(word.as_str())
+            {
+                out.push(vec![word.clone()]);
+            }
+            i = after;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 fn edges(src: &Path) -> BTreeMap<Module, BTreeSet<Module>> {
     let mods = modules(src);
     let mut out = BTreeMap::new();
     for (m, code) in &mods {
-        let targets: BTreeSet<Module> = paths(m, code)
+        let mut found = paths(m, code);
+        if m.is_empty() {
+            found.extend(root_paths(&mods, code));
+        }
+        let targets: BTreeSet<Module> = found
             .iter()
             .filter_map(|p| resolve(&mods, p))
             .filter(|t| t != m)
@@ -206,12 +286,19 @@ fn the_path_parser_reads_groups_and_super() {
     let m: Module = vec!["commands".into(), "salvage".into()];
     let p = paths(
         &m,
-        "use super::{now, init::X}; use crate::a::{b::{c, d}, e};",
+        "use super::{now, init::X}; use crate::a::{b::{c, d}, e}; mod inner { use super::y; }",
     );
     let p: Vec<String> = p.iter().map(show).collect();
     assert_eq!(
         p,
-        ["commands::now", "commands::init", "a::b", "a::e"].map(String::from)
+        [
+            "commands::now",
+            "commands::init",
+            "a::b",
+            "a::e",
+            "commands::salvage::y"
+        ]
+        .map(String::from)
     );
 }
 

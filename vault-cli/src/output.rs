@@ -2,7 +2,6 @@
 //! `--json`, as one JSON object per line with a `"type"` field naming the shape
 //! (documented in `docs/CLI.md`).
 
-use std::fmt;
 use std::io::{self, Write};
 
 use serde::{Serialize, Serializer};
@@ -10,10 +9,20 @@ use zeroize::Zeroizing;
 
 use crate::error::{CliError, Exit};
 
+pub mod backups;
+pub mod drill;
+pub mod entries;
 pub mod keyring;
 pub mod kit;
 pub mod lifecycle;
 pub mod recovery;
+
+use backups::verify_details;
+pub use backups::{
+    BackupReport, FingerprintReport, RestoreReport, StaleEntry, SummaryReport, VerifyReport,
+};
+pub use drill::{DrillReport, DrillStepReport};
+pub use entries::{AddedReport, EntryReport, InitReport, RemovedReport, SecretReport};
 
 use lifecycle::{
     AuditEventReport, AuditVerifyReport, BenchmarkReport, ImportReport, KeyStatusReport,
@@ -117,287 +126,18 @@ impl ManReport {
     }
 }
 
-fn secret_str<S: Serializer>(v: &Zeroizing<String>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn secret_str<S: Serializer>(v: &Zeroizing<String>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(v)
 }
 
-fn opt_secret_str<S: Serializer>(v: &Option<Zeroizing<String>>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn opt_secret_str<S: Serializer>(
+    v: &Option<Zeroizing<String>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match v {
         Some(v) => s.serialize_str(v),
         None => s.serialize_none(),
     }
-}
-
-/// A new vault.
-#[derive(Serialize)]
-pub struct InitReport {
-    /// Path of the vault.
-    pub vault: String,
-    /// The vault's id, hex.
-    pub vault_id: String,
-    /// PBKDF2 iterations of the recovery keyslot (and of a PBKDF2 password keyslot).
-    pub iterations: u32,
-    /// The password keyslot's KDF and cost, e.g. `Argon2id, 256 MiB, 3 passes, 4 lanes`.
-    pub password_kdf: String,
-    /// The recovery code, shown this once.
-    #[serde(serialize_with = "secret_str")]
-    pub recovery_code: Zeroizing<String>,
-}
-
-impl fmt::Debug for InitReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InitReport")
-            .field("vault", &self.vault)
-            .field("iterations", &self.iterations)
-            .finish_non_exhaustive()
-    }
-}
-
-/// An entry added by `generate` or `add`.
-#[derive(Clone, Debug, Serialize)]
-pub struct AddedReport {
-    /// `generate` or `add`.
-    pub op: &'static str,
-    /// Path of the vault.
-    pub vault: String,
-    /// Entry name.
-    pub name: String,
-    /// Entry id, hex.
-    pub id: String,
-    /// Version (1).
-    pub version: u32,
-    /// Entry kind.
-    pub kind: &'static str,
-    /// Key check value, 8 hex digits.
-    pub kcv: String,
-    /// Length of the secret.
-    pub bytes: usize,
-    /// For a generated password: its entropy in bits (every character or word drawn
-    /// uniformly). Absent otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub entropy_bits: Option<u32>,
-}
-
-/// The newest version of one entry.
-#[derive(Clone, Debug, Serialize)]
-pub struct EntryReport {
-    /// Entry name.
-    pub name: String,
-    /// Entry id, hex.
-    pub id: String,
-    /// Entry kind.
-    pub kind: &'static str,
-    /// Newest version.
-    pub version: u32,
-    /// Number of versions kept.
-    pub versions: usize,
-    /// `active` or `retired`.
-    pub status: &'static str,
-    /// Key check value of the newest version.
-    pub kcv: String,
-    /// Length of the secret.
-    pub bytes: usize,
-    /// When the entry was created (Unix seconds).
-    pub created_at: u64,
-    /// When this version was made (Unix seconds).
-    pub rotated_at: u64,
-}
-
-/// A secret read by `get`.
-#[derive(Serialize)]
-pub struct SecretReport {
-    /// Entry name.
-    pub name: String,
-    /// Entry id, hex.
-    pub id: String,
-    /// Version returned.
-    pub version: u32,
-    /// Entry kind.
-    pub kind: &'static str,
-    /// Key check value.
-    pub kcv: String,
-    /// Length of the secret.
-    pub bytes: usize,
-    /// `raw`, `hex` or `base64`.
-    pub format: &'static str,
-    /// The encoded secret (absent when written to `out`).
-    #[serde(serialize_with = "opt_secret_str")]
-    pub value: Option<Zeroizing<String>>,
-    /// The file written, if any.
-    pub out: Option<String>,
-}
-
-impl fmt::Debug for SecretReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SecretReport")
-            .field("name", &self.name)
-            .field("version", &self.version)
-            .field("kcv", &self.kcv)
-            .finish_non_exhaustive()
-    }
-}
-
-/// An entry removed.
-#[derive(Clone, Debug, Serialize)]
-pub struct RemovedReport {
-    /// Path of the vault.
-    pub vault: String,
-    /// Entry name.
-    pub name: String,
-    /// Entry id, hex.
-    pub id: String,
-    /// Number of versions removed.
-    pub versions: usize,
-}
-
-/// A backup written and verified.
-#[derive(Clone, Debug, Serialize)]
-pub struct BackupReport {
-    /// The vault backed up.
-    pub vault: String,
-    /// The backup file.
-    pub out: String,
-    /// Whether it is ASCII armor.
-    pub armored: bool,
-    /// Whether it has its own password (`--new-password-file`).
-    pub own_password: bool,
-    /// Number of entries (all their versions are included).
-    pub entries: usize,
-    /// Number of entry versions.
-    pub versions: usize,
-    /// Number of audit events carried.
-    pub audit_events: usize,
-    /// The backup's generation (that of the vault).
-    pub generation: u64,
-    /// Size of the file.
-    pub bytes: usize,
-    /// SHA-256 of the file, for `verify --expect-fingerprint`.
-    pub fingerprint: String,
-    /// Always true: the file was re-read, opened and compared before this was printed.
-    pub verified: bool,
-}
-
-/// A vault written from a backup.
-#[derive(Clone, Debug, Serialize)]
-pub struct RestoreReport {
-    /// The backup read.
-    pub backup: String,
-    /// The vault written.
-    pub out: String,
-    /// The vault's id.
-    pub vault_id: String,
-    /// The new vault's generation.
-    pub generation: u64,
-    /// Number of entries.
-    pub entries: usize,
-    /// Number of entry versions.
-    pub versions: usize,
-}
-
-/// Entry whose newest version in a backup is older than in the vault.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct StaleEntry {
-    /// Entry name (as in the vault).
-    pub name: String,
-    /// Newest version in the vault.
-    pub vault_version: u32,
-    /// Newest version in the backup.
-    pub backup_version: u32,
-}
-
-/// The result for one file of `verify`.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct VerifyReport {
-    /// The file, as printed (lossy UTF-8, control characters replaced).
-    pub file: String,
-    /// The file's path as the operating system's bytes, in lower-case hex, when `file`
-    /// does not give them exactly (not UTF-8, or holding a control character); else null.
-    /// Lets a script map every result back to its file.
-    pub path_bytes: Option<String>,
-    /// `ok`, `io`, `authentication`, `corrupted`, `unsupported` or `mismatch`.
-    pub status: &'static str,
-    /// The exit code this result alone gives.
-    pub exit_code: u8,
-    /// What is wrong (the error line), or null.
-    pub message: Option<String>,
-    /// `binary` or `armored`, once read.
-    pub format: Option<&'static str>,
-    /// SHA-256 of the file, once read.
-    pub fingerprint: Option<String>,
-    /// Whether the file was opened with a password.
-    pub keyed: bool,
-    /// The vault id, once parsed.
-    pub vault_id: Option<String>,
-    /// The generation, once parsed.
-    pub generation: Option<u64>,
-    /// First header copy: `intact`, `damaged` or `missing`.
-    pub header_a: Option<&'static str>,
-    /// Second header copy.
-    pub header_b: Option<&'static str>,
-    /// Trailer and file checksum.
-    pub trailer: Option<&'static str>,
-    /// Number of records in the table.
-    pub records: Option<u32>,
-    /// Indices of damaged or missing records (at most 32).
-    pub damaged_records: Vec<u32>,
-    /// Number of entries (keyed only).
-    pub entries: Option<usize>,
-    /// Entries in the `--against` vault that the backup lacks.
-    pub missing: Vec<String>,
-    /// Entries older in the backup than in the `--against` vault.
-    pub stale: Vec<StaleEntry>,
-}
-
-/// The totals of a `verify` run.
-#[derive(Clone, Debug, Serialize)]
-pub struct SummaryReport {
-    /// Files checked.
-    pub files: usize,
-    /// Files that passed.
-    pub ok: usize,
-    /// Files that did not.
-    pub failed: usize,
-    /// The exit code of the run (the worst result).
-    pub exit_code: u8,
-}
-
-/// One file's fingerprint.
-#[derive(Clone, Debug, Serialize)]
-pub struct FingerprintReport {
-    /// The file.
-    pub file: String,
-    /// SHA-256 of its bytes, lower-case hex.
-    pub sha256: String,
-    /// Its length.
-    pub bytes: u64,
-}
-
-/// One step of the drill.
-#[derive(Clone, Debug, Serialize)]
-pub struct DrillStepReport {
-    /// Step number, from 1.
-    pub step: usize,
-    /// What the step does.
-    pub name: String,
-    /// Whether it passed.
-    pub ok: bool,
-    /// How long it took.
-    pub millis: u64,
-    /// What was seen (or what went wrong).
-    pub detail: String,
-}
-
-/// The drill's verdict.
-#[derive(Clone, Debug, Serialize)]
-pub struct DrillReport {
-    /// Whether every step passed.
-    pub passed: bool,
-    /// Steps run.
-    pub steps: usize,
-    /// Steps failed.
-    pub failed: usize,
-    /// Total time.
-    pub millis: u64,
 }
 
 /// A failed command, in JSON mode.
@@ -409,32 +149,6 @@ pub struct ErrorReport {
     pub status: &'static str,
     /// The one-line message with its hint.
     pub message: String,
-}
-
-/// `verify -v`: the parts of one file's result that its line leaves out.
-fn verify_details(r: &VerifyReport, w: &mut impl Write) -> io::Result<()> {
-    let state = |s: Option<&str>| s.unwrap_or("not read").to_owned();
-    if let Some(f) = &r.fingerprint {
-        writeln!(w, "  fingerprint {f}")?;
-    }
-    if let Some(id) = &r.vault_id {
-        writeln!(w, "  vault id {id}")?;
-    }
-    writeln!(
-        w,
-        "  header copy A {}, header copy B {}, trailer {}",
-        state(r.header_a),
-        state(r.header_b),
-        state(r.trailer)
-    )?;
-    if !r.damaged_records.is_empty() {
-        let list: Vec<String> = r.damaged_records.iter().map(u32::to_string).collect();
-        writeln!(w, "  damaged records: {}", list.join(", "))?;
-    }
-    if let Some(m) = &r.message {
-        writeln!(w, "  {m}")?;
-    }
-    Ok(())
 }
 
 /// Writes results to standard output in the chosen style.
@@ -825,6 +539,18 @@ impl Message {
             Message::FailedUnlock(r) => r.human(w),
             Message::Failures(r) => r.human(w),
         }
+    }
+}
+
+/// Prints an error: one line on standard error, and in JSON mode also an `error` object
+/// on standard output.
+pub fn report_error(printer: &Printer, e: &CliError) {
+    if e.is_quiet() {
+        return;
+    }
+    eprintln!("error: {e}");
+    if printer.is_json() {
+        let _ = printer.emit(&error_message(e));
     }
 }
 

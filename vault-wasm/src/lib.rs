@@ -39,6 +39,7 @@ mod backup;
 mod encode;
 mod error;
 mod file;
+mod info;
 mod kdf;
 mod recovery;
 mod salvage;
@@ -46,10 +47,11 @@ mod vault;
 
 pub use backup::{Backup, RecordInfo, SlotInfo, Verification};
 pub use error::{Category, WasmError};
+pub use info::{AuditInfo, EntryInfo, LostRecord};
 pub use kdf::{default_iterations, derive_argon2id, random_salt, KdfJob, SlotKey};
 pub use recovery::{combine_shares, parse_recovery_code};
 pub use salvage::{LostVersionInfo, Salvage, Salvaged, SalvagedEntryInfo, Taken};
-pub use vault::{AuditInfo, EntryInfo, LostRecord, Vault};
+pub use vault::Vault;
 
 use wasm_bindgen::prelude::*;
 

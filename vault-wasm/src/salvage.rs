@@ -27,8 +27,8 @@ use crate::backup::Backup;
 use crate::encode::{hex_string, secret_text};
 use crate::error::{Category, WasmError};
 use crate::file::parse;
+use crate::info::EntryInfo;
 use crate::kdf::{KdfJob, SlotKey};
-use crate::vault::EntryInfo;
 
 /// One copy added to a salvage.
 struct Copy {

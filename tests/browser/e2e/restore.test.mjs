@@ -455,6 +455,15 @@ describe("Argon2id password keyslots", () => {
     assert.equal(s.kdf, "wasm-argon2id");
     assert.ok(Number(s.kdfEstimateMs) > 0 && Number(s.kdfMs) > 0);
     assert.match(s.text, /Argon2id in WebAssembly/);
+    // The estimated-progress bar was set to fill over exactly that estimate, and is put
+    // away once the derivation is over.
+    const bar = await page.$eval("#progress-estimate", (b) => ({
+      ms: b.dataset.estimateMs, hidden: b.hidden, running: b.classList.contains("running"),
+      duration: b.style.getPropertyValue("--estimate-ms"),
+    }));
+    assert.equal(bar.ms, s.kdfEstimateMs);
+    assert.equal(bar.duration, `${Math.max(Number(s.kdfEstimateMs), 1)}ms`);
+    assert.deepEqual([bar.hidden, bar.running], [true, false]);
     await checkAllSecrets(page, fa.entries);
     // A vault saved by the page keeps an Argon2id password keyslot, at least at the default
     // cost, and opens in the command line with the new password.

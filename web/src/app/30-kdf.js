@@ -113,13 +113,27 @@
     const blocks = slot.memoryKib - (slot.memoryKib % (4 * slot.lanes));
     const estimateMs = (blocks * slot.passes) / rate;
     progress(null, "Deriving the key (" + slot.kdfText + ", in this page's WebAssembly): about " +
-      (estimateMs / 1000).toFixed(1) + " s — an estimate from this browser's measured speed. " +
-      "The page does not respond until it is done.");
+      (estimateMs / 1000).toFixed(1) + " s — an estimate from this browser's measured speed; " +
+      "the bar fills over that time. The page does not respond until it is done.");
     $("#status").dataset.kdfEstimateMs = estimateMs.toFixed(0);
-    // Let the message be drawn before the derivation holds the page.
+    // A bar that fills over the estimated time, animated by the compositor while the
+    // derivation holds the page (see style.css): progress as estimated, labelled so.
+    const bar = $("#progress-estimate");
+    bar.style.setProperty("--estimate-ms", Math.max(estimateMs, 1).toFixed(0) + "ms");
+    bar.classList.remove("running");
+    bar.hidden = false;
+    void bar.offsetWidth; // restart the animation
+    bar.classList.add("running");
+    bar.dataset.estimateMs = estimateMs.toFixed(0);
+    // Let the message and the bar be drawn before the derivation holds the page.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const key = wb.deriveArgon2id(secret.slice(), slot.salt, slot.memoryKib, slot.passes, slot.lanes);
-    return { key, method: "wasm-argon2id", estimateMs };
+    try {
+      const key = wb.deriveArgon2id(secret.slice(), slot.salt, slot.memoryKib, slot.passes, slot.lanes);
+      return { key, method: "wasm-argon2id", estimateMs };
+    } finally {
+      bar.classList.remove("running");
+      bar.hidden = true;
+    }
   }
 
   /** A keyslot's key by its own KDF: Argon2id in wasm, or PBKDF2 (see deriveSlotKey). */

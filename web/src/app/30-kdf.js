@@ -61,19 +61,28 @@
       }
     }
     const job = new wb.KdfJob(secret.slice(), salt, iterations); // the copy is wiped by wasm
+    return { key: await runKdfJob(job, "Deriving the key (PBKDF2, " + label + ")…"), method: "wasm" };
+  }
+
+  /**
+   * Runs a wasm KdfJob in slices of about 40 ms with pauses between them, so the page stays
+   * responsive and shows `text` with the percentage done; returns its wb.SlotKey. The job
+   * is freed if it fails.
+   */
+  async function runKdfJob(job, text) {
     try {
       while (job.remaining > 0) {
         const sliceStart = performance.now();
         while (job.remaining > 0 && performance.now() - sliceStart < 40) job.step(4000);
         const pct = Math.floor((100 * job.done) / job.total);
-        progress(job.done / job.total, "Deriving the key (PBKDF2, " + label + ")… " + pct + " %");
+        progress(job.done / job.total, text + " " + pct + " %");
         await nextTick();
       }
     } catch (e) {
       job.free();
       throw e;
     }
-    return { key: job.finish(), method: "wasm" };
+    return job.finish();
   }
 
   // ---- Argon2id in wasm: no WebCrypto for it, no steps, an honest estimate ------------------

@@ -227,19 +227,11 @@
     const job = result.recoveryKeyJob();
     if (job) {
       try {
-        while (job.remaining > 0) {
-          const sliceStart = performance.now();
-          while (job.remaining > 0 && performance.now() - sliceStart < 40) job.step(4000);
-          progress(job.done / job.total, "Sealing the recovery keyslot (PBKDF2)… " +
-            Math.floor((100 * job.done) / job.total) + " %");
-          await nextTick();
-        }
+        recoveryKey = await runKdfJob(job, "Sealing the recovery keyslot (PBKDF2)…");
       } catch (e) {
-        job.free();
         derived.key.free();
         throw e;
       }
-      recoveryKey = job.finish();
     }
     const file = result.save(derived.key, salt, recoveryKey, Math.floor(Date.now() / 1000));
     const name = "salvaged.airvault";

@@ -280,25 +280,14 @@ impl VaultFiles for Vault {
     ) -> Result<Vec<u8>, WriteError> {
         self.sort();
         let layout = self.layout();
-        let too_many = Error::InvalidInput {
+        layout.file_len().ok_or(Error::InvalidInput {
             reason: "too many records for one file",
-        };
-        layout.file_len().ok_or(too_many)?;
-        let header_len =
-            vault_core::format::header_len(self.slots.len(), layout.records()).ok_or(too_many)?;
-        let mut header = vec![0u8; header_len];
+        })?;
         let params = HeaderParams {
             vault_id: self.vault_id,
             generation: self.generation,
             written_at,
         };
-        let mut w = StreamWriter::new(
-            &mut header,
-            &self.vmk,
-            &params,
-            &self.slots,
-            layout.records(),
-        )?;
         // Each record's plaintext is encoded and encrypted in place here (wiped on drop),
         // so it holds the largest record this vault has.
         let largest = self
@@ -308,27 +297,65 @@ impl VaultFiles for Vault {
             .chain(self.events.iter().map(|e| e.view().plaintext_len()))
             .fold(vault_core::constants::META_LEN, usize::max);
         let mut rec = Zeroizing::new(vec![0u8; vault_core::format::record_len(largest)]);
-        out.seek(SeekFrom::Start(header_len as u64))?;
-        let mut body = std::io::BufWriter::with_capacity(16 * 1024, &mut *out);
-        let n = w.push_meta(&self.meta, &mut OsRng, &mut rec)?;
-        body.write_all(&rec[..n])?;
-        for e in &self.entries {
-            let n = w.push_entry(&e.view(), &mut OsRng, &mut rec)?;
-            body.write_all(&rec[..n])?;
-        }
-        for e in &self.events {
-            let n = w.push_audit(&e.view(), &mut OsRng, &mut rec)?;
-            body.write_all(&rec[..n])?;
-        }
-        let (head, trailer) = w.finish()?;
-        body.write_all(head)?;
-        body.write_all(&trailer)?;
-        body.flush()?;
-        drop(body);
-        out.seek(SeekFrom::Start(0))?;
-        out.write_all(head)?;
-        Ok(header)
+        let (vault, rec) = (&*self, &mut rec);
+        write_streamed(
+            out,
+            &vault.vmk,
+            &params,
+            &vault.slots,
+            layout.records(),
+            |w, body| {
+                let n = w.push_meta(&vault.meta, &mut OsRng, rec)?;
+                body(&rec[..n])?;
+                for e in &vault.entries {
+                    let n = w.push_entry(&e.view(), &mut OsRng, rec)?;
+                    body(&rec[..n])?;
+                }
+                for e in &vault.events {
+                    let n = w.push_audit(&e.view(), &mut OsRng, rec)?;
+                    body(&rec[..n])?;
+                }
+                Ok(())
+            },
+        )
     }
+}
+
+/// Writes a file of `record_count` records without holding it: room for the first header
+/// copy, then each record as `fill` seals it through the writer and hands it to `body`,
+/// then the second header copy and the trailer, and at last the first header copy. Returns
+/// that header.
+///
+/// # Errors
+/// The writer's, `fill`'s and the output's errors.
+pub fn write_streamed(
+    out: &mut (impl Write + Seek),
+    vmk: &vault_core::VaultMasterKey,
+    params: &HeaderParams,
+    slots: &[vault_core::SealedSlot],
+    record_count: u32,
+    fill: impl FnOnce(
+        &mut StreamWriter<'_>,
+        &mut dyn FnMut(&[u8]) -> Result<(), WriteError>,
+    ) -> Result<(), WriteError>,
+) -> Result<Vec<u8>, WriteError> {
+    let header_len =
+        vault_core::format::header_len(slots.len(), record_count).ok_or(Error::InvalidInput {
+            reason: "too many records for one file",
+        })?;
+    let mut header = vec![0u8; header_len];
+    let mut w = StreamWriter::new(&mut header, vmk, params, slots, record_count)?;
+    out.seek(SeekFrom::Start(header_len as u64))?;
+    let mut body = std::io::BufWriter::with_capacity(16 * 1024, &mut *out);
+    fill(&mut w, &mut |rec| Ok(body.write_all(rec)?))?;
+    let (head, trailer) = w.finish()?;
+    body.write_all(head)?;
+    body.write_all(&trailer)?;
+    body.flush()?;
+    drop(body);
+    out.seek(SeekFrom::Start(0))?;
+    out.write_all(head)?;
+    Ok(header)
 }
 
 fn open_streaming_unlocking<'f>(

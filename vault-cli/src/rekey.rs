@@ -246,10 +246,7 @@ where
     let path = &ctx.vault;
     let mut password = None;
     let mut planned = None;
-    if let Some(mut head) = crate::commands::intact_streaming(path)
-        .then(|| files::read_head(path))
-        .flatten()
-    {
+    if let Some(mut head) = crate::commands::intact_streaming(path) {
         if let Some(file) = intact_head(&head.bytes) {
             let pw = ctx.password.read(&files::file_name(path))?;
             let unlocked = progress::unlock(&file, SlotKind::Password, pw.as_bytes(), ctx.progress)

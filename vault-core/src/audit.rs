@@ -73,21 +73,36 @@ impl ChainVerifier {
     /// # Errors
     /// [`ChainError::Sequence`] or [`ChainError::Link`].
     pub fn push(&mut self, event: &AuditEvent<'_>) -> Result<(), ChainError> {
-        let gap_allowed = event.op == AuditOp::Salvage && event.seq > self.next_seq;
-        if event.seq != self.next_seq && !gap_allowed {
+        self.push_hashed(event.seq, event.op, &event.prev_hash, event.hash())
+    }
+
+    /// [`ChainVerifier::push`] for an event known by its sequence number, operation,
+    /// `prev_hash` and its own hash ([`AuditEvent::hash`]), computed earlier.
+    ///
+    /// # Errors
+    /// As [`ChainVerifier::push`].
+    pub fn push_hashed(
+        &mut self,
+        seq: u32,
+        op: AuditOp,
+        prev_hash: &[u8; 32],
+        hash: [u8; 32],
+    ) -> Result<(), ChainError> {
+        let gap_allowed = op == AuditOp::Salvage && seq > self.next_seq;
+        if seq != self.next_seq && !gap_allowed {
             return Err(ChainError::Sequence {
                 expected: self.next_seq,
-                found: event.seq,
+                found: seq,
             });
         }
-        if event.prev_hash != self.prev {
-            return Err(ChainError::Link { seq: event.seq });
+        if *prev_hash != self.prev {
+            return Err(ChainError::Link { seq });
         }
-        if event.seq != self.next_seq {
+        if seq != self.next_seq {
             self.gaps += 1;
         }
-        self.prev = event.hash();
-        self.next_seq = event.seq.saturating_add(1);
+        self.prev = hash;
+        self.next_seq = seq.saturating_add(1);
         Ok(())
     }
 

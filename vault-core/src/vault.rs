@@ -284,36 +284,105 @@ impl<'a> UnlockedVault<'a> {
         record: &RecordRef<'_>,
         buf: &'b mut [u8],
     ) -> Result<Record<'b>, Error> {
-        let index = record.index;
-        let authenticated = &record.table_bytes[..crate::format::T_AUTHENTICATED_LEN];
-        let (iv, ct) = authenticate_record(
-            &self.keys.record_mac.0,
+        open_with(
+            &self.keys,
             &self.file.header.vault_id(),
-            authenticated,
+            self.file.header.version(),
             record,
-        )?;
-        let out = buf
-            .get_mut(..ct.len())
-            .ok_or(Error::BufferTooSmall { needed: ct.len() })?;
-        out.copy_from_slice(ct);
-        let n = cbc_decrypt_in_place(&self.keys.record_enc.0, &array(iv, 0), out).ok_or(
-            Error::RecordMalformed {
-                index,
-                reason: "bad padding",
-            },
-        )?;
-        let pt = &buf[..n];
-        let e = &record.entry;
-        let format = self.file.header.version();
-        let malformed = |reason| Error::RecordMalformed { index, reason };
-        Ok(match e.kind {
-            RecordKind::Meta => Record::Meta(Meta::decode(pt, format).map_err(malformed)?),
-            RecordKind::Entry => {
-                Record::Entry(Entry::decode(pt, e.id, e.seq, format).map_err(malformed)?)
-            }
-            RecordKind::Audit => {
-                Record::Audit(AuditEvent::decode(pt, e.seq, format).map_err(malformed)?)
-            }
-        })
+            buf,
+        )
     }
+
+    /// The keys that open this file's records, kept to open some of them again after the
+    /// file itself is gone (salvage reads each chosen record a second time).
+    #[cfg(feature = "alloc")]
+    pub(crate) fn record_keys(&self) -> RecordKeys {
+        RecordKeys {
+            vault_id: self.file.header.vault_id(),
+            format: self.file.header.version(),
+            keys: VaultKeys::derive(&self.keys.vmk),
+        }
+    }
+}
+
+/// The record keys of one opened file, with what opening its records needs of its header.
+#[cfg(feature = "alloc")]
+pub(crate) struct RecordKeys {
+    vault_id: [u8; VAULT_ID_LEN],
+    format: u16,
+    keys: VaultKeys,
+}
+
+#[cfg(feature = "alloc")]
+impl fmt::Debug for RecordKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordKeys").finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl RecordKeys {
+    /// [`UnlockedVault::open_record`] for record `index` of the file these keys came from,
+    /// described by `entry` (read from that file's authenticated header). With `checksum`
+    /// `false` the bytes are not compared with `entry.checksum`: only the MAC is checked,
+    /// and the caller proves by other means that they are the record it opened before
+    /// (salvage compares an audit event's hash).
+    pub(crate) fn open<'b>(
+        &self,
+        index: u32,
+        entry: &crate::format::TableEntry,
+        checksum: bool,
+        bytes: &[u8],
+        buf: &'b mut [u8],
+    ) -> Result<Record<'b>, Error> {
+        let mut entry = *entry;
+        if !checksum {
+            entry.checksum = sha256(bytes);
+        }
+        let table = entry.to_bytes();
+        let record = RecordRef {
+            index,
+            entry,
+            offset: 0,
+            bytes: Some(bytes),
+            table_bytes: &table,
+        };
+        open_with(&self.keys, &self.vault_id, self.format, &record, buf)
+    }
+}
+
+/// Authenticates and decrypts `record` of a file of vault `vault_id` and format version
+/// `format` with `keys` (see [`UnlockedVault::open_record`]).
+fn open_with<'b>(
+    keys: &VaultKeys,
+    vault_id: &[u8; VAULT_ID_LEN],
+    format: u16,
+    record: &RecordRef<'_>,
+    buf: &'b mut [u8],
+) -> Result<Record<'b>, Error> {
+    let index = record.index;
+    let authenticated = &record.table_bytes[..crate::format::T_AUTHENTICATED_LEN];
+    let (iv, ct) = authenticate_record(&keys.record_mac.0, vault_id, authenticated, record)?;
+    let out = buf
+        .get_mut(..ct.len())
+        .ok_or(Error::BufferTooSmall { needed: ct.len() })?;
+    out.copy_from_slice(ct);
+    let n = cbc_decrypt_in_place(&keys.record_enc.0, &array(iv, 0), out).ok_or(
+        Error::RecordMalformed {
+            index,
+            reason: "bad padding",
+        },
+    )?;
+    let pt = &buf[..n];
+    let e = &record.entry;
+    let malformed = |reason| Error::RecordMalformed { index, reason };
+    Ok(match e.kind {
+        RecordKind::Meta => Record::Meta(Meta::decode(pt, format).map_err(malformed)?),
+        RecordKind::Entry => {
+            Record::Entry(Entry::decode(pt, e.id, e.seq, format).map_err(malformed)?)
+        }
+        RecordKind::Audit => {
+            Record::Audit(AuditEvent::decode(pt, e.seq, format).map_err(malformed)?)
+        }
+    })
 }

@@ -16,9 +16,10 @@ use rand_core::OsRng;
 use vault_core::constants::{
     DEFAULT_ITERATIONS, DEFAULT_POLICY_DAYS, RECOVERY_SECRET_LEN, SALT_LEN, VAULT_ID_LEN,
 };
-use vault_core::model::{self, Merged, RebuiltKeys, RecoveryOutcome};
+use vault_core::model::{self, Merged, OwnedEntry, RecoveryOutcome};
 use vault_core::{
-    recovery_code, Argon2Params, KdfLimits, Meta, RecoverySecret, SealedSlot, SlotKdf, SlotKind,
+    recovery_code, Argon2Params, HeaderParams, KdfLimits, Meta, RecoverySecret, SealedSlot,
+    SlotKdf, SlotKind, StreamWriter,
 };
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroize;
@@ -42,6 +43,7 @@ struct Copy {
 pub struct Salvage {
     copies: Vec<Copy>,
     merge: Option<model::Salvage>,
+    opened: Vec<bool>,
     material: Option<RecoverySecret>,
 }
 
@@ -59,19 +61,12 @@ impl Salvage {
         model::Salvage::reference_id(&ids)
     }
 
-    /// The merge, started (every copy's record table listed) on first use.
+    /// The merge, started on first use.
     fn merge(&mut self) -> &mut model::Salvage {
         let reference = self.reference_id();
-        let copies = &self.copies;
-        self.merge.get_or_insert_with(|| {
-            let mut merge = model::Salvage::new(reference, copies.len());
-            for (i, c) in copies.iter().enumerate() {
-                if let Ok(file) = parse(&c.bytes) {
-                    merge.list(i, &file);
-                }
-            }
-            merge
-        })
+        let copies = self.copies.len();
+        self.merge
+            .get_or_insert_with(|| model::Salvage::new(reference, copies))
     }
 }
 
@@ -132,9 +127,13 @@ impl Salvage {
                 .ok_or_else(|| WasmError::invalid("no copy with that index"))?
                 .bytes,
         );
+        self.opened.resize(self.copies.len(), false);
         let file = parse(&bytes)?;
         let unlocked = file.unlock_with_slot_key(slot as usize, &key.inner)?;
         let taken = self.merge().take_file(index as usize, &unlocked);
+        if let Some(o) = self.opened.get_mut(index as usize) {
+            *o = true;
+        }
         Ok(Taken {
             opened: taken.opened as u32,
             failed: taken.failed,
@@ -166,19 +165,28 @@ impl Salvage {
             .merge
             .take()
             .filter(|m| m.opened_generation().is_some());
-        let Some(merge) = merge else {
+        let Some(mut merge) = merge else {
             return Err(WasmError::new(
                 "nothing_opened",
                 Category::Authentication,
                 "no copy could be opened with what was given",
             ));
         };
+        // What the copies that did not open list is lost unless another copy has it.
+        for (i, c) in self.copies.iter().enumerate() {
+            if !self.opened.get(i).copied().unwrap_or(false) {
+                if let Ok(file) = parse(&c.bytes) {
+                    merge.list(i, &file, None);
+                }
+            }
+        }
         let input = merge
             .newest()
             .map(|n| n.generation)
             .or(merge.opened_generation())
             .unwrap_or(0);
-        let mut merged = merge.finish();
+        let mut copies: Vec<Rc<[u8]>> = self.copies.iter().map(|c| Rc::clone(&c.bytes)).collect();
+        let mut merged = merge.finish(&mut copies[..]);
         let metadata_from = merged.meta.as_ref().map(|(_, from)| *from as u32);
         let (meta, outcome) =
             merged.metadata(self.material.as_ref(), DEFAULT_POLICY_DAYS, now, &mut OsRng);
@@ -197,7 +205,7 @@ impl Salvage {
             meta,
             outcome,
             metadata_from,
-            copies: self.copies.len(),
+            copies,
             generation: input.saturating_add(1),
             password_kdf,
             recovery_iterations,
@@ -236,7 +244,7 @@ pub struct Salvaged {
     meta: Meta,
     outcome: RecoveryOutcome,
     metadata_from: Option<u32>,
-    copies: usize,
+    copies: Vec<Rc<[u8]>>,
     generation: u64,
     password_kdf: SlotKdf,
     recovery_iterations: u32,
@@ -252,12 +260,10 @@ impl core::fmt::Debug for Salvaged {
 }
 
 impl Salvaged {
-    fn secret(&self, record: u32) -> Result<&[u8], WasmError> {
-        self.merged
-            .entries
-            .get(record as usize)
-            .map(|s| &s.entry.secret[..])
-            .ok_or_else(|| WasmError::invalid("no entry with that index"))
+    /// Entry version `record`, read again from its copy.
+    fn open(&self, record: u32) -> Result<OwnedEntry, WasmError> {
+        let mut copies = self.copies.clone();
+        Ok(self.merged.open_version(record as usize, &mut copies[..])?)
     }
 }
 
@@ -265,19 +271,21 @@ impl Salvaged {
 impl Salvaged {
     /// Every entry version recovered, in `(id, version)` order; `record` is the index to
     /// pass to [`Salvaged::reveal`].
-    #[must_use]
-    pub fn entries(&self) -> Vec<SalvagedEntryInfo> {
+    ///
+    /// # Errors
+    /// A record that no longer opens (the copies are held unchanged, so only on a fault).
+    pub fn entries(&self) -> Result<Vec<SalvagedEntryInfo>, WasmError> {
         let check_key = self.meta.check_key.as_ref();
-        self.merged
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, s)| SalvagedEntryInfo {
-                entry: EntryInfo::of(i as u32, &s.entry, check_key),
-                from: s.from as u32,
-                renamed_from: s.renamed_from.clone().unwrap_or_default(),
-            })
-            .collect()
+        let mut out = Vec::with_capacity(self.merged.version_count());
+        for (i, v) in self.merged.versions().enumerate() {
+            let entry = self.open(i as u32)?;
+            out.push(SalvagedEntryInfo {
+                entry: EntryInfo::of(i as u32, &entry, check_key),
+                from: v.from as u32,
+                renamed_from: v.renamed_from.unwrap_or_default().into(),
+            });
+        }
+        Ok(out)
     }
 
     /// Entry versions some copy's record table lists and no copy gave back.
@@ -306,7 +314,7 @@ impl Salvaged {
     #[wasm_bindgen(getter, js_name = auditEventsKept)]
     #[must_use]
     pub fn audit_events_kept(&self) -> u32 {
-        self.merged.events.len() as u32
+        self.merged.events_kept() as u32
     }
 
     /// Audit events known to have existed but not kept.
@@ -396,7 +404,7 @@ impl Salvaged {
     /// # Errors
     /// `not_text`, `invalid_input`.
     pub fn reveal(&self, record: u32, format: &str) -> Result<js_sys::JsString, WasmError> {
-        secret_text(self.secret(record)?, format)
+        secret_text(&self.open(record)?.secret, format)
     }
 
     /// The raw bytes of entry `record`; wipe the returned array when done.
@@ -405,7 +413,7 @@ impl Salvaged {
     /// `invalid_input` for an unknown record.
     #[wasm_bindgen(js_name = secretBytes)]
     pub fn secret_bytes(&self, record: u32) -> Result<js_sys::Uint8Array, WasmError> {
-        Ok(js_sys::Uint8Array::from(self.secret(record)?))
+        Ok(js_sys::Uint8Array::from(&self.open(record)?.secret[..]))
     }
 
     /// Writes the rebuilt vault as a new file: a fresh master key, a password keyslot
@@ -459,18 +467,40 @@ impl Salvaged {
             }
             (false, _) => {}
         }
-        let keys = RebuiltKeys {
-            vmk,
-            slots,
-            generation: self.generation,
-            password_kdf: self.password_kdf,
-            recovery_iterations: has_recovery.then_some(self.recovery_iterations),
-        };
-        let mut vault = self
+        let count = self
             .merged
-            .clone()
-            .into_vault(self.meta.clone(), keys, self.copies, now);
-        let out = vault.serialize(now, &mut OsRng)?;
+            .record_count()
+            .ok_or_else(|| WasmError::invalid("too many records for one file"))?;
+        let header_len = vault_core::format::header_len(slots.len(), count)
+            .ok_or_else(|| WasmError::invalid("too many records for one file"))?;
+        let mut header = vec![0u8; header_len];
+        let params = HeaderParams {
+            vault_id,
+            generation: self.generation,
+            written_at: now,
+        };
+        let mut w = StreamWriter::new(&mut header, &vmk, &params, &slots, count)?;
+        let mut body: Vec<u8> = Vec::new();
+        let mut copies = self.copies.clone();
+        self.merged.write(
+            &mut w,
+            &self.meta,
+            self.copies.len(),
+            now,
+            &mut copies[..],
+            &mut OsRng,
+            &mut |rec: &[u8]| {
+                body.extend_from_slice(rec);
+                Ok::<(), vault_core::Error>(())
+            },
+            &mut |_, _| {},
+        )?;
+        let (head, trailer) = w.finish()?;
+        let mut out = Vec::with_capacity(2 * head.len() + body.len() + trailer.len());
+        out.extend_from_slice(head);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(head);
+        out.extend_from_slice(&trailer);
 
         // Read the new file back: intact, and the new password's key opens every record.
         let failed = || {
@@ -486,10 +516,15 @@ impl Salvaged {
         }
         let unlocked = written.unlock_with_slot_key(0, &key.inner)?;
         let back = model::Vault::from_unlocked(&unlocked)?;
-        if back.entries != vault.entries {
+        if back.entries.len() != self.merged.version_count() {
             return Err(failed());
         }
-        Ok(out.to_vec())
+        for (i, entry) in back.entries.iter().enumerate() {
+            if *entry != self.open(i as u32)? {
+                return Err(failed());
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -117,11 +117,7 @@ pub fn verify(ctx: &Context) -> Result<AuditVerifyReport> {
     let path = &ctx.vault;
     // An intact vault is read once more, record by record, never held whole; anything
     // else is read whole, as the damage may be anywhere.
-    let streamed = if super::intact_streaming(path) {
-        files::read_head(path)
-    } else {
-        None
-    };
+    let streamed = super::intact_streaming(path);
     // The first header copy alone, or the whole file.
     let (bytes, mut rest) = match streamed {
         Some(h) => (

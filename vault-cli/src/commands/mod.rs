@@ -389,18 +389,15 @@ pub fn check_written(tmp: &Path, header: &[u8], path: &Path) -> Result<([u8; 32]
     }
 }
 
-/// Whether `path` is an intact binary airvault file, checked keylessly in one pass without
-/// holding it. `false` for anything else (armor, damage, a read error): the caller then
-/// reads it whole, and reports exactly what is wrong.
+/// The first header copy of `path` if it is an intact binary airvault file, checked
+/// keylessly in one pass without holding it, with the file positioned again just after
+/// that header copy. `None` for anything else (armor, damage, a read error): the caller
+/// then reads it whole, and reports exactly what is wrong.
 #[must_use]
-pub fn intact_streaming(path: &Path) -> bool {
-    use std::io::Read;
-    let Some(mut head) = files::read_head(path) else {
-        return false;
-    };
-    let Ok(file) = VaultFile::parse(&head.bytes, &KdfLimits::STANDARD) else {
-        return false;
-    };
+pub fn intact_streaming(path: &Path) -> Option<files::Head> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut head = files::read_head(path)?;
+    let file = VaultFile::parse(&head.bytes, &KdfLimits::STANDARD).ok()?;
     let mut check = vault_core::StreamCheck::new(&file);
     let mut buf = vec![0u8; 16 * 1024];
     loop {
@@ -408,10 +405,15 @@ pub fn intact_streaming(path: &Path) -> bool {
             Ok(0) => break,
             Ok(n) => check.update(&buf[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return false,
+            Err(_) => return None,
         }
     }
-    check.finish().is_some_and(|v| v.is_intact())
+    if !check.finish().is_some_and(|v| v.is_intact()) {
+        return None;
+    }
+    let after = head.bytes.len() as u64;
+    head.file.seek(SeekFrom::Start(after)).ok()?;
+    Some(head)
 }
 
 /// Parses `bytes` and requires every part to be present and intact (no key needed).

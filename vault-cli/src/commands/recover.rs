@@ -97,10 +97,7 @@ pub fn recover(ctx: &Context, opts: &RecoverOptions) -> Result<RecoverReport> {
     // anything not as expected on the way — is read whole below, which reports exactly
     // what is wrong.
     let mut carried = Carried::default();
-    if let Some(mut head) = super::intact_streaming(path)
-        .then(|| files::read_head(path))
-        .flatten()
-    {
+    if let Some(mut head) = super::intact_streaming(path) {
         if let Some(file) = rekey::intact_head(&head.bytes) {
             let material = read_material(&opts.material)?;
             let unlocked = progress::unlock(

@@ -66,10 +66,7 @@ pub fn restore(
 /// record, never held whole; `None` for anything else (armor, damage), which
 /// [`open_whole`] then reads and reports on.
 fn open_streaming(ctx: &Context, backup: &Path) -> Result<Option<Vault>> {
-    if !super::intact_streaming(backup) {
-        return Ok(None);
-    }
-    let Some(mut head) = files::read_head(backup) else {
+    let Some(mut head) = super::intact_streaming(backup) else {
         return Ok(None);
     };
     let password = ctx.password.read(&files::file_name(backup))?;

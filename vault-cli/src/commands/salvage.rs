@@ -10,12 +10,18 @@
 //! which file, and what was lost.
 
 pub use crate::output::recovery::{LostEntry, SalvageFile, SalvageReport, SalvagedEntry};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use rand_core::OsRng;
 use vault_core::constants::{DEFAULT_ITERATIONS, DEFAULT_POLICY_DAYS};
-use vault_core::model::{RebuiltKeys, RecordReader, Salvage, Taken};
-use vault_core::{recovery_code, Error, KdfLimits, Record, SlotKind, VaultFile, VaultMasterKey};
+use vault_core::model::{CopyRecords, Salvage, Taken};
+use vault_core::{
+    recovery_code, EntryKind, Error, HeaderParams, Kcv, KdfLimits, Record, SlotKind, VaultFile,
+    VaultMasterKey,
+};
 use zeroize::Zeroizing;
 
 use super::{decode_container, now, Context};
@@ -26,7 +32,7 @@ use crate::generations::{self, Stamp};
 use crate::input::PasswordSource;
 use crate::material::{read_material, Recovered, RecoveryMaterial};
 use crate::model::VaultFiles;
-use crate::model::{ReadSource, RecordSink, Vault, WriteError};
+use crate::model::{write_streamed, RecordSink, Vault, WriteError};
 use crate::progress;
 use crate::sealing::{check_written, password_slot};
 
@@ -136,14 +142,11 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         };
         // An intact binary file is checked in one pass and never held whole; anything else
         // is read whole, which says exactly what is wrong.
-        let streamed = super::intact_streaming(path)
-            .then(|| files::read_head(path))
-            .flatten()
-            .and_then(|head| {
-                let file = VaultFile::parse(&head.bytes, &KdfLimits::STANDARD).ok()?;
-                let h = file.header();
-                Some((h.vault_id(), h.generation(), h.record_count()))
-            });
+        let streamed = super::intact_streaming(path).and_then(|head| {
+            let file = VaultFile::parse(&head.bytes, &KdfLimits::STANDARD).ok()?;
+            let h = file.header();
+            Some((h.vault_id(), h.generation(), h.record_count()))
+        });
         let loaded = match streamed {
             Some((vault_id, generation, records)) => {
                 r.format = Some(super::Encoding::Binary.name());
@@ -208,8 +211,11 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         None => Key::Password(ctx.password.read("the backups")?),
     };
 
-    // Open every file, one at a time; the core keeps every record that opens.
+    // Open every file, one at a time; the core keeps where every record that opens lies,
+    // and each file stays open (a damaged one held decoded) to be read again.
     let mut merge = Salvage::new(vault_id, parsed.len());
+    let mut copies = Copies(Vec::new());
+    copies.0.resize_with(opts.files.len(), || None);
     for &(index, _, _, intact) in &parsed {
         let path = &opts.files[index];
         let taken = if intact {
@@ -222,7 +228,8 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
             None => take_whole(&mut merge, index, path, &key, ctx),
         };
         match taken {
-            Ok(taken) => {
+            Ok((taken, copy)) => {
+                copies.0[index] = Some(copy);
                 let report = &mut reports[index];
                 report.status = "used";
                 report.records_opened = taken.opened;
@@ -243,7 +250,7 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         generation: newest.map_or(opened, |n| n.generation),
     };
     generations::check_replace(&opts.out, input, NEWEST, opts.discard_newer)?;
-    let mut merged = merge.finish();
+    let mut merged = merge.finish(&mut copies);
 
     let lost: Vec<LostEntry> = merged
         .lost
@@ -305,50 +312,56 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         .flatten()
         .map(|s| Zeroizing::new(recovery_code::encode(s).expose_secret().to_owned()));
 
-    let recovered: Vec<SalvagedEntry> = {
-        let mut v: Vec<SalvagedEntry> = merged
-            .entries
-            .iter()
-            .map(|s| SalvagedEntry {
-                name: s.entry.name.clone(),
-                id: hex::encode(s.entry.id),
-                version: s.entry.version,
-                kind: s.entry.kind.name(),
-                status: s.entry.status.name(),
-                kcv: s.entry.check_text(meta.check_key.as_ref()),
-                from: reports[s.from].file.clone(),
-                renamed_from: s.renamed_from.clone(),
-            })
-            .collect();
-        v.sort_by(|a, b| (&a.name, a.version).cmp(&(&b.name, b.version)));
-        v
-    };
-    let audit_events_kept = merged.events.len();
+    let audit_events_kept = merged.events_kept();
     let audit_events_lost = merged.events_lost;
-    let has_recovery = meta.recovery_secret.is_some();
-    let keys = RebuiltKeys {
-        vmk,
-        slots,
-        generation: ctx.seen.next_generation(&opts.out, input),
-        password_kdf,
-        recovery_iterations: has_recovery.then_some(recovery_iterations),
+    let generation = ctx.seen.next_generation(&opts.out, input);
+    let params = HeaderParams {
+        vault_id,
+        generation,
+        written_at: now(),
     };
-    let mut vault = merged.into_vault(meta, keys, reports.len(), now());
+    let count = merged.version_count();
+    let record_count = merged.record_count().ok_or_else(|| {
+        CliError::core(
+            Error::InvalidInput {
+                reason: "too many records for one file",
+            },
+            &opts.out,
+            Doing::Write,
+        )
+    })?;
+    // What the report says of each version that only its record knows.
+    let mut checks: Vec<(EntryKind, Option<Kcv>)> = Vec::with_capacity(count);
     files::ensure_parent_dir(&opts.out)?;
     let out = opts.out.as_path();
+    let failed = |e: WriteError| match e {
+        WriteError::Core(e) => CliError::core(e, out, Doing::Write),
+        WriteError::Io(e) => CliError::io("write", out, &e),
+    };
     files::write_atomic_with(
         out,
         opts.force,
         |f| {
-            vault.write_to(f, now()).map_err(|e| match e {
-                WriteError::Core(e) => CliError::core(e, out, Doing::Write),
-                WriteError::Io(e) => CliError::io("write", out, &e),
+            checks.clear();
+            write_streamed(f, &vmk, &params, &slots, record_count, |w, body| {
+                merged.write(
+                    w,
+                    &meta,
+                    reports.len(),
+                    params.written_at,
+                    &mut copies,
+                    &mut OsRng,
+                    body,
+                    &mut |_, e| checks.push((e.kind, e.check_value(meta.check_key.as_ref()))),
+                )
             })
+            .map_err(failed)
         },
         |tmp, header| {
             // Read back in one pass: keylessly, then opened with the new keyslot; if
             // anything there fails, whole, which says exactly what.
             let keyless = super::check_written(tmp, &header, out);
+            drop(header);
             if keyless.is_ok() && opens_with_key(tmp, &slot_key) {
                 return Ok(());
             }
@@ -357,18 +370,35 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
             keyless.map(|_| ())
         },
     )?;
+    drop(copies);
+    let sources: Vec<Rc<str>> = reports.iter().map(|r| Rc::from(r.file.as_str())).collect();
+    let mut recovered: Vec<SalvagedEntry> = Vec::with_capacity(count);
+    for (v, (kind, kcv)) in merged.versions().zip(checks) {
+        recovered.push(SalvagedEntry {
+            name: v.name.into(),
+            id: v.id,
+            version: v.version,
+            kind,
+            status: v.status,
+            kcv,
+            from: Rc::clone(&sources[v.from]),
+            renamed_from: v.renamed_from.map(Into::into),
+        });
+    }
+    drop(merged);
+    recovered.sort_by(|a, b| (&a.name, a.version).cmp(&(&b.name, b.version)));
     ctx.seen.written(
         out,
         Stamp {
             vault_id,
-            generation: vault.generation,
+            generation,
         },
     );
 
     let mut report = SalvageReport {
         out: show(&opts.out),
         vault_id: hex::encode(vault_id),
-        generation: vault.generation,
+        generation,
         complete: false,
         exit_code: 0,
         files: reports,
@@ -390,61 +420,120 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     Ok(Salvaged { report, exit })
 }
 
+/// A copy opened in the first pass, kept to read its chosen records again in the second.
+enum Copy {
+    /// An intact binary file, read where each record lies.
+    File(File),
+    /// Any other copy, held as decoded.
+    Held(Vec<u8>),
+}
+
+/// Every copy opened, by its index among the files given.
+struct Copies(Vec<Option<Copy>>);
+
+impl CopyRecords for Copies {
+    fn read_at(&mut self, file: usize, offset: u64, buf: &mut [u8]) -> bool {
+        match self.0.get_mut(file) {
+            Some(Some(Copy::File(f))) => {
+                f.seek(SeekFrom::Start(offset)).is_ok() && f.read_exact(buf).is_ok()
+            }
+            Some(Some(Copy::Held(bytes))) => [bytes].read_at(0, offset, buf),
+            _ => false,
+        }
+    }
+}
+
+/// What opening one copy gave: what was taken, and the copy to read again.
+type Opened = std::result::Result<(Taken, Copy), (Exit, String)>;
+
 /// Lists and opens one copy read whole (armored, damaged, or anything not read one record
 /// at a time), and takes every record of it that opens.
-fn take_whole(
-    merge: &mut Salvage,
-    index: usize,
-    path: &Path,
-    key: &Key,
-    ctx: &Context,
-) -> std::result::Result<Taken, (Exit, String)> {
+fn take_whole(merge: &mut Salvage, index: usize, path: &Path, key: &Key, ctx: &Context) -> Opened {
     let failed = |e: CliError| (e.exit(), e.what().to_owned());
     let (bytes, _) = load(path).map_err(failed)?;
-    let file = VaultFile::parse(&bytes, &KdfLimits::STANDARD)
-        .map_err(|e| failed(CliError::core(e, path, Doing::Restore)))?;
-    merge.list(index, &file);
-    let unlocked = progress::unlock(&file, key.kind(), key.secret(), ctx.progress)
-        .map_err(|e| unlock_reason(e, key, path))?;
-    Ok(merge.take_file(index, &unlocked))
+    let taken = {
+        let file = VaultFile::parse(&bytes, &KdfLimits::STANDARD)
+            .map_err(|e| failed(CliError::core(e, path, Doing::Restore)))?;
+        match progress::unlock(&file, key.kind(), key.secret(), ctx.progress) {
+            Ok(unlocked) => merge.take_file(index, &unlocked),
+            Err(e) => {
+                merge.list(index, &file, None);
+                return Err(unlock_reason(e, key, path));
+            }
+        }
+    };
+    Ok((taken, Copy::Held(bytes)))
 }
 
 /// Lists and opens one intact binary copy, reading it one record at a time so that it is
-/// never held whole; `None` (nothing taken) if its first header copy no longer reads as
-/// intact, for the caller to read it whole.
+/// never held whole, nor its header while its records are read (the table rows are read
+/// again beside them and checked together against the header at the end); `None`
+/// (nothing taken) if its first header copy no longer reads as intact, for the caller to
+/// read it whole.
 fn take_streaming(
     merge: &mut Salvage,
     index: usize,
     path: &Path,
     key: &Key,
     ctx: &Context,
-) -> Option<std::result::Result<Taken, (Exit, String)>> {
-    let mut head = files::read_head(path)?;
-    let file = VaultFile::parse(&head.bytes, &KdfLimits::STANDARD).ok()?;
-    if file.header_copies().0 != vault_core::PartState::Intact {
-        return None;
-    }
-    merge.list(index, &file);
-    let unlocked = match progress::unlock(&file, key.kind(), key.secret(), ctx.progress) {
-        Ok(u) => u,
-        Err(e) => return Some(Err(unlock_reason(e, key, path))),
-    };
-    merge.begin(index, &unlocked);
-    let h = file.header();
-    let (vault_id, generation) = (h.vault_id(), h.generation());
-    let rest = std::io::BufReader::with_capacity(16 * 1024, &mut head.file);
-    let mut reader = RecordReader::new(&unlocked, ReadSource::new(rest));
-    let mut taken = Taken::default();
-    for r in file.records() {
-        match reader.open(&r) {
-            Ok(record) => {
-                taken.opened += 1;
-                merge.take(index, &vault_id, generation, record);
+) -> Option<Opened> {
+    let head = files::read_head(path)?;
+    let mut rows = {
+        let file = VaultFile::parse(&head.bytes, &KdfLimits::STANDARD).ok()?;
+        if file.header_copies().0 != vault_core::PartState::Intact {
+            return None;
+        }
+        match progress::unlock(&file, key.kind(), key.secret(), ctx.progress) {
+            Ok(unlocked) => merge.begin_rows(index, &unlocked),
+            Err(e) => {
+                merge.list(index, &file, None);
+                return Some(Err(unlock_reason(e, key, path)));
             }
-            Err(_) => taken.failed.push(r.index),
+        }
+    };
+    let mut body = head.file;
+    drop(head.bytes);
+    let changed = || {
+        (
+            Exit::Corrupted,
+            "it changed while it was being read".to_owned(),
+        )
+    };
+    let table = File::open(path).and_then(|mut f| {
+        f.seek(SeekFrom::Start(rows.table_offset()))?;
+        Ok(f)
+    });
+    let Ok(table) = table else {
+        merge.abandon(index);
+        return Some(Err(changed()));
+    };
+    let mut table = std::io::BufReader::with_capacity(16 * 1024, table);
+    let mut records = std::io::BufReader::with_capacity(16 * 1024, &mut body);
+    let mut bytes = Zeroizing::new(vec![0u8; vault_core::constants::MAX_RECORD_LEN]);
+    let mut readable = true;
+    let mut taken = Taken::default();
+    for _ in 0..rows.count() {
+        let mut row = [0u8; vault_core::constants::TABLE_ENTRY_LEN];
+        if table.read_exact(&mut row).is_err() {
+            break;
+        }
+        let Some(at) = rows.row(&row) else {
+            break;
+        };
+        let record = &mut bytes[..at.entry.length as usize];
+        readable = readable && records.read_exact(record).is_ok();
+        if merge.take_at(index, &at, readable.then_some(&record[..])) {
+            taken.opened += 1;
+        } else {
+            taken.failed.push(at.index);
         }
     }
-    Some(Ok(taken))
+    if !rows.finish() {
+        merge.abandon(index);
+        return Some(Err(changed()));
+    }
+    drop(records);
+    Some(Ok((taken, Copy::File(body))))
 }
 
 /// Whether the file at `tmp` is intact and opens, every record of it, through keyslot 0

@@ -2,8 +2,11 @@
 //! `recover` and `salvage`.
 
 use std::fmt;
+use std::rc::Rc;
 
 use serde::{Serialize, Serializer};
+use vault_core::model::check_text;
+use vault_core::records::{EntryKind, EntryStatus, Kcv};
 use zeroize::Zeroizing;
 
 fn secret_str<S: Serializer>(v: &Zeroizing<String>, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -197,25 +200,52 @@ pub struct SalvageFile {
     pub records_failed: Vec<u32>,
 }
 
-/// One entry version in the rebuilt vault.
+/// One entry version in the rebuilt vault. Held for every version until the report is
+/// printed, so it is kept small: the id, kind, status and check value as the core has
+/// them, and the file it came from shared with every other version from that file.
 #[derive(Clone, Debug, Serialize)]
 pub struct SalvagedEntry {
     /// Its name in the rebuilt vault.
-    pub name: String,
+    pub name: Box<str>,
     /// Entry id, hex.
-    pub id: String,
+    #[serde(serialize_with = "hex_id")]
+    pub id: [u8; 16],
     /// Version.
     pub version: u32,
     /// Entry kind.
-    pub kind: &'static str,
+    #[serde(serialize_with = "kind_name")]
+    pub kind: EntryKind,
     /// `active` (the newest version found) or `retired`.
-    pub status: &'static str,
+    #[serde(serialize_with = "status_name")]
+    pub status: EntryStatus,
     /// Key check value.
-    pub kcv: String,
+    #[serde(serialize_with = "check_value")]
+    pub kcv: Option<Kcv>,
     /// The file it was taken from.
-    pub from: String,
+    #[serde(serialize_with = "shared_str")]
+    pub from: Rc<str>,
     /// Its name before salvage, when it had to be renamed (another entry kept the name).
-    pub renamed_from: Option<String>,
+    pub renamed_from: Option<Box<str>>,
+}
+
+fn hex_id<S: Serializer>(v: &[u8; 16], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&hex::encode(v))
+}
+
+fn kind_name<S: Serializer>(v: &EntryKind, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(v.name())
+}
+
+fn status_name<S: Serializer>(v: &EntryStatus, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(v.name())
+}
+
+fn check_value<S: Serializer>(v: &Option<Kcv>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&check_text(*v))
+}
+
+fn shared_str<S: Serializer>(v: &Rc<str>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(v)
 }
 
 /// One entry version that no file could give back.
@@ -353,7 +383,7 @@ impl SalvageReport {
             }
         }
         let entries = {
-            let mut ids: Vec<&str> = self.recovered.iter().map(|e| e.id.as_str()).collect();
+            let mut ids: Vec<&[u8; 16]> = self.recovered.iter().map(|e| &e.id).collect();
             ids.sort_unstable();
             ids.dedup();
             ids.len()
@@ -368,7 +398,11 @@ impl SalvageReport {
             write!(
                 w,
                 "  {:<24} v{:<3} {:<7} KCV {}  from {}",
-                e.name, e.version, e.status, e.kcv, e.from
+                e.name,
+                e.version,
+                e.status.name(),
+                check_text(e.kcv),
+                e.from
             )?;
             if let Some(old) = &e.renamed_from {
                 write!(w, "  (renamed from '{old}': another entry has that name)")?;

@@ -86,6 +86,18 @@ pub struct TableEntry {
 }
 
 impl TableEntry {
+    /// Decodes one row as read (not checked beyond its kind: a row read again is trusted
+    /// only once all of them are found to be those of an authenticated header).
+    pub(crate) fn from_bytes(b: &[u8; TABLE_ENTRY_LEN]) -> Option<TableEntry> {
+        Some(TableEntry {
+            kind: RecordKind::from_u8(b[T_KIND])?,
+            length: le_u32(b, T_LENGTH),
+            id: array(b, T_ID),
+            seq: le_u32(b, T_SEQ),
+            checksum: array(b, T_CHECKSUM),
+        })
+    }
+
     /// Encodes the entry's 64 bytes.
     #[must_use]
     pub fn to_bytes(&self) -> [u8; TABLE_ENTRY_LEN] {
@@ -185,6 +197,12 @@ impl<'a> Header<'a> {
             seq: le_u32(b, T_SEQ),
             checksum: array(b, T_CHECKSUM),
         })
+    }
+    /// The record table: every row, in order.
+    pub(crate) fn table_bytes(&self) -> &'a [u8] {
+        let start = HEADER_FIXED_LEN + SLOT_LEN * self.slot_count();
+        let end = start + TABLE_ENTRY_LEN * self.record_count() as usize;
+        self.bytes.get(start..end).unwrap_or(&[])
     }
     /// The bytes the header MAC covers.
     pub(crate) fn mac_input(&self) -> &'a [u8] {

@@ -24,8 +24,8 @@ pub use entry::{check_text, clean_detail, OwnedEntry, OwnedEvent};
 pub use reader::RecordReader;
 pub use rekey::{check_rewritten, meta_after_rewrite, same_record, Mismatch};
 pub use salvage::{
-    free_name, LostVersion, Merged, NewestCopy, RebuiltKeys, RecoveryOutcome, Salvage,
-    SalvagedEntry, Taken,
+    free_name, CopyRecords, LostVersion, Merged, NewestCopy, RecordAt, RecoveryOutcome, Salvage,
+    SalvagedVersion, TableRows, Taken,
 };
 pub use stream::{read_records, ByteSource, RecordSink};
 pub use trail::{check_trail, TrailCheck, TrailProblem};

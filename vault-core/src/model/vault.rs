@@ -16,7 +16,7 @@ use crate::constants::{ENTRY_ID_LEN, VAULT_ID_LEN};
 use crate::error::Error;
 use crate::format::SlotKind;
 use crate::kdf::SlotKdf;
-use crate::records::{AuditOp, Meta, Record};
+use crate::records::{AuditOp, Entry, Meta, Record};
 use crate::secrets::VaultMasterKey;
 use crate::vault::UnlockedVault;
 use crate::writer::{HeaderParams, Layout, SealedSlot, VaultWriter};
@@ -179,21 +179,13 @@ impl Vault {
         detail: &str,
         now: u64,
     ) {
-        let check = entry.and_then(|e| e.check_value(self.meta.check_key.as_ref()));
-        let event = OwnedEvent {
-            seq: self.meta.audit_next_seq,
-            time: now,
+        let event = chain_event(
+            &mut self.meta,
             op,
-            entry_id: entry.map_or([0; ENTRY_ID_LEN], |e| e.id),
-            version: entry.map_or(0, |e| e.version),
-            kcv: check.unwrap_or_default(),
-            kcv_showable: check.is_some(),
-            prev_hash: self.meta.audit_head,
-            name: entry.map_or_else(String::new, |e| e.name.clone()),
-            detail: clean_detail(detail),
-        };
-        self.meta.audit_head = event.view().hash();
-        self.meta.audit_next_seq = self.meta.audit_next_seq.saturating_add(1);
+            entry.map(OwnedEntry::view).as_ref(),
+            detail,
+            now,
+        );
         self.events.push(event);
     }
 
@@ -238,4 +230,32 @@ impl Vault {
             }
         }
     }
+}
+
+/// The audit event `op` (about `entry`, if any) chained after the trail `meta` ends with,
+/// and `meta` moved on past it. `detail` is cut to the format's limit and stripped of
+/// control characters.
+pub(super) fn chain_event(
+    meta: &mut Meta,
+    op: AuditOp,
+    entry: Option<&Entry<'_>>,
+    detail: &str,
+    now: u64,
+) -> OwnedEvent {
+    let check = entry.and_then(|e| e.check_value(meta.check_key.as_ref()));
+    let event = OwnedEvent {
+        seq: meta.audit_next_seq,
+        time: now,
+        op,
+        entry_id: entry.map_or([0; ENTRY_ID_LEN], |e| e.id),
+        version: entry.map_or(0, |e| e.version),
+        kcv: check.unwrap_or_default(),
+        kcv_showable: check.is_some(),
+        prev_hash: meta.audit_head,
+        name: entry.map_or_else(String::new, |e| e.name.into()),
+        detail: clean_detail(detail),
+    };
+    meta.audit_head = event.view().hash();
+    meta.audit_next_seq = meta.audit_next_seq.saturating_add(1);
+    event
 }

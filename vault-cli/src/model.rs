@@ -7,6 +7,7 @@
 use std::io::{Read, Seek, SeekFrom, Write};
 
 use rand_core::OsRng;
+use vault_core::constants::{CHECKSUM_LEN, TABLE_ENTRY_LEN};
 use vault_core::model::{read_records, ByteSource};
 use vault_core::{
     Error, HeaderParams, PartState, Record, SlotKind, StreamWriter, UnlockedVault, VaultFile,
@@ -356,6 +357,83 @@ pub fn write_streamed(
     out.seek(SeekFrom::Start(0))?;
     out.write_all(head)?;
     Ok(header)
+}
+
+/// [`write_streamed`] without holding the record table: each record's row goes to `rows`
+/// (an empty scratch file) as it is sealed, the writer reads them back to seal the
+/// header, and both header copies are written from there. `fill` hands each record to
+/// `body` with its row. Returns the header checksum, for reading the file back.
+///
+/// # Errors
+/// The writer's, `fill`'s and the files' errors.
+pub fn write_without_table(
+    out: &mut (impl Write + Seek),
+    rows: &mut (impl Read + Write + Seek),
+    vmk: &vault_core::VaultMasterKey,
+    params: &HeaderParams,
+    slots: &[vault_core::SealedSlot],
+    record_count: u32,
+    fill: impl FnOnce(
+        &mut StreamWriter<'_>,
+        &mut dyn FnMut(&[u8], Option<[u8; TABLE_ENTRY_LEN]>) -> Result<(), WriteError>,
+    ) -> Result<(), WriteError>,
+) -> Result<[u8; CHECKSUM_LEN], WriteError> {
+    let header_len =
+        vault_core::format::header_len(slots.len(), record_count).ok_or(Error::InvalidInput {
+            reason: "too many records for one file",
+        })?;
+    let mut prefix = vec![0u8; StreamWriter::table_start(slots.len())];
+    let mut w = StreamWriter::new_without_table(&mut prefix, vmk, params, slots, record_count)?;
+    out.seek(SeekFrom::Start(header_len as u64))?;
+    let body_end = {
+        let mut body = std::io::BufWriter::with_capacity(16 * 1024, &mut *out);
+        let mut table = std::io::BufWriter::with_capacity(16 * 1024, &mut *rows);
+        fill(&mut w, &mut |rec, row| {
+            let row = row.ok_or(Error::InvalidInput {
+                reason: "a record without its table row",
+            })?;
+            body.write_all(rec)?;
+            table.write_all(&row)?;
+            Ok(())
+        })?;
+        table.flush()?;
+        body.stream_position()?
+    };
+    let mut failed = None;
+    let mut read_rows = |first: u32, buf: &mut [u8]| {
+        let at = (TABLE_ENTRY_LEN as u64) * u64::from(first);
+        let read = rows
+            .seek(SeekFrom::Start(at))
+            .and_then(|_| rows.read_exact(buf));
+        read.map_err(|e| failed = Some(e)).is_ok()
+    };
+    let sealed = w.finish_rows(&mut read_rows);
+    let vault_core::writer::SealedHeader {
+        start,
+        end: tail,
+        trailer,
+    } = match (sealed, failed) {
+        (Ok(s), _) => s,
+        (Err(_), Some(e)) => return Err(WriteError::Io(e)),
+        (Err(e), None) => return Err(WriteError::Core(e)),
+    };
+    let table_len = (TABLE_ENTRY_LEN as u64) * u64::from(record_count);
+    for at in [body_end, 0] {
+        out.seek(SeekFrom::Start(at))?;
+        out.write_all(start)?;
+        rows.seek(SeekFrom::Start(0))?;
+        let copied = std::io::copy(&mut Read::by_ref(rows).take(table_len), out)?;
+        if copied != table_len {
+            return Err(WriteError::Io(std::io::ErrorKind::UnexpectedEof.into()));
+        }
+        out.write_all(&tail)?;
+        if at == body_end {
+            out.write_all(&trailer)?;
+        }
+    }
+    let mut checksum = [0u8; CHECKSUM_LEN];
+    checksum.copy_from_slice(&tail[tail.len() - CHECKSUM_LEN..]);
+    Ok(checksum)
 }
 
 fn open_streaming_unlocking<'f>(

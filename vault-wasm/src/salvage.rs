@@ -489,7 +489,7 @@ impl Salvaged {
             now,
             &mut copies[..],
             &mut OsRng,
-            &mut |rec: &[u8]| {
+            &mut |rec: &[u8], _| {
                 body.extend_from_slice(rec);
                 Ok::<(), vault_core::Error>(())
             },

@@ -32,7 +32,7 @@ use crate::generations::{self, Stamp};
 use crate::input::PasswordSource;
 use crate::material::{read_material, Recovered, RecoveryMaterial};
 use crate::model::VaultFiles;
-use crate::model::{write_streamed, RecordSink, Vault, WriteError};
+use crate::model::{write_without_table, RecordSink, Vault, WriteError};
 use crate::progress;
 use crate::sealing::{check_written, password_slot};
 
@@ -343,31 +343,40 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
         opts.force,
         |f| {
             checks.clear();
-            write_streamed(f, &vmk, &params, &slots, record_count, |w, body| {
-                merged.write(
-                    w,
-                    &meta,
-                    reports.len(),
-                    params.written_at,
-                    &mut copies,
-                    &mut OsRng,
-                    body,
-                    &mut |_, e| checks.push((e.kind, e.check_value(meta.check_key.as_ref()))),
-                )
-            })
+            // The new file's record table goes to a scratch file, not memory.
+            let mut rows = files::scratch_file(out)?;
+            write_without_table(
+                f,
+                &mut rows,
+                &vmk,
+                &params,
+                &slots,
+                record_count,
+                |w, body| {
+                    merged.write(
+                        w,
+                        &meta,
+                        reports.len(),
+                        params.written_at,
+                        &mut copies,
+                        &mut OsRng,
+                        body,
+                        &mut |_, e| checks.push((e.kind, e.check_value(meta.check_key.as_ref()))),
+                    )
+                },
+            )
             .map_err(failed)
         },
-        |tmp, header| {
+        |tmp, checksum| {
             // Read back in one pass: keylessly, then opened with the new keyslot; if
             // anything there fails, whole, which says exactly what.
-            let keyless = super::check_written(tmp, &header, out);
-            drop(header);
+            let keyless = check_written_checksum(tmp, &checksum, out);
             if keyless.is_ok() && opens_with_key(tmp, &slot_key) {
                 return Ok(());
             }
             let written = files::read_file(tmp)?;
             check_written(&written, &slot_key, out)?;
-            keyless.map(|_| ())
+            keyless
         },
     )?;
     drop(copies);
@@ -534,6 +543,18 @@ fn take_streaming(
     }
     drop(records);
     Some(Ok((taken, Copy::File(body))))
+}
+
+/// The keyless read-back of a file written without its table held: its first header copy
+/// must be the one sealed (`checksum`), then [`super::check_written`].
+fn check_written_checksum(tmp: &Path, checksum: &[u8; 32], out: &Path) -> Result<()> {
+    let head = files::read_head(tmp).ok_or_else(|| files::not_as_written(out))?;
+    let sealed = VaultFile::parse(&head.bytes, &KdfLimits::STANDARD)
+        .is_ok_and(|f| f.header().checksum() == *checksum);
+    if !sealed {
+        return Err(files::not_as_written(out));
+    }
+    super::check_written(tmp, &head.bytes, out).map(|_| ())
 }
 
 /// Whether the file at `tmp` is intact and opens, every record of it, through keyslot 0

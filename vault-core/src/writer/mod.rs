@@ -7,7 +7,7 @@ mod slot;
 mod stream;
 
 pub use slot::SealedSlot;
-pub use stream::StreamWriter;
+pub use stream::{SealedHeader, StreamWriter};
 
 use rand_core::CryptoRngCore;
 use sha2::{Digest, Sha256};
@@ -23,7 +23,7 @@ use crate::format::{
 };
 use crate::kdf::{Argon2Block, KdfLimits, Pbkdf2, SlotKdf};
 use crate::records::{AuditEvent, Entry, Meta};
-use crate::sealing::{cbc_encrypt_in_place, hmac_sha256, sha256};
+use crate::sealing::{cbc_encrypt_in_place, hmac_sha256, sha256, HmacSha256};
 use crate::secrets::{CheckKey, SlotKey, SlotKeys, VaultKeys, VaultMasterKey};
 use crate::vault::authenticate_record;
 

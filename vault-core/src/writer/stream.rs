@@ -24,6 +24,8 @@ pub struct StreamWriter<'h> {
     pub(super) written: u32,
     body_len: u64,
     last: (RecordKind, [u8; ENTRY_ID_LEN], u32),
+    /// Without the table held: the row of the record pushed last, for the caller.
+    row: Option<[u8; TABLE_ENTRY_LEN]>,
 }
 
 impl fmt::Debug for StreamWriter<'_> {
@@ -75,13 +77,51 @@ impl<'h> StreamWriter<'h> {
         record_count: u32,
     ) -> Result<Self, Error> {
         let header_len = Self::check(slots, record_count)?;
-        let Some(h) = header.get_mut(..header_len) else {
-            return Err(Error::BufferTooSmall { needed: header_len });
+        Self::start(header, header_len, vmk, params, slots, record_count, false)
+    }
+
+    /// A writer that does not hold the record table: `prefix` (at least
+    /// [`StreamWriter::table_start`] bytes) takes the fixed part and the keyslots, each
+    /// record's table row is handed out after it is pushed ([`StreamWriter::last_row`]) for
+    /// the caller to keep (in a scratch file, say), and [`StreamWriter::finish_rows`] reads
+    /// them back. For a writer whose file's table is larger than it wants to hold; the
+    /// file written is the same.
+    ///
+    /// # Errors
+    /// As [`StreamWriter::new`].
+    pub fn new_without_table(
+        prefix: &'h mut [u8],
+        vmk: &VaultMasterKey,
+        params: &HeaderParams,
+        slots: &[SealedSlot],
+        record_count: u32,
+    ) -> Result<Self, Error> {
+        let header_len = Self::check(slots, record_count)?;
+        let table_start = HEADER_FIXED_LEN + SLOT_LEN * slots.len();
+        Self::start(prefix, table_start, vmk, params, slots, record_count, true).map(|mut w| {
+            w.header_len = header_len;
+            w
+        })
+    }
+
+    fn start(
+        header: &'h mut [u8],
+        held: usize,
+        vmk: &VaultMasterKey,
+        params: &HeaderParams,
+        slots: &[SealedSlot],
+        record_count: u32,
+        rows_out: bool,
+    ) -> Result<Self, Error> {
+        let header_len = held;
+        let Some(h) = header.get_mut(..held) else {
+            return Err(Error::BufferTooSmall { needed: held });
         };
         h.fill(0);
         h[..8].copy_from_slice(&MAGIC);
         h[H_VERSION..H_VERSION + 2].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
-        h[H_HEADER_LEN..H_HEADER_LEN + 4].copy_from_slice(&(header_len as u32).to_le_bytes());
+        let full_len = format::header_len(slots.len(), record_count).unwrap_or(0);
+        h[H_HEADER_LEN..H_HEADER_LEN + 4].copy_from_slice(&(full_len as u32).to_le_bytes());
         h[H_VAULT_ID..H_VAULT_ID + VAULT_ID_LEN].copy_from_slice(&params.vault_id);
         h[H_GENERATION..H_GENERATION + 8].copy_from_slice(&params.generation.to_le_bytes());
         h[H_WRITTEN_AT..H_WRITTEN_AT + 8].copy_from_slice(&params.written_at.to_le_bytes());
@@ -101,7 +141,22 @@ impl<'h> StreamWriter<'h> {
             written: 0,
             body_len: 0,
             last: (RecordKind::Meta, [0; ENTRY_ID_LEN], 0),
+            row: rows_out.then_some([0; TABLE_ENTRY_LEN]),
         })
+    }
+
+    /// Where the record table starts in a header of `slots` keyslots (the end of the
+    /// fixed part and the keyslots).
+    #[must_use]
+    pub fn table_start(slots: usize) -> usize {
+        HEADER_FIXED_LEN + SLOT_LEN * slots
+    }
+
+    /// The table row of the record pushed last, for a writer without the table
+    /// ([`StreamWriter::new_without_table`]; `None` for one that holds it).
+    #[must_use]
+    pub fn last_row(&self) -> Option<[u8; TABLE_ENTRY_LEN]> {
+        self.row
     }
 
     /// Length of one header copy: where the records start.
@@ -216,8 +271,13 @@ impl<'h> StreamWriter<'h> {
 
     /// Records a written record in the table and moves on.
     fn commit(&mut self, entry: &TableEntry) {
-        let at = self.table_start + TABLE_ENTRY_LEN * self.written as usize;
-        self.header[at..at + TABLE_ENTRY_LEN].copy_from_slice(&entry.to_bytes());
+        match &mut self.row {
+            Some(row) => *row = entry.to_bytes(),
+            None => {
+                let at = self.table_start + TABLE_ENTRY_LEN * self.written as usize;
+                self.header[at..at + TABLE_ENTRY_LEN].copy_from_slice(&entry.to_bytes());
+            }
+        }
         self.body_len += u64::from(entry.length);
         self.written += 1;
         self.last = (entry.kind, entry.id, entry.seq);
@@ -315,38 +375,344 @@ impl<'h> StreamWriter<'h> {
     /// again, and the trailer.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] if fewer records were pushed than declared.
+    /// [`Error::InvalidInput`] if fewer records were pushed than declared, or the writer
+    /// does not hold the table ([`StreamWriter::finish_rows`]).
     pub fn finish(self) -> Result<(&'h [u8], [u8; TRAILER_LEN]), Error> {
+        self.check_finished(false)?;
+        let h = self.header_len;
+        let out = &mut self.header[..h];
+        out[H_BODY_LEN..H_BODY_LEN + 8].copy_from_slice(&self.body_len.to_le_bytes());
+        let (prefix, rest) = out.split_at_mut(self.table_start);
+        let (table, tail) = rest.split_at_mut(TABLE_ENTRY_LEN * self.record_count as usize);
+        let mut rows = |first: u32, buf: &mut [u8]| {
+            let at = TABLE_ENTRY_LEN * first as usize;
+            match table.get(at..at + buf.len()) {
+                Some(src) => {
+                    buf.copy_from_slice(src);
+                    true
+                }
+                None => false,
+            }
+        };
+        let (sealed, trailer) = seal(
+            &self.keys.header_mac.0,
+            prefix,
+            self.record_count,
+            self.header_len,
+            self.body_len,
+            &mut rows,
+        )?;
+        tail.copy_from_slice(&sealed);
+        let header: &'h [u8] = self.header;
+        Ok((&header[..h], trailer))
+    }
+
+    /// [`StreamWriter::finish`] for a writer without the table: `rows(first, buf)` fills
+    /// `buf` with the rows from `first` on, as [`StreamWriter::last_row`] gave them (it is
+    /// asked for every row twice, in order). Returns the header's start (fixed part and
+    /// keyslots), its end (MAC and checksum) and the trailer.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if fewer records were pushed than declared, the writer holds
+    /// the table, or `rows` fails.
+    pub fn finish_rows(
+        self,
+        rows: &mut dyn FnMut(u32, &mut [u8]) -> bool,
+    ) -> Result<SealedHeader<'h>, Error> {
+        self.check_finished(true)?;
+        let prefix = &mut self.header[..self.table_start];
+        prefix[H_BODY_LEN..H_BODY_LEN + 8].copy_from_slice(&self.body_len.to_le_bytes());
+        let (tail, trailer) = seal(
+            &self.keys.header_mac.0,
+            prefix,
+            self.record_count,
+            self.header_len,
+            self.body_len,
+            rows,
+        )?;
+        let header: &'h [u8] = self.header;
+        Ok(SealedHeader {
+            start: &header[..self.table_start],
+            end: tail,
+            trailer,
+        })
+    }
+
+    fn check_finished(&self, without_table: bool) -> Result<(), Error> {
         if self.written != self.record_count {
             return Err(Error::InvalidInput {
                 reason: "fewer records than declared",
             });
         }
-        let h = self.header_len;
-        let out = &mut self.header[..h];
-        out[H_BODY_LEN..H_BODY_LEN + 8].copy_from_slice(&self.body_len.to_le_bytes());
-        let mac_at = h - HEADER_TAIL_LEN;
-        let mac = hmac_sha256(&self.keys.header_mac.0, &[&out[..mac_at]]);
-        out[mac_at..mac_at + MAC_LEN].copy_from_slice(&mac);
-        let checksum = sha256(&out[..h - CHECKSUM_LEN]);
-        out[h - CHECKSUM_LEN..h].copy_from_slice(&checksum);
-
-        let mut trailer = [0u8; TRAILER_LEN];
-        trailer[..8].copy_from_slice(&TRAILER_MAGIC);
-        trailer[TR_HEADER_LEN..TR_HEADER_LEN + 4].copy_from_slice(&(h as u32).to_le_bytes());
-        trailer[TR_BODY_LEN..TR_BODY_LEN + 8].copy_from_slice(&self.body_len.to_le_bytes());
-        let mut root = Sha256::new();
-        root.update(LABEL_FILE_CHECKSUM);
-        root.update(checksum);
-        for i in 0..self.record_count as usize {
-            let at = self.table_start + TABLE_ENTRY_LEN * i + format::T_CHECKSUM;
-            root.update(&out[at..at + CHECKSUM_LEN]);
+        if self.row.is_some() != without_table {
+            return Err(Error::InvalidInput {
+                reason: "finish a writer without its table with finish_rows",
+            });
         }
-        root.update(checksum);
-        root.update(&trailer[..TR_CHECKSUM]);
-        let sum: [u8; 32] = root.finalize().into();
-        trailer[TR_CHECKSUM..].copy_from_slice(&sum);
-        let header: &'h [u8] = self.header;
-        Ok((&header[..h], trailer))
+        Ok(())
+    }
+}
+
+/// What [`StreamWriter::finish_rows`] returns: each header copy is `start`, the table rows
+/// and `end`; the file ends with `trailer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SealedHeader<'h> {
+    /// The fixed part and the keyslots.
+    pub start: &'h [u8],
+    /// The header MAC and checksum.
+    pub end: [u8; HEADER_TAIL_LEN],
+    /// The trailer.
+    pub trailer: [u8; TRAILER_LEN],
+}
+
+/// The header's MAC and checksum and the trailer of a file whose header is `prefix` (the
+/// fixed part, body length set, and the keyslots), then `count` table rows that `rows`
+/// gives back a chunk at a time (twice), then the MAC and the checksum.
+fn seal(
+    mac_key: &[u8],
+    prefix: &[u8],
+    count: u32,
+    header_len: usize,
+    body_len: u64,
+    rows: &mut dyn FnMut(u32, &mut [u8]) -> bool,
+) -> Result<([u8; HEADER_TAIL_LEN], [u8; TRAILER_LEN]), Error> {
+    const CHUNK: u32 = 64;
+    let unread = Error::InvalidInput {
+        reason: "the record table could not be read back",
+    };
+    let mut buf = [0u8; TABLE_ENTRY_LEN * CHUNK as usize];
+    let mut mac = HmacSha256::new(mac_key);
+    let mut sum = Sha256::new();
+    mac.update(prefix);
+    sum.update(prefix);
+    let mut first = 0;
+    while first < count {
+        let n = (count - first).min(CHUNK) as usize;
+        let chunk = &mut buf[..TABLE_ENTRY_LEN * n];
+        if !rows(first, chunk) {
+            return Err(unread);
+        }
+        mac.update(chunk);
+        sum.update(&*chunk);
+        first += n as u32;
+    }
+    let mut tail = [0u8; HEADER_TAIL_LEN];
+    let mut tag = [0u8; MAC_LEN];
+    mac.finalize_into(&mut tag);
+    sum.update(tag);
+    let checksum: [u8; CHECKSUM_LEN] = sum.finalize().into();
+    tail[..MAC_LEN].copy_from_slice(&tag);
+    tail[MAC_LEN..].copy_from_slice(&checksum);
+
+    let mut trailer = [0u8; TRAILER_LEN];
+    trailer[..8].copy_from_slice(&TRAILER_MAGIC);
+    trailer[TR_HEADER_LEN..TR_HEADER_LEN + 4].copy_from_slice(&(header_len as u32).to_le_bytes());
+    trailer[TR_BODY_LEN..TR_BODY_LEN + 8].copy_from_slice(&body_len.to_le_bytes());
+    let mut root = Sha256::new();
+    root.update(LABEL_FILE_CHECKSUM);
+    root.update(checksum);
+    let mut first = 0;
+    while first < count {
+        let n = (count - first).min(CHUNK) as usize;
+        let chunk = &mut buf[..TABLE_ENTRY_LEN * n];
+        if !rows(first, chunk) {
+            return Err(unread);
+        }
+        for row in chunk.chunks_exact(TABLE_ENTRY_LEN) {
+            root.update(&row[format::T_CHECKSUM..]);
+        }
+        first += n as u32;
+    }
+    root.update(checksum);
+    root.update(&trailer[..TR_CHECKSUM]);
+    let sum: [u8; 32] = root.finalize().into();
+    trailer[TR_CHECKSUM..].copy_from_slice(&sum);
+    Ok((tail, trailer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::{AuditOp, EntryKind, EntryStatus, Kcv};
+    use crate::secrets::SlotKey;
+    use std::vec::Vec;
+
+    /// The same bytes every run, so that two writers given the same draws write the same.
+    struct Counter(u64);
+
+    impl rand_core::RngCore for Counter {
+        fn next_u32(&mut self) -> u32 {
+            self.next_u64() as u32
+        }
+        fn next_u64(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            self.0
+        }
+        fn fill_bytes(&mut self, dest: &mut [u8]) {
+            for b in dest {
+                *b = self.next_u64() as u8;
+            }
+        }
+        fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+            self.fill_bytes(dest);
+            Ok(())
+        }
+    }
+    impl rand_core::CryptoRng for Counter {}
+
+    /// Writes a file of `entries` entries and as many events, with the table held or
+    /// handed out, and returns its bytes.
+    fn write(entries: u32, without_table: bool) -> Vec<u8> {
+        let mut rng = Counter(7);
+        let vmk = VaultMasterKey::from_bytes([3; KEY_LEN]);
+        let vault_id = [9; VAULT_ID_LEN];
+        let slot = SealedSlot::seal_with_key(
+            SlotKind::Password,
+            600_000,
+            [1; SALT_LEN],
+            &SlotKey::from_bytes([5; KEY_LEN]),
+            &vmk,
+            &vault_id,
+            &mut rng,
+        );
+        let slots = [slot];
+        let params = HeaderParams {
+            vault_id,
+            generation: 4,
+            written_at: 1_700_000_000,
+        };
+        let meta = Meta {
+            recovery_secret: None,
+            default_policy_days: 90,
+            created_at: 1,
+            audit_next_seq: entries,
+            audit_head: [0; 32],
+            check_key: Some(CheckKey::from_bytes([2; CHECK_KEY_LEN])),
+        };
+        let count = 1 + 2 * entries;
+        let header_len = format::header_len(1, count).unwrap();
+        let mut header = std::vec![0u8; header_len];
+        let mut w = if without_table {
+            StreamWriter::new_without_table(&mut header, &vmk, &params, &slots, count).unwrap()
+        } else {
+            StreamWriter::new(&mut header, &vmk, &params, &slots, count).unwrap()
+        };
+        let mut body = Vec::new();
+        let mut rows = Vec::new();
+        let mut rec = std::vec![0u8; MAX_RECORD_LEN];
+        let mut put = |w: &StreamWriter<'_>, rec: &[u8], body: &mut Vec<u8>| {
+            body.extend_from_slice(rec);
+            if let Some(row) = w.last_row() {
+                rows.extend_from_slice(&row);
+            }
+        };
+        let n = w.push_meta(&meta, &mut rng, &mut rec).unwrap();
+        put(&w, &rec[..n], &mut body);
+        for i in 0..entries {
+            let secret = [i as u8; 32];
+            let name = std::format!("key-{i:05}");
+            let e = Entry {
+                id: (u128::from(i) + 1).to_be_bytes(),
+                version: 1,
+                kind: EntryKind::SymmetricKey,
+                status: EntryStatus::Active,
+                name: &name,
+                secret: &secret,
+                created_at: 1,
+                rotated_at: 1,
+                policy_days: 0,
+            };
+            let n = w.push_entry(&e, &mut rng, &mut rec).unwrap();
+            put(&w, &rec[..n], &mut body);
+        }
+        for seq in 0..entries {
+            let a = AuditEvent {
+                seq,
+                time: 1,
+                op: AuditOp::Generate,
+                entry_id: [0; 16],
+                version: 0,
+                kcv: Kcv::default(),
+                kcv_showable: false,
+                prev_hash: [seq as u8; 32],
+                name: "",
+                detail: "",
+            };
+            let n = w.push_audit(&a, &mut rng, &mut rec).unwrap();
+            put(&w, &rec[..n], &mut body);
+        }
+        let mut file = Vec::new();
+        if without_table {
+            let mut read = |first: u32, buf: &mut [u8]| {
+                let at = TABLE_ENTRY_LEN * first as usize;
+                buf.copy_from_slice(&rows[at..at + buf.len()]);
+                true
+            };
+            let sealed = w.finish_rows(&mut read).unwrap();
+            let header = [sealed.start, &rows[..], &sealed.end[..]].concat();
+            file.extend_from_slice(&header);
+            file.extend_from_slice(&body);
+            file.extend_from_slice(&header);
+            file.extend_from_slice(&sealed.trailer);
+        } else {
+            let (head, trailer) = w.finish().unwrap();
+            file.extend_from_slice(head);
+            file.extend_from_slice(&body);
+            file.extend_from_slice(head);
+            file.extend_from_slice(&trailer);
+        }
+        file
+    }
+
+    #[test]
+    fn a_writer_without_its_table_writes_the_same_file() {
+        // Past one chunk of rows (64), and an uneven last chunk.
+        for entries in [0, 1, 40, 100] {
+            let held = write(entries, false);
+            let handed_out = write(entries, true);
+            assert_eq!(held, handed_out, "{entries} entries");
+            let file =
+                crate::format::VaultFile::parse(&held, &crate::kdf::KdfLimits::STANDARD).unwrap();
+            assert!(file.verify().is_intact());
+        }
+    }
+
+    #[test]
+    fn each_finish_is_for_its_own_kind_of_writer() {
+        let vmk = VaultMasterKey::from_bytes([3; KEY_LEN]);
+        let params = HeaderParams {
+            vault_id: [0; VAULT_ID_LEN],
+            generation: 0,
+            written_at: 0,
+        };
+        let slot = SealedSlot::seal_with_key(
+            SlotKind::Password,
+            600_000,
+            [1; SALT_LEN],
+            &SlotKey::from_bytes([5; KEY_LEN]),
+            &vmk,
+            &[0; VAULT_ID_LEN],
+            &mut Counter(1),
+        );
+        let meta = Meta {
+            recovery_secret: None,
+            default_policy_days: 90,
+            created_at: 1,
+            audit_next_seq: 0,
+            audit_head: [0; 32],
+            check_key: None,
+        };
+        let mut rec = std::vec![0u8; MAX_RECORD_LEN];
+        let mut buf = std::vec![0u8; 4096];
+        let mut w = StreamWriter::new(&mut buf, &vmk, &params, &[slot], 1).unwrap();
+        w.push_meta(&meta, &mut Counter(1), &mut rec).unwrap();
+        assert!(w.finish_rows(&mut |_, _| true).is_err());
+        let mut w = StreamWriter::new_without_table(&mut buf, &vmk, &params, &[slot], 1).unwrap();
+        w.push_meta(&meta, &mut Counter(1), &mut rec).unwrap();
+        assert!(w.last_row().is_some());
+        assert!(w.finish().is_err());
     }
 }

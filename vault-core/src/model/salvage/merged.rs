@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use super::names::{self, resolve};
 use super::{CopyRecords, EntryId, Event, Found, NameRef, NewestCopy, Salvage};
 use crate::audit::ChainVerifier;
-use crate::constants::{MAX_RECORD_LEN, VAULT_ID_LEN};
+use crate::constants::{MAX_RECORD_LEN, TABLE_ENTRY_LEN, VAULT_ID_LEN};
 use crate::error::Error;
 use crate::format::{RecordKind, TableEntry};
 use crate::model::entry::OwnedEntry;
@@ -537,7 +537,8 @@ impl Merged {
 
     /// The second pass: writes the rebuilt vault into `w` (started by the caller with a
     /// fresh master key, its keyslots and [`Merged::record_count`] records), handing each
-    /// record to `out` as it is sealed: `meta` (from [`Merged::metadata`]) moved on past a
+    /// record to `out` as it is sealed, with its table row for a writer without the table
+    /// ([`StreamWriter::last_row`]): `meta` (from [`Merged::metadata`]) moved on past a
     /// last `salvage` event, every entry version read again from `copies` and re-encrypted
     /// under its new name and status (each also handed to `seen` with its index), every
     /// kept event, and that `salvage` event, saying how many of `copies_given` copies were
@@ -557,7 +558,7 @@ impl Merged {
         now: u64,
         copies: &mut S,
         rng: &mut impl CryptoRngCore,
-        out: &mut (impl FnMut(&[u8]) -> Result<(), E> + ?Sized),
+        out: &mut (impl FnMut(&[u8], Option<[u8; TABLE_ENTRY_LEN]>) -> Result<(), E> + ?Sized),
         seen: &mut (impl FnMut(usize, &Entry<'_>) + ?Sized),
     ) -> Result<(), E>
     where
@@ -580,7 +581,7 @@ impl Merged {
         let mut bufs = Reread::new(largest);
         let mut rec = Zeroizing::new(alloc::vec![0u8; MAX_RECORD_LEN]);
         let n = w.push_meta(&meta, rng, &mut rec)?;
-        out(&rec[..n])?;
+        out(&rec[..n], w.last_row())?;
         for i in 0..self.found.len() {
             let n = self.reopen_version(i, copies, &mut bufs, |e| {
                 let n = w.push_entry(&e, rng, &mut rec);
@@ -589,7 +590,7 @@ impl Merged {
                 }
                 n
             })??;
-            out(&rec[..n])?;
+            out(&rec[..n], w.last_row())?;
         }
         let mut chain = ChainVerifier::new();
         for e in &self.events {
@@ -599,14 +600,14 @@ impl Merged {
                 Record::Audit(a) if chain.push(&a).is_ok() => w.push_audit(&a, rng, &mut rec)?,
                 _ => return Err(foreign.into()),
             };
-            out(&rec[..n])?;
+            out(&rec[..n], w.last_row())?;
         }
         if chain.head() != self.audit_head {
             let index = self.events.last().map_or(0, |e| e.index);
             return Err(Error::RecordForeign { index }.into());
         }
         let n = w.push_audit(&salvage.view(), rng, &mut rec)?;
-        out(&rec[..n])?;
+        out(&rec[..n], w.last_row())?;
         Ok(())
     }
 }

@@ -40,10 +40,10 @@ function damage(bytes, r) {
  * third destroyed in both — so one version is lost for good. Also a file that is not a
  * vault at all.
  */
-function damagedCopies(dir) {
+function damagedCopies(dir, f = fx) {
   const second = path.join(dir, "second.airvault");
-  cliJson(["--vault", fx.vault, "--password-file", fx.pwFile, "backup", "--out", second]);
-  const a = fs.readFileSync(fx.backup);
+  cliJson(["--vault", f.vault, "--password-file", f.pwFile, "backup", "--out", second]);
+  const a = fs.readFileSync(f.backup);
   const b = fs.readFileSync(second);
   const ea = recordRanges(a).filter((r) => r.kind === 2);
   const eb = recordRanges(b).filter((r) => r.kind === 2);
@@ -170,6 +170,46 @@ describe("salvage in the page", () => {
     await page.setInputFiles("#backup-file", [copyA, copyB, other.backup]);
     await page.waitForFunction(() => document.querySelector("#status").dataset.code === "other_vault");
     assert.match((await status(page)).text, /backup\.airvault is a copy of another vault/);
+    await context.close();
+  });
+
+  it("salvages copies whose password keyslots are Argon2id, and keeps that cost as the command line does", async () => {
+    const fa = makeVault(tempDir("salvage-argon2"), { argon2: ["--memory", "8", "--passes", "1", "--lanes", "1"] });
+    const dir = tempDir("salvage-argon2-copies");
+    const { copyA, copyB } = damagedCopies(dir, fa);
+    const outCli = path.join(dir, "cli-salvaged.airvault");
+    const run = cli(["--json", "--password-file", fa.pwFile, "salvage", copyA, copyB, "--out", outCli]);
+    assert.equal(run.status, 5, run.stderr);
+    const report = JSON.parse(run.stdout.trim().split("\n").at(-1));
+
+    const { page, context, rec } = await openPage(browser);
+    await page.setInputFiles("#backup-file", [copyA, copyB]);
+    await page.waitForFunction(() => document.querySelector("#verdict").dataset.verdict === "salvage");
+    await page.fill("#password", fa.password);
+    await clickAndSettle(page, "#unlock");
+    const s = await status(page);
+    assert.equal(s.code, "salvage_incomplete", s.text);
+    const onPage = await page.$$eval("#entries li.entry", (l) => l.map((x) => ({ ...x.dataset })));
+    const row = (e) => [e.id, e.version, e.name, e.status, e.kcv].join(" ");
+    assert.deepEqual(onPage.map(row).sort(), report.recovered.map(row).sort());
+
+    // The saved vault's password keyslot is Argon2id at the copies' cost (8 MiB, 1 pass,
+    // 1 lane), as in the command line's salvaged vault.
+    await page.fill("#new-password", "salvaged with Argon2id");
+    await page.fill("#new-password-confirm", "salvaged with Argon2id");
+    const saved = await downloadFrom(page, "#save-vault", dir);
+    await settled(page);
+    assert.equal((await status(page)).code, "saved");
+    const slot = (file) => [...fs.readFileSync(file).subarray(64, 72)];
+    assert.deepEqual(slot(saved), [1, 2, 1, 1, 0x00, 0x20, 0x00, 0x00]);
+    assert.deepEqual(slot(saved), slot(outCli));
+    const pw = path.join(dir, "page-password.txt");
+    fs.writeFileSync(pw, "salvaged with Argon2id\n");
+    assert.equal(cliJson(["--password-file", pw, "verify", saved])[0].status, "ok");
+    const list = (vault, pwFile) => cliJson(["--vault", vault, "--password-file", pwFile, "list"])
+      .map((e) => [e.name, e.id, e.version, e.versions, e.kcv].join(" ")).sort();
+    assert.deepEqual(list(saved, pw), list(outCli, fa.pwFile));
+    assert.deepEqual([...new Set(rec.cdp)], [rec.cdp[0]]);
     await context.close();
   });
 });

@@ -293,8 +293,8 @@ else
   row "restore page unlock" "${PAGE_NOTE:-skipped (--no-browser)}" "" "" ""
 fi
 if [ -n "$PAGE_BYTES" ]; then
-  row "restore page size" "$PAGE_BYTES bytes" "budget 430,000" \
-    "$(fmt "$(calc "$PAGE_BYTES / 430000")")" "≤ 430 KB: $(ok "$PAGE_BYTES <= 430000")"
+  row "restore page size" "$PAGE_BYTES bytes" "budget 400,000" \
+    "$(fmt "$(calc "$PAGE_BYTES / 400000")")" "≤ 400 KB: $(ok "$PAGE_BYTES <= 400000")"
 fi
 
 {

@@ -150,7 +150,9 @@ impl Salvage {
         let parsed = <[u8; RECOVERY_SECRET_LEN]>::try_from(&secret[..])
             .map_err(|_| WasmError::invalid("a recovery secret is 16 bytes"));
         secret.zeroize();
-        self.material = Some(RecoverySecret::from_bytes(parsed?));
+        let mut bytes = parsed?;
+        self.material = Some(RecoverySecret::from_bytes(bytes));
+        bytes.zeroize();
         Ok(())
     }
 

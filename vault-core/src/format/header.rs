@@ -88,6 +88,7 @@ pub struct TableEntry {
 impl TableEntry {
     /// Decodes one row as read (not checked beyond its kind: a row read again is trusted
     /// only once all of them are found to be those of an authenticated header).
+    #[cfg(feature = "alloc")]
     pub(crate) fn from_bytes(b: &[u8; TABLE_ENTRY_LEN]) -> Option<TableEntry> {
         Some(TableEntry {
             kind: RecordKind::from_u8(b[T_KIND])?,
@@ -199,6 +200,7 @@ impl<'a> Header<'a> {
         })
     }
     /// The record table: every row, in order.
+    #[cfg(feature = "alloc")]
     pub(crate) fn table_bytes(&self) -> &'a [u8] {
         let start = HEADER_FIXED_LEN + SLOT_LEN * self.slot_count();
         let end = start + TABLE_ENTRY_LEN * self.record_count() as usize;

@@ -334,10 +334,7 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     let mut checks: Vec<(EntryKind, Option<Kcv>)> = Vec::with_capacity(count);
     files::ensure_parent_dir(&opts.out)?;
     let out = opts.out.as_path();
-    let failed = |e: WriteError| match e {
-        WriteError::Core(e) => CliError::core(e, out, Doing::Write),
-        WriteError::Io(e) => CliError::io("write", out, &e),
-    };
+    let failed = |e: WriteError| write_failed(e, out);
     files::write_atomic_with(
         out,
         opts.force,
@@ -427,6 +424,30 @@ pub fn salvage(ctx: &Context, opts: &SalvageOptions) -> Result<Salvaged> {
     report.complete = exit == Exit::Ok;
     report.exit_code = exit.code();
     Ok(Salvaged { report, exit })
+}
+
+/// The error of writing the rebuilt vault to `out`. A record that no longer reads as the
+/// first pass opened it means that a file given changed while salvage read it.
+fn write_failed(e: WriteError, out: &Path) -> CliError {
+    match e {
+        WriteError::Core(
+            Error::RecordDamaged { index }
+            | Error::RecordMissing { index }
+            | Error::RecordAuthFailed { index }
+            | Error::RecordForeign { index }
+            | Error::RecordMalformed { index, .. },
+        ) => CliError::new(
+            Exit::Corrupted,
+            format!(
+                "a file given changed while salvage read it (its record {index} no longer \
+                 reads as it did); {} was not written",
+                show(out)
+            ),
+        )
+        .hint("make sure nothing else writes to the files, then run salvage again"),
+        WriteError::Core(e) => CliError::core(e, out, Doing::Write),
+        WriteError::Io(e) => CliError::io("write", out, &e),
+    }
 }
 
 /// A copy opened in the first pass, kept to read its chosen records again in the second.
@@ -614,8 +635,31 @@ fn nothing_opened(reports: &[SalvageFile], failures: &[Exit]) -> CliError {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use vault_core::constants::MAX_NAME_LEN;
     use vault_core::model::free_name;
+    use vault_core::Error;
+
+    use super::write_failed;
+    use crate::error::Exit;
+    use crate::model::WriteError;
+
+    #[test]
+    fn a_record_changed_between_the_passes_is_named_as_a_changed_file() {
+        let out = Path::new("rebuilt.airvault");
+        let e = write_failed(WriteError::Core(Error::RecordForeign { index: 7 }), out);
+        assert_eq!(e.exit(), Exit::Corrupted);
+        assert!(e
+            .what()
+            .contains("a file given changed while salvage read it"));
+        assert!(e.what().contains("record 7") && e.what().contains("was not written"));
+        let limit = Error::InvalidInput {
+            reason: "too many records for one file",
+        };
+        let e = write_failed(WriteError::Core(limit), out);
+        assert!(!e.what().contains("changed while"));
+    }
 
     #[test]
     fn free_names_are_unique_and_bounded() {

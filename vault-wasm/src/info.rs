@@ -1,5 +1,6 @@
 //! What the page shows of an opened backup, without its secrets: each entry version, each
-//! record that could not be read, each audit event.
+//! record that could not be read, each audit event; and of a salvage, each entry version
+//! recovered and each one lost.
 
 use vault_core::model::{OwnedEntry, OwnedEvent};
 use vault_core::{CheckKey, EntryKind};
@@ -238,5 +239,68 @@ impl AuditInfo {
     #[wasm_bindgen(getter)]
     pub fn kcv(&self) -> String {
         self.kcv.clone()
+    }
+}
+
+/// One entry version of a salvaged vault.
+#[wasm_bindgen]
+#[derive(Clone, Debug)]
+pub struct SalvagedEntryInfo {
+    pub(crate) entry: EntryInfo,
+    pub(crate) from: u32,
+    pub(crate) renamed_from: String,
+}
+
+#[wasm_bindgen]
+impl SalvagedEntryInfo {
+    /// The entry version (its `record` is the index for [`Salvaged::reveal`]).
+    #[wasm_bindgen(getter)]
+    pub fn entry(&self) -> EntryInfo {
+        self.entry.clone()
+    }
+    /// The copy it was taken from.
+    #[wasm_bindgen(getter)]
+    pub fn from(&self) -> u32 {
+        self.from
+    }
+    /// Its name before salvage when it had to be renamed (another entry kept the name),
+    /// else empty.
+    #[wasm_bindgen(getter, js_name = renamedFrom)]
+    pub fn renamed_from(&self) -> String {
+        self.renamed_from.clone()
+    }
+}
+
+/// An entry version no copy gave back.
+#[wasm_bindgen]
+#[derive(Clone, Debug)]
+pub struct LostVersionInfo {
+    pub(crate) name: String,
+    pub(crate) id: String,
+    pub(crate) version: u32,
+    pub(crate) files: Vec<u32>,
+}
+
+#[wasm_bindgen]
+impl LostVersionInfo {
+    /// The entry's name if a surviving record or audit event names it, else empty.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+    /// The entry id, in hex.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> String {
+        self.id.clone()
+    }
+    /// The version.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+    /// The copies whose record table lists it.
+    #[wasm_bindgen(getter)]
+    pub fn files(&self) -> Vec<u32> {
+        self.files.clone()
     }
 }

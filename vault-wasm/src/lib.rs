@@ -47,10 +47,10 @@ mod vault;
 
 pub use backup::{Backup, RecordInfo, SlotInfo, Verification};
 pub use error::{Category, WasmError};
-pub use info::{AuditInfo, EntryInfo, LostRecord};
+pub use info::{AuditInfo, EntryInfo, LostRecord, LostVersionInfo, SalvagedEntryInfo};
 pub use kdf::{default_iterations, derive_argon2id, random_salt, KdfJob, SlotKey};
 pub use recovery::{combine_shares, parse_recovery_code};
-pub use salvage::{LostVersionInfo, Salvage, Salvaged, SalvagedEntryInfo, Taken};
+pub use salvage::{Salvage, Salvaged, Taken};
 pub use vault::Vault;
 
 use wasm_bindgen::prelude::*;

@@ -28,7 +28,7 @@ use crate::backup::Backup;
 use crate::encode::{hex_string, secret_text};
 use crate::error::{Category, WasmError};
 use crate::file::parse;
-use crate::info::EntryInfo;
+use crate::info::{EntryInfo, LostVersionInfo, SalvagedEntryInfo};
 use crate::kdf::{KdfJob, SlotKey};
 
 /// One copy added to a salvage.
@@ -535,68 +535,5 @@ fn seconds(now: f64) -> Result<u64, WasmError> {
         Ok(now as u64)
     } else {
         Err(WasmError::invalid("bad time"))
-    }
-}
-
-/// One entry version of a salvaged vault.
-#[wasm_bindgen]
-#[derive(Clone, Debug)]
-pub struct SalvagedEntryInfo {
-    entry: EntryInfo,
-    from: u32,
-    renamed_from: String,
-}
-
-#[wasm_bindgen]
-impl SalvagedEntryInfo {
-    /// The entry version (its `record` is the index for [`Salvaged::reveal`]).
-    #[wasm_bindgen(getter)]
-    pub fn entry(&self) -> EntryInfo {
-        self.entry.clone()
-    }
-    /// The copy it was taken from.
-    #[wasm_bindgen(getter)]
-    pub fn from(&self) -> u32 {
-        self.from
-    }
-    /// Its name before salvage when it had to be renamed (another entry kept the name),
-    /// else empty.
-    #[wasm_bindgen(getter, js_name = renamedFrom)]
-    pub fn renamed_from(&self) -> String {
-        self.renamed_from.clone()
-    }
-}
-
-/// An entry version no copy gave back.
-#[wasm_bindgen]
-#[derive(Clone, Debug)]
-pub struct LostVersionInfo {
-    name: String,
-    id: String,
-    version: u32,
-    files: Vec<u32>,
-}
-
-#[wasm_bindgen]
-impl LostVersionInfo {
-    /// The entry's name if a surviving record or audit event names it, else empty.
-    #[wasm_bindgen(getter)]
-    pub fn name(&self) -> String {
-        self.name.clone()
-    }
-    /// The entry id, in hex.
-    #[wasm_bindgen(getter)]
-    pub fn id(&self) -> String {
-        self.id.clone()
-    }
-    /// The version.
-    #[wasm_bindgen(getter)]
-    pub fn version(&self) -> u32 {
-        self.version
-    }
-    /// The copies whose record table lists it.
-    #[wasm_bindgen(getter)]
-    pub fn files(&self) -> Vec<u32> {
-        self.files.clone()
     }
 }

@@ -5,6 +5,9 @@ use core::fmt;
 
 mod slot;
 mod stream;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests;
 
 pub use slot::SealedSlot;
 pub use stream::{SealedHeader, StreamWriter};

@@ -358,7 +358,7 @@ fn armor_of_a_newer_version_is_unsupported_and_bad_padding_has_its_code() {
     let last = head.chars().last().unwrap();
     let value = alphabet.find(last).unwrap();
     let bits = 8 * head_bytes(&text);
-    assert!(bits % 5 != 0, "the last line has unused bits");
+    assert!(!bits.is_multiple_of(5), "the last line has unused bits");
     let bad = alphabet.as_bytes()[value | 1] as char;
     let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     edited[at] = format!("{}{bad}  {check}", &head[..head.len() - 1]);

@@ -15,23 +15,24 @@
 //! [`CopyRecords`], checks that each is the very record the first pass opened, and
 //! writes it into the new file.
 
+mod finish;
 mod merged;
 mod names;
+mod reread;
+mod rows;
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Reverse;
 
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 pub use merged::{LostVersion, Merged, RecoveryOutcome, SalvagedVersion};
 pub use names::free_name;
+pub use rows::{RecordAt, TableRows};
 
 use super::contents::{open, record_buffer};
-use crate::constants::{
-    CHECKSUM_LEN, ENTRY_ID_LEN, MAX_RECORD_LEN, MIN_RECORD_LEN, TABLE_ENTRY_LEN, VAULT_ID_LEN,
-};
+use crate::constants::{CHECKSUM_LEN, ENTRY_ID_LEN, VAULT_ID_LEN};
 use crate::format::{RecordKind, RecordRef, SlotKind, TableEntry, VaultFile};
 use crate::kdf::SlotKdf;
 use crate::records::{AuditOp, Meta, Record};
@@ -146,82 +147,13 @@ struct Current {
     before: (Option<NewestCopy>, Option<u64>, u32),
 }
 
-/// The record table of a copy taken without its header held ([`Salvage::begin_rows`]): each
-/// row is read again from the copy alongside its record, and all of them together must be
-/// the rows of the header that was authenticated when the copy was opened.
-#[derive(Clone, Debug)]
-pub struct TableRows {
-    expected: [u8; 32],
-    hash: Sha256,
-    count: u32,
-    next: u32,
-    offset: u64,
-    table_offset: u64,
-    broken: bool,
-}
-
-/// Where one record lies in its copy, as a row read again describes it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RecordAt {
-    /// Its index in the record table.
-    pub index: u32,
-    /// Its offset from the start of the copy.
-    pub offset: u64,
-    /// Its table entry.
-    pub entry: TableEntry,
-}
-
-impl TableRows {
-    /// Where the rows start, in bytes from the start of the copy.
-    #[must_use]
-    pub fn table_offset(&self) -> u64 {
-        self.table_offset
-    }
-
-    /// How many rows there are.
-    #[must_use]
-    pub fn count(&self) -> u32 {
-        self.count
-    }
-
-    /// The next row, as read: where its record lies. `None` when the row cannot describe a
-    /// record of this file (its kind or length is out of range, or every row was read):
-    /// the table changed since it was authenticated, and [`TableRows::finish`] will say so.
-    pub fn row(&mut self, bytes: &[u8; TABLE_ENTRY_LEN]) -> Option<RecordAt> {
-        if self.next >= self.count {
-            self.broken = true;
-            return None;
-        }
-        self.hash.update(bytes);
-        let entry = TableEntry::from_bytes(bytes)
-            .filter(|e| (MIN_RECORD_LEN..=MAX_RECORD_LEN).contains(&(e.length as usize)));
-        let Some(entry) = entry else {
-            self.broken = true;
-            return None;
-        };
-        let at = RecordAt {
-            index: self.next,
-            offset: self.offset,
-            entry,
-        };
-        self.next += 1;
-        self.offset = self.offset.saturating_add(u64::from(entry.length));
-        Some(at)
-    }
-
-    /// Whether every row was read and they are exactly the rows of the authenticated
-    /// header. If not, nothing taken from the copy may be kept ([`Salvage::abandon`]).
-    #[must_use]
-    pub fn finish(self) -> bool {
-        let got: [u8; 32] = self.hash.finalize().into();
-        !self.broken && self.next == self.count && got == self.expected
-    }
-}
-
 /// The first pass of a merge. Copies are numbered by the caller (`file`, an index into its
-/// own list). A copy that opens is taken whole ([`Salvage::take_file`]), or one record at
-/// a time ([`Salvage::begin`], [`Salvage::take`] for each record in table order, then
-/// [`Salvage::list`] with what did not open); a copy that does not open is only listed.
+/// own list). A copy that opens is taken whole ([`Salvage::take_file`]); or one record at
+/// a time with its header held ([`Salvage::begin`], [`Salvage::take`] for each record in
+/// table order, then [`Salvage::list`] with what did not open); or one record at a time
+/// without it ([`Salvage::begin_rows`], [`Salvage::take_at`] for each row read again, and
+/// [`Salvage::abandon`] if the rows were not the header's). A copy that does not open is
+/// only listed. [`Salvage::finish`] ends the pass.
 #[derive(Default)]
 pub struct Salvage {
     vault_id: [u8; VAULT_ID_LEN],
@@ -360,18 +292,7 @@ impl Salvage {
     /// ([`TableRows::finish`]).
     pub fn begin_rows(&mut self, file: usize, unlocked: &UnlockedVault<'_>) -> TableRows {
         self.begin(file, unlocked);
-        let h = unlocked.file().header();
-        let table = h.table_bytes();
-        let table_offset = (h.len() - crate::constants::HEADER_TAIL_LEN - table.len()) as u64;
-        TableRows {
-            expected: Sha256::digest(table).into(),
-            hash: Sha256::new(),
-            count: h.record_count(),
-            next: 0,
-            offset: h.len() as u64,
-            table_offset,
-            broken: false,
-        }
+        TableRows::of(unlocked.file().header())
     }
 
     /// Opens the record `at` of the copy begun last (`file`) from `bytes` (`None` if it

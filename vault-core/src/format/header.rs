@@ -86,9 +86,8 @@ pub struct TableEntry {
 }
 
 impl TableEntry {
-    /// Decodes one row as read (not checked beyond its kind: a row read again is trusted
-    /// only once all of them are found to be those of an authenticated header).
-    #[cfg(feature = "alloc")]
+    /// Decodes one row (checked only for its kind: the header it comes from, or a check of
+    /// all rows against one, vouches for the rest).
     pub(crate) fn from_bytes(b: &[u8; TABLE_ENTRY_LEN]) -> Option<TableEntry> {
         Some(TableEntry {
             kind: RecordKind::from_u8(b[T_KIND])?,
@@ -190,14 +189,7 @@ impl<'a> Header<'a> {
     /// Record-table entry `i`.
     #[must_use]
     pub fn table_entry(&self, i: u32) -> Option<TableEntry> {
-        let b = self.table_entry_bytes(i)?;
-        Some(TableEntry {
-            kind: RecordKind::from_u8(b[T_KIND])?,
-            length: le_u32(b, T_LENGTH),
-            id: array(b, T_ID),
-            seq: le_u32(b, T_SEQ),
-            checksum: array(b, T_CHECKSUM),
-        })
+        TableEntry::from_bytes(self.table_entry_bytes(i)?.try_into().ok()?)
     }
     /// The record table: every row, in order.
     #[cfg(feature = "alloc")]

@@ -482,21 +482,28 @@ fn seal(
         reason: "the record table could not be read back",
     };
     let mut buf = [0u8; TABLE_ENTRY_LEN * CHUNK as usize];
+    // Every row, in order, a chunk at a time.
+    let mut each_chunk = |f: &mut dyn FnMut(&[u8])| -> Result<(), Error> {
+        let mut first = 0;
+        while first < count {
+            let n = (count - first).min(CHUNK) as usize;
+            let chunk = &mut buf[..TABLE_ENTRY_LEN * n];
+            if !rows(first, chunk) {
+                return Err(unread);
+            }
+            f(chunk);
+            first += n as u32;
+        }
+        Ok(())
+    };
     let mut mac = HmacSha256::new(mac_key);
     let mut sum = Sha256::new();
     mac.update(prefix);
     sum.update(prefix);
-    let mut first = 0;
-    while first < count {
-        let n = (count - first).min(CHUNK) as usize;
-        let chunk = &mut buf[..TABLE_ENTRY_LEN * n];
-        if !rows(first, chunk) {
-            return Err(unread);
-        }
+    each_chunk(&mut |chunk| {
         mac.update(chunk);
-        sum.update(&*chunk);
-        first += n as u32;
-    }
+        sum.update(chunk);
+    })?;
     let mut tail = [0u8; HEADER_TAIL_LEN];
     let mut tag = [0u8; MAC_LEN];
     mac.finalize_into(&mut tag);
@@ -512,18 +519,11 @@ fn seal(
     let mut root = Sha256::new();
     root.update(LABEL_FILE_CHECKSUM);
     root.update(checksum);
-    let mut first = 0;
-    while first < count {
-        let n = (count - first).min(CHUNK) as usize;
-        let chunk = &mut buf[..TABLE_ENTRY_LEN * n];
-        if !rows(first, chunk) {
-            return Err(unread);
-        }
+    each_chunk(&mut |chunk| {
         for row in chunk.chunks_exact(TABLE_ENTRY_LEN) {
             root.update(&row[format::T_CHECKSUM..]);
         }
-        first += n as u32;
-    }
+    })?;
     root.update(checksum);
     root.update(&trailer[..TR_CHECKSUM]);
     let sum: [u8; 32] = root.finalize().into();

@@ -25,13 +25,7 @@ pub(super) struct KeptEvent {
 
 impl KeptEvent {
     pub(super) fn table_entry(&self) -> TableEntry {
-        TableEntry {
-            kind: RecordKind::Audit,
-            length: self.length,
-            id: [0; 16],
-            seq: self.seq,
-            checksum: [0; 32],
-        }
+        audit_entry(self.seq, self.length)
     }
 }
 
@@ -94,12 +88,18 @@ impl Found {
 
 impl Event {
     pub(super) fn table_entry(&self) -> TableEntry {
-        TableEntry {
-            kind: RecordKind::Audit,
-            length: self.length,
-            id: [0; 16],
-            seq: self.seq,
-            checksum: [0; 32],
-        }
+        audit_entry(self.seq, self.length)
+    }
+}
+
+/// The table entry of audit event `seq`, `length` bytes long. Its checksum is not kept: an
+/// event read again is proven the same by its hash, or by the chain.
+fn audit_entry(seq: u32, length: u32) -> TableEntry {
+    TableEntry {
+        kind: RecordKind::Audit,
+        length,
+        id: [0; 16],
+        seq,
+        checksum: [0; 32],
     }
 }

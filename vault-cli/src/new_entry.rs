@@ -38,7 +38,7 @@ impl SecretInput {
     /// inputs are returned as they are.
     ///
     /// # Errors
-    /// As [`read_input`] for standard input.
+    /// As `read_input` for standard input.
     pub fn read_now(&self, name: &str) -> Result<SecretInput> {
         match self {
             SecretInput::Stdin => {

@@ -171,7 +171,7 @@ impl Printer {
     }
 
     /// With `verbose` (`-v`), text output gains the details that JSON always has
-    /// ([`verify_details`]).
+    /// (`verify_details`).
     #[must_use]
     pub fn verbose(self, verbose: bool) -> Self {
         Self { verbose, ..self }

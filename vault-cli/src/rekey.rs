@@ -4,7 +4,7 @@
 //! append one audit event, and the new file is read back and checked — it opens with every
 //! new keyslot and holds exactly the old records plus that event — before it atomically
 //! replaces the vault. An intact vault is read one record at a time while the new file is
-//! written ([`stream_rewrite`], on the core's `StreamWriter`); anything else is read whole
+//! written (`stream_rewrite`, on the core's `StreamWriter`); anything else is read whole
 //! and rewritten with the core's [`UnlockedVault::rewrite`].
 
 use std::path::Path;

@@ -326,7 +326,7 @@ impl RecordKeys {
     /// described by `entry` (read from that file's authenticated header). With `checksum`
     /// `false` the bytes are not compared with `entry.checksum`: only the MAC is checked,
     /// and the caller proves by other means that they are the record it opened before
-    /// (salvage compares an audit event's hash).
+    /// (salvage compares an audit event's hash, or checks the whole chain of events).
     pub(crate) fn open<'b>(
         &self,
         index: u32,

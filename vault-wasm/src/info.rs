@@ -47,7 +47,7 @@ impl EntryInfo {
 
 #[wasm_bindgen]
 impl EntryInfo {
-    /// The record holding this version; pass it to [`Vault::reveal`].
+    /// The record holding this version; pass it to [`Vault::reveal`](crate::Vault::reveal).
     #[wasm_bindgen(getter)]
     pub fn record(&self) -> u32 {
         self.record
@@ -253,7 +253,8 @@ pub struct SalvagedEntryInfo {
 
 #[wasm_bindgen]
 impl SalvagedEntryInfo {
-    /// The entry version (its `record` is the index for [`Salvaged::reveal`]).
+    /// The entry version (its `record` is the index for
+    /// [`Salvaged::reveal`](crate::Salvaged::reveal)).
     #[wasm_bindgen(getter)]
     pub fn entry(&self) -> EntryInfo {
         self.entry.clone()

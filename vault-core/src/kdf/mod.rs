@@ -8,7 +8,7 @@
 //! The loop works on SHA-256 compression states: the HMAC inner and outer pads are
 //! compressed once, and every iteration is then exactly two compressions (RFC 2104 with the
 //! message length fixed at 32 bytes). On x86 CPUs with the SHA extensions the loop runs in
-//! [`shani`] with everything in registers; elsewhere it uses `sha2::compress256`. Both are
+//! `shani` with everything in registers; elsewhere it uses `sha2::compress256`. Both are
 //! checked against RFC 7914, against each other, and against the `pbkdf2` crate.
 
 pub mod argon2;

@@ -6,9 +6,10 @@ use sha2::{Digest, Sha256};
 use crate::constants::{HEADER_TAIL_LEN, MAX_RECORD_LEN, MIN_RECORD_LEN, TABLE_ENTRY_LEN};
 use crate::format::{Header, TableEntry};
 
-/// The record table of a copy taken without its header held ([`Salvage::begin_rows`]): each
-/// row is read again from the copy alongside its record, and all of them together must be
-/// the rows of the header that was authenticated when the copy was opened.
+/// The record table of a copy taken without its header held
+/// ([`Salvage::begin_rows`](super::Salvage::begin_rows)): each row is read again from the
+/// copy alongside its record, and all of them together must be the rows of the header that
+/// was authenticated when the copy was opened.
 #[derive(Clone, Debug)]
 pub struct TableRows {
     expected: [u8; 32],
@@ -85,7 +86,8 @@ impl TableRows {
     }
 
     /// Whether every row was read and they are exactly the rows of the authenticated
-    /// header. If not, nothing taken from the copy may be kept ([`Salvage::abandon`]).
+    /// header. If not, nothing taken from the copy may be kept
+    /// ([`Salvage::abandon`](super::Salvage::abandon)).
     #[must_use]
     pub fn finish(self) -> bool {
         let got: [u8; 32] = self.hash.finalize().into();

@@ -39,18 +39,10 @@ pub struct KeyringRestore {
 
 /// Splits `keyring restore --json` output into the items and the summary.
 pub fn restore_output(stdout: &[u8]) -> (Vec<KeyringItem>, KeyringRestore) {
-    let mut items = Vec::new();
-    let mut summary = None;
-    for line in super::lines::<KeyringLine>(stdout) {
-        match line {
-            KeyringLine::KeyringItem(i) => items.push(i),
-            KeyringLine::KeyringRestore(s) => {
-                assert!(summary.is_none(), "two summaries");
-                summary = Some(s);
-            }
-        }
-    }
-    (items, summary.expect("a summary line"))
+    super::items_and_summary(stdout, |line| match line {
+        KeyringLine::KeyringItem(i) => Ok(i),
+        KeyringLine::KeyringRestore(s) => Err(s),
+    })
 }
 
 /// One line of `audit --failures`.
@@ -81,16 +73,8 @@ pub struct Failures {
 
 /// Splits `audit --failures --json` output into the failures and the summary.
 pub fn failures_output(stdout: &[u8]) -> (Vec<FailedUnlock>, Failures) {
-    let mut failed = Vec::new();
-    let mut summary = None;
-    for line in super::lines::<FailuresLine>(stdout) {
-        match line {
-            FailuresLine::FailedUnlock(f) => failed.push(f),
-            FailuresLine::Failures(s) => {
-                assert!(summary.is_none(), "two summaries");
-                summary = Some(s);
-            }
-        }
-    }
-    (failed, summary.expect("a summary line"))
+    super::items_and_summary(stdout, |line| match line {
+        FailuresLine::FailedUnlock(f) => Ok(f),
+        FailuresLine::Failures(s) => Err(s),
+    })
 }

@@ -115,18 +115,10 @@ pub struct StatusSummary {
 
 /// Splits `status --json` output into the keys and the summary.
 pub fn status_output(stdout: &[u8]) -> (Vec<KeyStatus>, StatusSummary) {
-    let mut keys = Vec::new();
-    let mut summary = None;
-    for line in super::lines::<StatusLine>(stdout) {
-        match line {
-            StatusLine::KeyStatus(k) => keys.push(k),
-            StatusLine::Status(s) => {
-                assert!(summary.is_none(), "two summaries");
-                summary = Some(s);
-            }
-        }
-    }
-    (keys, summary.expect("a summary line"))
+    super::items_and_summary(stdout, |line| match line {
+        StatusLine::KeyStatus(k) => Ok(k),
+        StatusLine::Status(s) => Err(s),
+    })
 }
 
 #[derive(Debug, Deserialize)]

@@ -293,18 +293,30 @@ pub struct Summary {
 
 /// Splits `verify --json` output into per-file results and the summary.
 pub fn verify_output(stdout: &[u8]) -> (Vec<Verify>, Summary) {
-    let mut files = Vec::new();
+    items_and_summary(stdout, |line| match line {
+        VerifyLine::Verify(v) => Ok(v),
+        VerifyLine::Summary(s) => Err(s),
+    })
+}
+
+/// Splits `--json` output of lines `L` into its item lines and its one summary line;
+/// `split` tells them apart (`Ok` an item, `Err` the summary).
+pub fn items_and_summary<L: DeserializeOwned, I, S>(
+    stdout: &[u8],
+    split: impl Fn(L) -> std::result::Result<I, S>,
+) -> (Vec<I>, S) {
+    let mut items = Vec::new();
     let mut summary = None;
-    for line in lines::<VerifyLine>(stdout) {
-        match line {
-            VerifyLine::Verify(v) => files.push(v),
-            VerifyLine::Summary(s) => {
+    for line in lines::<L>(stdout) {
+        match split(line) {
+            Ok(item) => items.push(item),
+            Err(s) => {
                 assert!(summary.is_none(), "two summaries");
                 summary = Some(s);
             }
         }
     }
-    (files, summary.expect("a summary line"))
+    (items, summary.expect("a summary line"))
 }
 
 #[derive(Debug, Deserialize)]
